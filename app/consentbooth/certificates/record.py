@@ -1,0 +1,263 @@
+"""The certificate record: what a consent certificate states, as a JSON-ready dict.
+
+The structure follows the Kantara Initiative Consent Receipt v1.1 and the ISO/IEC TS 27560
+consent record (controller, PII principal, notice, purposes with their category, consent type,
+termination and third parties, collection method, timestamps). Its RFC 8785 canonical bytes are
+what the QR payload signs and what is embedded in the PDF as ``consent-record.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
+from consentbooth.domain.models import (
+    Action,
+    ConsentEvent,
+    Decision,
+    Event,
+    Lead,
+    Organisation,
+    Purpose,
+)
+from consentbooth.domain.notice import Notice
+
+SCHEMA = "consentbooth.certificate/1"
+JURISDICTION = "CN"
+RECEIPT_SPECS = ("Kantara Consent Receipt v1.1", "ISO/IEC TS 27560")
+
+# The statuses a purpose may have on a certificate, per action.
+STATUSES_BY_ACTION: Mapping[str, frozenset[str]] = {
+    Action.CONSENT.value: frozenset({Decision.GRANTED.value, Decision.NOT_GRANTED.value}),
+    Action.WITHDRAWAL.value: frozenset(
+        {Decision.GRANTED.value, Decision.NOT_GRANTED.value, Decision.WITHDRAWN.value}
+    ),
+}
+
+WITHDRAW_HOW = {
+    "zh-CN": (
+        "您可随时撤回任何一项同意,方式与给予同意一样简便,无需说明理由:请联系下方联系人或任一展位"
+        "工作人员,并告知本证明编号。撤回不影响撤回前基于同意已进行的处理活动。"
+        "您还可以查阅、复制、更正或删除您的个人信息。"
+    ),
+    "en": (
+        "You may withdraw any consent at any time, as easily as you gave it and without giving a "
+        "reason: contact the person below or any booth staff and quote this certificate's id. "
+        "Withdrawal does not affect processing already carried out on the basis of the consent. "
+        "You may also access, copy, correct or delete your personal information."
+    ),
+}
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware")
+    return value
+
+
+def _purpose_entry(
+    purpose: Purpose, status: str, *, event: Event, captured_at: datetime
+) -> dict[str, Any]:
+    days = purpose.retention_days if purpose.retention_days is not None else event.retention_days
+    return {
+        "code": purpose.code,
+        "title": dict(purpose.title),
+        "description": dict(purpose.description),
+        "dpv_category": purpose.dpv_category,
+        "separate_consent": purpose.separate_consent,
+        "status": status,
+        "retention_days": days,
+        "expires_on": (captured_at + timedelta(days=days)).date().isoformat(),
+        "recipients": [
+            {
+                "name": r.name,
+                "contact": r.contact,
+                "purpose": r.purpose,
+                "method": r.method,
+                "categories": list(r.categories),
+                "country": r.country,
+            }
+            for r in purpose.recipients
+        ],
+    }
+
+
+def build_certificate_record(
+    *,
+    certificate_id: str,
+    issued_at: datetime,
+    organisation: Organisation,
+    event: Event,
+    lead: Lead,
+    consent_event: ConsentEvent,
+    purposes: Sequence[Purpose],
+    notice: Notice,
+    ledger_hash: str,
+) -> dict[str, Any]:
+    """The record of one consent (or withdrawal) event, ready for ``canonical_bytes``.
+
+    ``purposes`` must hold every purpose the event names (shown or decided). Raises
+    ``ValueError`` when the inputs contradict each other (a certificate must never lie).
+    """
+    if str(uuid.UUID(certificate_id)) != certificate_id or uuid.UUID(certificate_id).version != 4:
+        raise ValueError("certificate_id must be a canonical UUID4 string")
+    _aware(issued_at, "issued_at")
+    _aware(consent_event.occurred_at, "consent_event.occurred_at")
+    _aware(lead.captured_at, "lead.captured_at")
+    if consent_event.action.value not in STATUSES_BY_ACTION:
+        raise ValueError(f"no certificate for a {consent_event.action.value} event")
+    if consent_event.lead_id != lead.id or consent_event.event_id != event.id:
+        raise ValueError("the consent event belongs to another lead or event")
+    if lead.event_id != event.id:
+        raise ValueError("the lead belongs to another event")
+    language = consent_event.language
+    if notice.version != consent_event.notice_version:
+        raise ValueError("the notice version differs from the one the consent event names")
+    if notice.sha256(language) != consent_event.notice_sha256:
+        raise ValueError("the notice text does not hash to the consent event's notice SHA-256")
+
+    by_code = {p.code: p for p in purposes}
+    codes = list(dict.fromkeys([*consent_event.purposes_shown, *consent_event.decisions]))
+    missing = [c for c in codes if c not in by_code]
+    if missing:
+        raise ValueError(f"purposes not supplied: {', '.join(missing)}")
+    entries = []
+    for code in codes:
+        decision = consent_event.decisions.get(code, Decision.NOT_GRANTED)
+        status = Decision(decision).value
+        if status not in STATUSES_BY_ACTION[consent_event.action.value]:
+            raise ValueError(f"purpose {code}: {status} is not possible in a {consent_event.action}")
+        entries.append(
+            _purpose_entry(by_code[code], status, event=event, captured_at=lead.captured_at)
+        )
+
+    signature = lead.signature_png
+    record: dict[str, Any] = {
+        "schema": SCHEMA,
+        "specifications": list(RECEIPT_SPECS),
+        "jurisdiction": JURISDICTION,
+        "law": "PIPL",
+        "certificate_id": certificate_id,
+        "issued_at": issued_at.isoformat(),
+        "consent_timestamp": consent_event.occurred_at.isoformat(),
+        "action": consent_event.action.value,
+        "controller": {
+            "name": organisation.name,
+            "name_zh": organisation.name_zh,
+            "address": organisation.address,
+            "contact_email": organisation.contact_email,
+            "contact_phone": organisation.contact_phone,
+        },
+        "event": {
+            "id": event.id,
+            "name": event.name,
+            "starts_on": event.starts_on.isoformat(),
+            "ends_on": event.ends_on.isoformat(),
+            "place": event.place,
+        },
+        "collection": {
+            "method": consent_event.collection_method or lead.collection_method.value,
+            "channel": consent_event.channel,
+            "operator": consent_event.operator,
+            "device_id": consent_event.device_id,
+            "captured_at": lead.captured_at.isoformat(),
+        },
+        "pii_principal": {
+            "lead_id": lead.id,
+            "fields": {str(k): str(v) for k, v in lead.fields.items()},
+            "guardian": (
+                {"name": lead.guardian.name, "relationship": lead.guardian.relationship}
+                if lead.guardian
+                else None
+            ),
+        },
+        "notice": {
+            "language": language,
+            "version": consent_event.notice_version,
+            "sha256": consent_event.notice_sha256,
+        },
+        "purposes": entries,
+        "granted_purposes": [e["code"] for e in entries if e["status"] == "granted"],
+        "withdrawn_purposes": [e["code"] for e in entries if e["status"] == "withdrawn"],
+        "withdrawal": None,
+        "rights": {
+            "how_to_withdraw": dict(WITHDRAW_HOW),
+            "contact": organisation.rights_contact,
+        },
+        "handwritten_signature": {
+            "captured": signature is not None,
+            "sha256": hashlib.sha256(signature).hexdigest() if signature is not None else None,
+        },
+        "evidence": {
+            "consent_event_id": consent_event.id,
+            "ledger_hash": ledger_hash,
+            "data_digest": consent_event.data_digest,
+        },
+    }
+    if consent_event.action is Action.WITHDRAWAL:
+        record["withdrawal"] = {
+            "request_date": (
+                consent_event.request_date.isoformat() if consent_event.request_date else None
+            ),
+            "channel": consent_event.channel,
+            "note": consent_event.note,
+        }
+    return record
+
+
+def record_bytes(record: Mapping[str, Any]) -> bytes:
+    """The RFC 8785 canonical bytes of the record (what is embedded and digested)."""
+    return canonical_bytes(record)
+
+
+def record_digest_hex(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the record's RFC 8785 canonical bytes."""
+    return sha256_hex(canonical_bytes(record))
+
+
+def consistency_problems(record: Mapping[str, Any]) -> list[str]:
+    """What is internally inconsistent in a record (empty list: consistent)."""
+    problems: list[str] = []
+    if record.get("schema") != SCHEMA:
+        problems.append(f"unknown schema {record.get('schema')!r}")
+    action = record.get("action")
+    allowed = STATUSES_BY_ACTION.get(str(action))
+    if allowed is None:
+        return [*problems, f"unknown action {action!r}"]
+    purposes = record.get("purposes")
+    if not isinstance(purposes, list) or not purposes:
+        return [*problems, "no purposes listed"]
+    seen: set[str] = set()
+    for entry in purposes:
+        if not isinstance(entry, Mapping):
+            problems.append("a purpose entry is not an object")
+            continue
+        code = str(entry.get("code"))
+        if code in seen:
+            problems.append(f"purpose {code} listed twice")
+        seen.add(code)
+        if entry.get("status") not in allowed:
+            problems.append(f"purpose {code}: status {entry.get('status')!r} not valid for {action}")
+        if not str(entry.get("dpv_category", "")).startswith("dpv:"):
+            problems.append(f"purpose {code}: no DPV category")
+        if entry.get("separate_consent") and entry.get("status") == "granted" and not entry.get(
+            "recipients"
+        ):
+            problems.append(f"purpose {code}: separate consent granted without named recipients")
+    granted = [e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "granted"]
+    withdrawn = [
+        e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "withdrawn"
+    ]
+    if record.get("granted_purposes") != granted:
+        problems.append("the list of granted purposes does not match the purposes table")
+    if record.get("withdrawn_purposes") != withdrawn:
+        problems.append("the list of withdrawn purposes does not match the purposes table")
+    if action == Action.WITHDRAWAL.value and not withdrawn:
+        problems.append("a withdrawal certificate withdraws no purpose")
+    if action == Action.WITHDRAWAL.value and not isinstance(record.get("withdrawal"), Mapping):
+        problems.append("a withdrawal certificate lacks the withdrawal request")
+    return problems

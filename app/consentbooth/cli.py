@@ -1,0 +1,275 @@
+"""A thin command-line front over the services. JSON on stdout where noted; errors: one line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from consentbooth.core.errors import AppError, UserFacingError, ValidationError
+from consentbooth.core.logging import get_logger, setup_logging
+from consentbooth.core.paths import default_vault_path
+from consentbooth.domain.models import CollectionMethod, Guardian
+from consentbooth.services.booth import Booth, CaptureRequest
+
+log = get_logger(__name__)
+
+PASS_ENV = "CONSENTBOOTH_PASSPHRASE"
+NEW_PASS_ENV = "CONSENTBOOTH_NEW_PASSPHRASE"
+
+
+def _passphrase(env: str = PASS_ENV, *, prompt: str = "Vault passphrase: ", confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserFacingError(
+            "No passphrase: set {env} or run the command in a terminal to be asked.", env=env
+        )
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat it: ") != first:
+        raise UserFacingError("The two passphrases differ; nothing was changed.")
+    return first
+
+
+def _vault_path(args: argparse.Namespace) -> Path:
+    return Path(args.vault) if getattr(args, "vault", None) else default_vault_path()
+
+
+def _unlock(args: argparse.Namespace) -> Booth:
+    return Booth.unlock(_vault_path(args), _passphrase())
+
+
+def _out(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=None) + "\n")
+
+
+# -- commands --------------------------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = _vault_path(args)
+    booth = Booth.create(path, _passphrase(confirm=True), demo=args.demo, role=args.role)
+    event = booth.current_event()
+    _out({"vault": str(path), "device_id": booth.device_id, "event": event.id if event else None})
+    booth.lock()
+    return 0
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.input).read_text(encoding="utf-8")) if args.input != "-" else json.load(sys.stdin)
+    except (OSError, ValueError) as exc:
+        raise UserFacingError("Cannot read {path}: {reason}", path=args.input, reason=str(exc)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("fields", {}), dict):
+        raise ValidationError("input", "LEAD.json must be an object with a “fields” object.")
+    guardian = data.get("guardian")
+    request = CaptureRequest(
+        fields={str(k): ("" if v is None else str(v)) for k, v in data.get("fields", {}).items()},
+        purposes=[str(p) for p in data.get("purposes", [])],
+        language=str(data.get("language", "zh-CN")),
+        event_id=data.get("event"),
+        operator=data.get("operator"),
+        collection_method=CollectionMethod(data.get("collection_method", "staff")),
+        under_14=bool(data.get("under_14", False)),
+        guardian=Guardian(**guardian) if isinstance(guardian, dict) else None,
+    )
+    booth = _unlock(args)
+    try:
+        result = booth.capture(request)
+        out: dict[str, object] = {
+            "lead_id": result.lead_id,
+            "ledger_id": result.ledger_id,
+            "granted": list(result.granted),
+            "declined": result.declined,
+        }
+        _out(out)
+    finally:
+        booth.lock()
+    return 0
+
+
+def cmd_leads(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        rows = booth.search(args.search or "", limit=args.limit)
+    finally:
+        booth.lock()
+    if args.json:
+        _out([r.__dict__ for r in rows])
+    else:
+        for r in rows:
+            mark = " (erased)" if r.erased else ""
+            sys.stdout.write(f"{r.id}  {r.captured_at[:16]}  {r.name}  {r.company}  {r.phone}{mark}\n")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        rec = booth.record(args.lead)
+    finally:
+        booth.lock()
+    _out(
+        {
+            "lead_id": rec.lead.id,
+            "event": rec.event.name if rec.event else None,
+            "fields": dict(rec.lead.fields),
+            "captured_at": rec.lead.captured_at.isoformat(),
+            "erased_at": rec.lead.erased_at.isoformat() if rec.lead.erased_at else None,
+            "purposes": {s.code: s.state for s in rec.states},
+            "history": [e.to_record() for e in rec.history],
+        }
+    )
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        ledger_id = booth.withdraw(
+            lead_id=args.lead,
+            purposes=args.purpose,
+            channel=args.channel,
+            request_date=date.fromisoformat(args.request_date) if args.request_date else None,
+            operator=args.operator,
+            note=args.note or "",
+        )
+    finally:
+        booth.lock()
+    _out({"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose})
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        ledger_id = booth.erase(lead_id=args.lead, operator=args.operator)
+    finally:
+        booth.lock()
+    _out({"lead_id": args.lead, "ledger_id": ledger_id, "erased": True})
+    return 0
+
+
+def cmd_verify_ledger(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        report = booth.verify_ledger()
+    finally:
+        booth.lock()
+    if report.ok:
+        sys.stdout.write(f"Ledger verified: {report.checked} events, every hash and signature valid.\n")
+        return 0
+    sys.stderr.write(
+        f"Ledger verification FAILED at event {report.first_bad} (#{report.first_bad_seq}): "
+        f"{report.reason}.\n"
+    )
+    return 1
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    path = _vault_path(args)
+    old = _passphrase()
+    new = _passphrase(NEW_PASS_ENV, prompt="New passphrase: ", confirm=True)
+    booth = Booth.unlock(path, old)
+    try:
+        booth.change_passphrase(old, new)
+    finally:
+        booth.lock()
+    sys.stdout.write("Passphrase changed.\n")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    passphrase = _passphrase()
+    booth = Booth.unlock(_vault_path(args), passphrase)
+    try:
+        booth.backup(Path(args.to), passphrase)
+    finally:
+        booth.lock()
+    sys.stdout.write(f"Encrypted backup written to {args.to}.\n")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from consentbooth.services.maintenance import restore
+
+    restore(Path(args.from_), _vault_path(args), _passphrase(), replace=args.force)
+    sys.stdout.write(f"Vault restored to {_vault_path(args)}.\n")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="consentbooth",
+        description="ConsentBooth command line. The passphrase comes from a prompt or "
+        f"${PASS_ENV}; it is never taken from the command line.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--vault", help="vault file (default: the per-user data folder)")
+        COMMANDS[name] = func
+        return p
+
+    p = add("init", cmd_init, "create a vault")
+    p.add_argument("--demo", action="store_true", help="with an example organisation, event, notice, purposes")
+    p.add_argument("--role", choices=("booth", "hub"), default="booth")
+    p = add("capture", cmd_capture, "capture a lead from LEAD.json (prints JSON)")
+    p.add_argument("--input", required=True, help="LEAD.json, or - for standard input")
+    p = add("leads", cmd_leads, "list or search leads")
+    p.add_argument("--search")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=200)
+    p = add("show", cmd_show, "a person's whole record (JSON)")
+    p.add_argument("--lead", required=True)
+    p = add("withdraw", cmd_withdraw, "record a withdrawal")
+    p.add_argument("--lead", required=True)
+    p.add_argument("--purpose", required=True, action="append")
+    p.add_argument("--channel", default="in_person", help="in_person, phone, email, wechat, hub")
+    p.add_argument("--request-date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--operator")
+    p.add_argument("--note")
+    p = add("erase", cmd_erase, "erase a person's details (evidence stays)")
+    p.add_argument("--lead", required=True)
+    p.add_argument("--operator")
+    add("verify-ledger", cmd_verify_ledger, "check every hash and signature of the ledger")
+    add("passwd", cmd_passwd, f"change the passphrase (new one from a prompt or ${NEW_PASS_ENV})")
+    p = add("backup", cmd_backup, "write an encrypted backup")
+    p.add_argument("--to", required=True)
+    p = add("restore", cmd_restore, "restore an encrypted backup")
+    p.add_argument("--from", dest="from_", required=True)
+    p.add_argument("--force", action="store_true", help="replace an existing vault")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    setup_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserFacingError as exc:
+        sys.stderr.write("Error: " + exc.localized("en") + "\n")
+        return 2
+    except AppError as exc:
+        log.error("command %s failed: %s", args.command, type(exc).__name__)
+        sys.stderr.write("Error: " + str(exc) + "\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("Cancelled.\n")
+        return 130
+    except Exception as exc:  # last resort: one line, no traceback, nothing personal logged
+        log.exception("unexpected failure in %s", args.command)
+        sys.stderr.write(f"Error: unexpected failure ({type(exc).__name__}); see the log.\n")
+        return 1

@@ -1,0 +1,1 @@
+"""Errors, paths, config, i18n, logging. Standard library only (plus platformdirs)."""

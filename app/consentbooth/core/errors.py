@@ -1,0 +1,80 @@
+"""One error hierarchy. A ``UserFacingError`` carries a sentence a booth worker understands."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Base of every error the application raises on purpose."""
+
+
+class UserFacingError(AppError):
+    """An error whose message is shown to the user as is (translated through i18n).
+
+    ``message`` is the English source sentence; ``params`` fill its ``{placeholders}``.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
+
+    def localized(self, language: str | None = None) -> str:
+        from consentbooth.core.i18n import translate
+
+        text = translate(self.message, language)
+        return text.format(**self.params) if self.params else text
+
+
+class WrongPassphrase(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("The passphrase is not correct. Nothing was changed; please try again.")
+
+
+class WeakPassphrase(UserFacingError):
+    pass
+
+
+class VaultDamaged(UserFacingError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "The vault file is damaged or tampered with ({detail}). It was not opened and "
+            "nothing was repaired; restore it from a backup.",
+            detail=detail or "integrity check failed",
+        )
+
+
+class VaultNotFound(UserFacingError):
+    def __init__(self, path: object) -> None:
+        super().__init__("No vault was found at {path}.", path=str(path))
+
+
+class VaultExists(UserFacingError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            "A vault already exists at {path}; it was left untouched.", path=str(path)
+        )
+
+
+class VaultLocked(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("The vault is locked. Unlock it with the passphrase first.")
+
+
+class UnsafeVault(UserFacingError):
+    """The SQLCipher build or the file does not meet the fail-closed checks."""
+
+
+class ValidationError(UserFacingError):
+    """A value a person typed is not acceptable; ``field`` names the input."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        self.field = field
+        super().__init__(message, **params)
+
+
+class NotFound(UserFacingError):
+    pass
+
+
+class StorageError(UserFacingError):
+    """Disk full, no permission and the like; nothing was written."""

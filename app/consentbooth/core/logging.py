@@ -1,0 +1,29 @@
+"""Per-module loggers and a rotating file. Log ids and counts, never personal data."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+
+from consentbooth.core.paths import ensure_private_dir, log_dir
+
+_configured = False
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    directory = ensure_private_dir(log_dir())
+    handler = logging.handlers.RotatingFileHandler(
+        directory / "consentbooth.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("consentbooth")
+    root.setLevel(level)
+    root.addHandler(handler)
+
+
+def get_logger(name: str) -> logging.Logger:
+    return logging.getLogger(name if name.startswith("consentbooth") else "consentbooth." + name)

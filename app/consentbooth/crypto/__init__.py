@@ -1,0 +1,1 @@
+"""Keys, canonical JSON (RFC 8785), signatures and the organisation's certificate."""

@@ -1,0 +1,148 @@
+"""The organisation's signing identity: an ECDSA P-256 key and an X.509 certificate.
+
+Self-signed by default (created with the vault); an organisation can import its own PKCS#12.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from consentbooth.core.errors import UserFacingError
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """Private key (PKCS#8 PEM) and certificate chain (PEM), as stored inside the vault."""
+
+    key_pem: bytes
+    cert_pem: bytes
+    chain_pem: bytes = b""
+
+    @property
+    def private_key(self) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
+        key = serialization.load_pem_private_key(self.key_pem, password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
+        return key
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.cert_pem)
+
+    @property
+    def public_key_pem(self) -> bytes:
+        return public_key_pem(self.certificate)
+
+    def sign(self, data: bytes) -> bytes:
+        key = self.private_key
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(hashes.SHA256()))
+        return key.sign(data, PKCS1v15(), hashes.SHA256())
+
+
+def public_key_pem(cert: x509.Certificate) -> bytes:
+    return cert.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
+    key = serialization.load_pem_public_key(public_pem)
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, PKCS1v15(), hashes.SHA256())
+        else:
+            return False
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def create_self_signed(organisation_name: str, *, years: int = 10) -> SigningIdentity:
+    """A fresh ECDSA P-256 key with a self-signed certificate fit for document signing."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, (organisation_name or "ConsentBooth")[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, (organisation_name or "ConsentBooth")[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "ConsentBooth consent records"),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CODE_SIGNING]),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return SigningIdentity(
+        key_pem=key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+    )
+
+
+def load_pkcs12(data: bytes, password: bytes | None) -> SigningIdentity:
+    """Import an organisation's own key and CA-issued certificate (PKCS#12)."""
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
+    except ValueError:
+        raise UserFacingError(
+            "The PKCS#12 file could not be opened: wrong password or not a PKCS#12 file."
+        ) from None
+    if key is None or cert is None:
+        raise UserFacingError("The PKCS#12 file must hold a private key and its certificate.")
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise UserFacingError("Only ECDSA or RSA keys can sign certificates (not Ed25519).")
+    chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (extra or []))
+    return SigningIdentity(
+        key_pem=key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+        chain_pem=chain,
+    )
+
+
+def new_secret() -> bytes:
+    return secrets.token_bytes(32)

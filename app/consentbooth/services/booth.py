@@ -1,0 +1,551 @@
+"""The booth's use cases over one unlocked vault: capture, withdraw, search, rights, evidence."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from cryptography.exceptions import InvalidKey
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
+from consentbooth.core.logging import get_logger
+from consentbooth.crypto.canonical import keyed_digest
+from consentbooth.crypto.keys import SigningIdentity, create_self_signed, new_secret
+from consentbooth.domain.models import (
+    Action,
+    Channel,
+    CollectionMethod,
+    ConsentEvent,
+    ConsentEventId,
+    Decision,
+    DeviceId,
+    Event,
+    Guardian,
+    Lead,
+    LeadId,
+    Organisation,
+    Purpose,
+    new_id,
+)
+from consentbooth.domain.notice import Notice
+from consentbooth.domain.validation import clean_text, validate_fields, validate_name
+from consentbooth.services import setup as setup_mod
+from consentbooth.vault import ledger, repo
+from consentbooth.vault.store import Vault, create_vault, open_vault
+
+log = get_logger(__name__)
+
+SYSTEM_OPERATOR = "system"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptureRequest:
+    fields: Mapping[str, str]
+    purposes: Sequence[str]  # codes ticked
+    language: str = "zh-CN"
+    event_id: str | None = None
+    operator: str | None = None
+    collection_method: CollectionMethod = CollectionMethod.KIOSK
+    purposes_shown: Sequence[str] | None = None  # default: every purpose offered
+    signature_png: bytes | None = None
+    under_14: bool = False
+    guardian: Guardian | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptureResult:
+    lead_id: LeadId | None  # None when nothing personal was stored (declined)
+    ledger_id: str | None
+    granted: tuple[str, ...]
+    declined: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurposeState:
+    code: str
+    state: str  # granted / not_granted / withdrawn / expired
+    since: str
+    expires_at: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonRecord:
+    lead: Lead
+    event: Event | None
+    states: tuple[PurposeState, ...]
+    history: tuple[ConsentEvent, ...]
+    ledger_ids: tuple[str, ...] = field(default=())
+
+    def granted(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.states if s.state == Decision.GRANTED.value)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _pin_kdf(salt: bytes) -> Scrypt:
+    return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1)
+
+
+class Booth:
+    """An unlocked vault and its use cases. Create with ``Booth.create`` or ``Booth.unlock``."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.device_id = DeviceId((repo.get_meta(vault, "device_id") or b"").decode())
+        self.role = (repo.get_meta(vault, "role") or b"booth").decode()
+        self._identity = SigningIdentity(
+            key_pem=repo.get_meta(vault, "signing_key_pem") or b"",
+            cert_pem=repo.get_meta(vault, "signing_cert_pem") or b"",
+            chain_pem=repo.get_meta(vault, "signing_chain_pem") or b"",
+        )
+        self._secret = repo.get_meta(vault, "digest_secret") or b""
+        self.operator = SYSTEM_OPERATOR
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        organisation: Organisation | None = None,
+        demo: bool = False,
+        role: str = "booth",
+    ) -> Booth:
+        vault = create_vault(Path(path), passphrase)
+        org = organisation or (setup_mod.DEMO_ORGANISATION if demo else None)
+        identity = create_self_signed(org.name if org else "ConsentBooth")
+        device_id = new_id()
+        with vault.transaction() as conn:
+            repo.set_meta(conn, "device_id", device_id.encode())
+            repo.set_meta(conn, "role", role.encode())
+            repo.set_meta(conn, "created_at", datetime.now(UTC).isoformat().encode())
+            repo.set_meta(conn, "signing_key_pem", identity.key_pem)
+            repo.set_meta(conn, "signing_cert_pem", identity.cert_pem)
+            repo.set_meta(conn, "digest_secret", new_secret())
+            repo.ensure_signer(
+                conn, device_id=device_id, cert_pem=identity.cert_pem, public_key_pem=identity.public_key_pem
+            )
+            if org:
+                repo.set_organisation(conn, org)
+        booth = cls(vault)
+        if demo:
+            booth.configure(
+                organisation=setup_mod.DEMO_ORGANISATION,
+                event=setup_mod.demo_event(),
+                purposes=setup_mod.demo_purposes(),
+                staff=setup_mod.DEMO_STAFF,
+                staff_pin=setup_mod.DEMO_STAFF_PIN,
+            )
+        log.info("vault created (role %s)", role)
+        return booth
+
+    @classmethod
+    def unlock(cls, path: Path, passphrase: str) -> Booth:
+        return cls(open_vault(Path(path), passphrase))
+
+    def lock(self) -> None:
+        self.vault.close()
+        self._secret = b""
+        self._identity = SigningIdentity(b"", b"")
+
+    @property
+    def is_open(self) -> bool:
+        return self.vault.is_open
+
+    @property
+    def identity(self) -> SigningIdentity:
+        return self._identity
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        self.vault.change_passphrase(old, new)
+
+    def backup(self, target: Path, passphrase: str) -> None:
+        """An encrypted copy (same passphrase); ``passphrase`` is re-checked first."""
+        from consentbooth.vault.store import open_vault as _probe
+
+        _probe(self.vault.path, passphrase).close()
+        self.vault.export_copy(Path(target), passphrase)
+
+    # -- configuration --------------------------------------------------------------------
+
+    def configure(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        event: Event | None = None,
+        purposes: Sequence[Purpose] | None = None,
+        notice_sections: Mapping[str, Mapping[str, str]] | None = None,
+        staff: Sequence[tuple[str, str]] = (),
+        staff_pin: str | None = None,
+    ) -> Notice | None:
+        """Save the setup; (re)publish the notice from the template or the given sections."""
+        org = organisation or self.organisation()
+        ev = event or self.current_event()
+        sections = notice_sections
+        if sections is None and org and ev:
+            offered = purposes if purposes is not None else self.purposes()
+            sections = setup_mod.fill_notice(organisation=org, event=ev, purposes=offered)
+        notice = None
+        if sections is not None:
+            Notice(version=0, sections=sections).check_publishable()
+        if staff_pin is not None:
+            self._check_pin_strength(staff_pin)
+        with self.vault.transaction() as conn:
+            if organisation:
+                repo.set_organisation(conn, organisation)
+            if event:
+                repo.save_event(conn, event, current=True)
+            if purposes is not None:
+                repo.save_purposes(conn, purposes)
+            for name, initials in staff:
+                repo.save_staff(
+                    conn, repo.StaffMember(id=new_id(), name=validate_name(name), initials=initials)
+                )
+            if staff_pin is not None:
+                salt = secrets.token_bytes(16)
+                repo.set_meta(conn, "staff_pin", salt + _pin_kdf(salt).derive(staff_pin.encode()))
+            if sections is not None:
+                current = self._latest_notice_in(conn)
+                if current is None or dict(current) != {k: dict(v) for k, v in sections.items()}:
+                    notice = repo.publish_notice(conn, sections)
+        return notice
+
+    @staticmethod
+    def _latest_notice_in(conn) -> dict | None:
+        import json
+
+        row = conn.execute("SELECT sections FROM notices ORDER BY version DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row else None
+
+    @staticmethod
+    def _check_pin_strength(pin: str) -> None:
+        if not (pin.isdigit() and 4 <= len(pin) <= 12):
+            raise ValidationError("pin", "The staff PIN is 4 to 12 digits.")
+
+    def check_staff_pin(self, pin: str) -> bool:
+        stored = repo.get_meta(self.vault, "staff_pin")
+        if not stored:
+            return False
+        try:
+            _pin_kdf(stored[:16]).verify(pin.encode(), stored[16:])
+        except InvalidKey:
+            return False
+        return True
+
+    def organisation(self) -> Organisation | None:
+        return repo.get_organisation(self.vault)
+
+    def current_event(self) -> Event | None:
+        return repo.current_event(self.vault)
+
+    def events(self) -> list[Event]:
+        return repo.list_events(self.vault)
+
+    def purposes(self) -> list[Purpose]:
+        return repo.list_purposes(self.vault)
+
+    def offered_purposes(self) -> list[Purpose]:
+        return [p for p in self.purposes() if p.can_be_offered()]
+
+    def notice(self) -> Notice | None:
+        return repo.latest_notice(self.vault)
+
+    def staff(self) -> list[repo.StaffMember]:
+        return repo.list_staff(self.vault)
+
+    def set_operator(self, operator: str) -> None:
+        self.operator = clean_text("operator", operator) or SYSTEM_OPERATOR
+
+    def is_configured(self) -> bool:
+        return bool(self.organisation() and self.current_event() and self.notice() and self.purposes())
+
+    # -- capture --------------------------------------------------------------------------
+
+    def _event(self, event_id: str | None) -> Event:
+        event = repo.get_event(self.vault, event_id) if event_id else self.current_event()
+        if event is None:
+            raise NotFound("No such event; create one in the setup first.")
+        return event
+
+    def _digest(self, fields: Mapping[str, str], signature_png: bytes | None) -> str:
+        return keyed_digest(
+            self._secret,
+            {
+                "fields": dict(fields),
+                "signature_sha256": hashlib.sha256(signature_png).hexdigest() if signature_png else "",
+            },
+        )
+
+    def required_fields(self, purpose_codes: Sequence[str]) -> tuple[str, ...]:
+        by_code = {p.code: p for p in self.purposes()}
+        needed: list[str] = []
+        for code in purpose_codes:
+            for f in by_code[code].required_fields if code in by_code else ():
+                if f not in needed:
+                    needed.append(f)
+        return tuple(needed)
+
+    def capture(self, request: CaptureRequest) -> CaptureResult:
+        """Store a lead and its consent event in ONE transaction; a decline stores nothing personal."""
+        event = self._event(request.event_id)
+        notice = self.notice()
+        if notice is None:
+            raise UserFacingError("No privacy notice is published yet; finish the setup first.")
+        offered = {p.code: p for p in self.offered_purposes()}
+        shown = tuple(request.purposes_shown) if request.purposes_shown is not None else tuple(offered)
+        for code in (*shown, *request.purposes):
+            if code not in offered:
+                raise ValidationError("purposes", "“{code}” is not a purpose offered here.", code=code)
+        ticked = tuple(dict.fromkeys(request.purposes))
+        for code in ticked:
+            if code not in shown:
+                raise ValidationError("purposes", "“{code}” was not shown to the attendee.", code=code)
+        if request.language not in ("zh-CN", "en"):
+            raise ValidationError("language", "The language must be zh-CN or en.")
+        now = _now()
+        if not ticked:
+            with self.vault.transaction() as conn:
+                repo.bump_anonymous_count(conn, event_id=event.id, kind="declined", at=now)
+            return CaptureResult(lead_id=None, ledger_id=None, granted=(), declined=True)
+        guardian = request.guardian
+        if request.under_14:
+            if guardian is None or not guardian.name.strip() or not guardian.relationship.strip():
+                with self.vault.transaction() as conn:
+                    repo.bump_anonymous_count(conn, event_id=event.id, kind="minor_refused", at=now)
+                raise UserFacingError(
+                    "We cannot record details of a child under 14 without a guardian's separate "
+                    "consent. Nothing was stored."
+                )
+            guardian = Guardian(
+                name=validate_name(guardian.name),
+                relationship=clean_text("relationship", guardian.relationship),
+            )
+        fields = validate_fields(request.fields, self.required_fields(ticked))
+        operator = clean_text("operator", request.operator or self.operator) or SYSTEM_OPERATOR
+        lead_id = LeadId(new_id())
+        digest = self._digest(fields, request.signature_png)
+        lead = Lead(
+            id=lead_id,
+            event_id=event.id,
+            fields=fields,
+            language=request.language,
+            operator=operator,
+            device_id=self.device_id,
+            captured_at=now,
+            collection_method=request.collection_method,
+            signature_png=request.signature_png,
+            guardian=guardian,
+        )
+        decisions = {c: (Decision.GRANTED if c in ticked else Decision.NOT_GRANTED) for c in shown}
+        consent = ConsentEvent(
+            id=ConsentEventId(new_id()),
+            action=Action.CONSENT,
+            lead_id=lead_id,
+            event_id=event.id,
+            decisions=decisions,
+            purposes_shown=shown,
+            notice_version=notice.version,
+            notice_sha256=notice.sha256(request.language),
+            language=request.language,
+            channel=Channel.KIOSK.value
+            if request.collection_method is CollectionMethod.KIOSK
+            else Channel.IN_PERSON.value,
+            collection_method=request.collection_method.value,
+            operator=operator,
+            device_id=self.device_id,
+            occurred_at=now,
+            data_digest=digest,
+            extra={"guardian_consent": True} if guardian else {},
+        )
+        with self.vault.transaction() as conn:
+            repo.insert_lead(conn, lead, data_digest=digest)
+            entry = ledger.append(conn, event=consent, identity=self._identity)
+            self._apply_states(conn, consent, event)
+            repo.bump_anonymous_count(conn, event_id=event.id, kind="captured", at=now)
+        return CaptureResult(lead_id=lead_id, ledger_id=entry.id, granted=ticked, declined=False)
+
+    def _apply_states(self, conn, consent: ConsentEvent, event: Event) -> None:
+        by_code = {p.code: p for p in self.purposes()}
+        since = consent.occurred_at.astimezone(UTC).isoformat()
+        for code, decision in consent.decisions.items():
+            expires = None
+            if decision is Decision.GRANTED:
+                purpose = by_code.get(code)
+                days = purpose.retention_days if purpose and purpose.retention_days else event.retention_days
+                expires = (consent.occurred_at + timedelta(days=days)).astimezone(UTC).isoformat()
+            repo.set_consent_state(
+                conn,
+                lead_id=consent.lead_id,
+                purpose=code,
+                state=decision.value,
+                since=since,
+                expires_at=expires,
+                ledger_id=consent.id,
+            )
+
+    # -- withdrawal, correction, erasure --------------------------------------------------------
+
+    def _lead(self, lead_id: str) -> Lead:
+        lead = repo.get_lead(self.vault, lead_id)
+        if lead is None:
+            raise NotFound("No lead with id {lead_id}.", lead_id=lead_id)
+        return lead
+
+    def withdraw(
+        self,
+        *,
+        lead_id: str,
+        purposes: Sequence[str],
+        channel: str = Channel.IN_PERSON.value,
+        request_date: date | None = None,
+        operator: str | None = None,
+        note: str = "",
+    ) -> str:
+        """Record a withdrawal of ``purposes``; returns the ledger entry id."""
+        lead = self._lead(lead_id)
+        try:
+            channel = Channel(channel).value
+        except ValueError:
+            raise ValidationError(
+                "channel",
+                "Unknown channel “{channel}”; use in_person, phone, email, wechat or hub.",
+                channel=channel,
+            ) from None
+        states = repo.consent_states(self.vault, lead.id)
+        if not purposes:
+            raise ValidationError("purposes", "Choose at least one purpose to withdraw.")
+        for code in purposes:
+            if states.get(code, ("",))[0] != Decision.GRANTED.value:
+                raise ValidationError(
+                    "purposes",
+                    "This person has no current consent for “{code}”; nothing to withdraw.",
+                    code=code,
+                )
+        today = date.today()
+        if request_date and request_date > today:
+            raise ValidationError("request_date", "The request date cannot be in the future.")
+        return self._record_change(
+            lead=lead,
+            action=Action.WITHDRAWAL,
+            decisions={c: Decision.WITHDRAWN for c in dict.fromkeys(purposes)},
+            channel=channel,
+            request_date=request_date or today,
+            operator=operator,
+            note=clean_text("notes", note, allow_newlines=True),
+        )
+
+    def _record_change(
+        self,
+        *,
+        lead: Lead,
+        action: Action,
+        decisions: Mapping[str, Decision],
+        channel: str,
+        operator: str | None,
+        note: str = "",
+        request_date: date | None = None,
+        erase: bool = False,
+    ) -> str:
+        now = _now()
+        operator = clean_text("operator", operator or self.operator) or SYSTEM_OPERATOR
+        notice = self.notice()
+        digest = repo.lead_digest(self.vault, lead.id) or ""
+        change = ConsentEvent(
+            id=ConsentEventId(new_id()),
+            action=action,
+            lead_id=lead.id,
+            event_id=lead.event_id,
+            decisions=decisions,
+            purposes_shown=tuple(decisions),
+            notice_version=notice.version if notice else 0,
+            notice_sha256=notice.sha256(lead.language) if notice else "",
+            language=lead.language,
+            channel=channel,
+            collection_method=lead.collection_method.value,
+            operator=operator,
+            device_id=self.device_id,
+            occurred_at=now,
+            data_digest=digest,
+            request_date=request_date,
+            note=note,
+        )
+        since = now.astimezone(UTC).isoformat()
+        with self.vault.transaction() as conn:
+            entry = ledger.append(conn, event=change, identity=self._identity)
+            for code, decision in decisions.items():
+                repo.set_consent_state(
+                    conn, lead_id=lead.id, purpose=code, state=decision.value, since=since,
+                    expires_at=None, ledger_id=entry.id,
+                )
+            if erase:
+                repo.erase_lead(conn, lead.id)
+        return entry.id
+
+    def correct(self, *, lead_id: str, fields: Mapping[str, str]) -> None:
+        """Correct a person's details (Art. 46); purposes they hold keep their required fields."""
+        lead = self._lead(lead_id)
+        if lead.erased_at:
+            raise UserFacingError("This person's details were erased; there is nothing to correct.")
+        states = repo.consent_states(self.vault, lead.id)
+        granted = [c for c, s in states.items() if s[0] == Decision.GRANTED.value]
+        merged = {**lead.fields, **fields}
+        cleaned = validate_fields(merged, self.required_fields(granted))
+        with self.vault.transaction() as conn:
+            repo.update_lead_fields(conn, lead.id, cleaned, self._digest(cleaned, lead.signature_png))
+
+    def erase(self, *, lead_id: str, operator: str | None = None, note: str = "") -> str:
+        """Delete a person's details (Art. 47); a pseudonymous evidence record remains."""
+        lead = self._lead(lead_id)
+        if lead.erased_at:
+            raise UserFacingError("This person's details were already erased.")
+        states = repo.consent_states(self.vault, lead.id)
+        decisions = {
+            c: Decision.WITHDRAWN for c, s in states.items() if s[0] == Decision.GRANTED.value
+        }
+        return self._record_change(
+            lead=lead,
+            action=Action.ERASURE,
+            decisions=decisions,
+            channel=Channel.IN_PERSON.value,
+            operator=operator,
+            note=clean_text("notes", note, allow_newlines=True),
+            erase=True,
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def search(self, query: str = "", *, limit: int = 200, offset: int = 0) -> list[repo.LeadSummary]:
+        return repo.search_leads(self.vault, query, limit=limit, offset=offset)
+
+    def count(self, query: str = "") -> int:
+        return repo.count_leads(self.vault, query)
+
+    def record(self, lead_id: str) -> PersonRecord:
+        """Everything held about a person: details, current consent per purpose, history."""
+        lead = self._lead(lead_id)
+        states = repo.consent_states(self.vault, lead.id)
+        entries = ledger.entries(self.vault, lead_id=lead.id)
+        return PersonRecord(
+            lead=lead,
+            event=repo.get_event(self.vault, lead.event_id),
+            states=tuple(
+                PurposeState(code=c, state=s[0], since=s[1], expires_at=s[2]) for c, s in sorted(states.items())
+            ),
+            history=tuple(e.event for e in entries),
+            ledger_ids=tuple(e.id for e in entries),
+        )
+
+    def verify_ledger(self) -> ledger.LedgerReport:
+        return ledger.verify(self.vault)
+
+    def anonymous_counts(self, event_id: str | None = None) -> dict[str, int]:
+        return repo.anonymous_counts(self.vault, event_id)

@@ -1,0 +1,82 @@
+"""Creating a vault: organisation, first event, template notice, purposes, staff."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from consentbooth.core.paths import resource_path
+from consentbooth.domain.catalogue import standard_purposes
+from consentbooth.domain.models import Event, EventId, Organisation, Purpose, localized, new_id
+
+DEMO_ORGANISATION = Organisation(
+    name="Example Instruments Co., Ltd.",
+    name_zh="示例仪器有限公司",
+    address="Room 1208, 88 Century Avenue, Pudong, Shanghai 200120 / 上海市浦东新区世纪大道88号1208室",
+    contact_email="privacy@booth.example",
+    contact_phone="+86 21 5555 0199",
+    rights_contact="Data Protection Office 个人信息保护办公室, privacy@booth.example, +86 21 5555 0199",
+)
+
+DEMO_STAFF = (("Wang Fang 王芳", "WF"), ("Alex Miller", "AM"))
+DEMO_STAFF_PIN = "2468"
+
+
+def demo_event(today: date | None = None) -> Event:
+    today = today or date.today()
+    return Event(
+        id=EventId(new_id()),
+        name="China International Industry Fair 2026 / 中国国际工业博览会",
+        starts_on=today,
+        ends_on=today + timedelta(days=3),
+        place="National Exhibition and Convention Center, Shanghai / 国家会展中心(上海)",
+        retention_days=365,
+    )
+
+
+def notice_template() -> dict[str, dict[str, str]]:
+    with resource_path("notices", "template.json").open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def fill_notice(
+    *,
+    organisation: Organisation,
+    event: Event,
+    purposes: Sequence[Purpose],
+    template: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, dict[str, str]]:
+    """The template notice filled with the organisation, the event and the offered purposes."""
+    template = template or notice_template()
+
+    def listing(language: str) -> str:
+        lines = []
+        for p in purposes:
+            if not p.can_be_offered():
+                continue
+            line = f"• {localized(p.title, language)}: {localized(p.description, language)}"
+            for r in p.recipients:
+                line += f"\n  → {r.name} ({r.contact}; {r.method}; {', '.join(r.categories)})"
+            lines.append(line)
+        return "\n".join(lines)
+
+    values = {
+        "org_name": organisation.name,
+        "org_name_zh": organisation.name_zh or organisation.name,
+        "org_address": organisation.address,
+        "org_email": organisation.contact_email,
+        "org_phone": organisation.contact_phone,
+        "rights_contact": organisation.rights_contact,
+        "retention_days": str(event.retention_days),
+        "purposes_zh": listing("zh-CN"),
+        "purposes_en": listing("en"),
+    }
+    return {
+        language: {key: text.format(**values) for key, text in body.items()}
+        for language, body in template.items()
+    }
+
+
+def demo_purposes() -> list[Purpose]:
+    return standard_purposes(with_recipients=True)

@@ -1,0 +1,192 @@
+"""The append-only, hash-chained, signed consent ledger.
+
+Each device keeps its own chain (a hub holds many): entry n of a device carries the hash of
+entry n-1. The body is RFC 8785 canonical JSON; ``hash`` = SHA-256(body); ``signature`` is the
+device's organisation key over the body. The table refuses UPDATE and DELETE (triggers).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
+from consentbooth.crypto.keys import SigningIdentity, verify_signature
+from consentbooth.domain.models import ConsentEvent
+from consentbooth.vault.store import Vault
+
+GENESIS = "0" * 64
+LEDGER_SCHEMA = "consentbooth.ledger/1"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    seq: int
+    id: str
+    device_id: str
+    device_seq: int
+    lead_id: str | None
+    action: str
+    occurred_at: str
+    body: bytes
+    hash: str
+    signature: bytes
+
+    @property
+    def record(self) -> dict:
+        return json.loads(self.body)
+
+    @property
+    def event(self) -> ConsentEvent:
+        return ConsentEvent.from_record(self.record["event"])
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    ok: bool
+    checked: int
+    first_bad: str | None = None  # ledger entry id
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+_COLUMNS = "seq, id, device_id, device_seq, lead_id, action, occurred_at, body, hash, signature"
+
+
+def _entry(row: tuple) -> LedgerEntry:
+    return LedgerEntry(
+        seq=row[0],
+        id=row[1],
+        device_id=row[2],
+        device_seq=row[3],
+        lead_id=row[4],
+        action=row[5],
+        occurred_at=row[6],
+        body=bytes(row[7]),
+        hash=row[8],
+        signature=bytes(row[9]),
+    )
+
+
+def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry:
+    """Append ``event`` for this device inside the caller's transaction."""
+    last = conn.execute(
+        "SELECT device_seq, hash FROM ledger WHERE device_id = ? ORDER BY device_seq DESC LIMIT 1",
+        (event.device_id,),
+    ).fetchone()
+    device_seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    body = canonical_bytes(
+        {
+            "schema": LEDGER_SCHEMA,
+            "device_id": event.device_id,
+            "device_seq": device_seq,
+            "prev_hash": prev,
+            "event": event.to_record(),
+        }
+    )
+    digest = sha256_hex(body)
+    signature = identity.sign(body)
+    cur = conn.execute(
+        "INSERT INTO ledger (id, device_id, device_seq, lead_id, action, occurred_at, body, hash, "
+        "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.id,
+            event.device_id,
+            device_seq,
+            event.lead_id,
+            event.action.value,
+            event.occurred_at.isoformat(),
+            body,
+            digest,
+            signature,
+        ),
+    )
+    return LedgerEntry(
+        cur.lastrowid, event.id, event.device_id, device_seq, event.lead_id,
+        event.action.value, event.occurred_at.isoformat(), body, digest, signature,
+    )
+
+
+def insert_verified(conn, entry: LedgerEntry) -> bool:
+    """Insert a foreign entry verbatim (merge); False if it is already there."""
+    exists = conn.execute("SELECT hash FROM ledger WHERE id = ?", (entry.id,)).fetchone()
+    if exists:
+        return False
+    conn.execute(
+        "INSERT INTO ledger (id, device_id, device_seq, lead_id, action, occurred_at, body, hash, "
+        "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            entry.id, entry.device_id, entry.device_seq, entry.lead_id, entry.action,
+            entry.occurred_at, entry.body, entry.hash, entry.signature,
+        ),
+    )
+    return True
+
+
+def entries(vault: Vault, *, lead_id: str | None = None, device_id: str | None = None) -> list[LedgerEntry]:
+    if lead_id is not None:
+        rows = vault.read(f"SELECT {_COLUMNS} FROM ledger WHERE lead_id = ? ORDER BY seq", (lead_id,))
+    elif device_id is not None:
+        rows = vault.read(
+            f"SELECT {_COLUMNS} FROM ledger WHERE device_id = ? ORDER BY device_seq", (device_id,)
+        )
+    else:
+        rows = vault.read(f"SELECT {_COLUMNS} FROM ledger ORDER BY seq")
+    return [_entry(r) for r in rows]
+
+
+def get(vault: Vault, entry_id: str) -> LedgerEntry | None:
+    row = vault.read_one(f"SELECT {_COLUMNS} FROM ledger WHERE id = ?", (entry_id,))
+    return _entry(row) if row else None
+
+
+def check_chain(chain: list[LedgerEntry], public_key_pem: bytes) -> tuple[LedgerEntry, str] | None:
+    """Check one device's chain in order; return the first bad entry and why, or None."""
+    prev = GENESIS
+    for expected_seq, entry in enumerate(chain, start=1):
+        if entry.device_seq != expected_seq:
+            return entry, f"entry {expected_seq} of the chain is missing"
+        if sha256_hex(entry.body) != entry.hash:
+            return entry, "its content does not match its hash"
+        try:
+            record = json.loads(entry.body)
+        except ValueError:
+            return entry, "its content is not valid JSON"
+        if canonical_bytes(record) != entry.body:
+            return entry, "its content is not canonical JSON"
+        if record.get("prev_hash") != prev:
+            return entry, "it does not follow the previous entry (broken chain)"
+        if record.get("device_seq") != entry.device_seq or record.get("device_id") != entry.device_id:
+            return entry, "its position does not match its content"
+        event = record.get("event", {})
+        if event.get("id") != entry.id or event.get("lead_id") != entry.lead_id or event.get(
+            "action"
+        ) != entry.action:
+            return entry, "its indexed columns do not match its signed content"
+        if not verify_signature(public_key_pem, entry.signature, entry.body):
+            return entry, "its signature is not valid"
+        prev = entry.hash
+    return None
+
+
+def iter_device_chains(vault: Vault) -> Iterator[tuple[str, list[LedgerEntry]]]:
+    for (device_id,) in vault.read("SELECT DISTINCT device_id FROM ledger ORDER BY device_id"):
+        yield device_id, entries(vault, device_id=device_id)
+
+
+def verify(vault: Vault) -> LedgerReport:
+    """Check every hash, link and signature; name the first bad entry."""
+    signers = {d: bytes(k) for d, k in vault.read("SELECT device_id, public_key_pem FROM signers")}
+    checked = 0
+    for device_id, chain in iter_device_chains(vault):
+        key = signers.get(device_id)
+        if key is None:
+            first = chain[0]
+            return LedgerReport(False, checked, first.id, first.seq, "no signing key is known for its device")
+        bad = check_chain(chain, key)
+        if bad:
+            entry, reason = bad
+            return LedgerReport(False, checked + entry.device_seq - 1, entry.id, entry.seq, reason)
+        checked += len(chain)
+    return LedgerReport(True, checked)

@@ -1,0 +1,126 @@
+"""Schema migrations, numbered by ``PRAGMA user_version``. Never edit a released one; add one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Migration = Callable[[object], None]
+
+V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE organisation (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+CREATE TABLE events (
+    id TEXT PRIMARY KEY, data TEXT NOT NULL, created_at TEXT NOT NULL,
+    is_current INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE notices (
+    version INTEGER PRIMARY KEY, sections TEXT NOT NULL,
+    sha256_zh TEXT NOT NULL, sha256_en TEXT NOT NULL, published_at TEXT NOT NULL
+);
+CREATE TRIGGER notices_immutable BEFORE UPDATE ON notices
+BEGIN SELECT RAISE(ABORT, 'published notices are immutable'); END;
+CREATE TABLE purposes (code TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE staff (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, initials TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE leads (
+    id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    language TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    collection_method TEXT NOT NULL,
+    fields TEXT,
+    signature_png BLOB,
+    guardian TEXT,
+    data_digest TEXT NOT NULL,
+    erased_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX leads_by_event ON leads (event_id, captured_at);
+CREATE INDEX leads_by_time ON leads (captured_at);
+CREATE VIRTUAL TABLE lead_search USING fts5 (lead_id UNINDEXED, body, tokenize = 'trigram');
+CREATE VIRTUAL TABLE lead_search_short USING fts5 (lead_id UNINDEXED, grams, prefix = '1 2');
+CREATE TABLE ledger (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL,
+    device_seq INTEGER NOT NULL,
+    lead_id TEXT,
+    action TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    body BLOB NOT NULL,
+    hash TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    UNIQUE (device_id, device_seq)
+);
+CREATE INDEX ledger_by_lead ON ledger (lead_id, seq);
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE TABLE signers (
+    device_id TEXT PRIMARY KEY, cert_pem BLOB NOT NULL, public_key_pem BLOB NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE consent_state (
+    lead_id TEXT NOT NULL, purpose TEXT NOT NULL, state TEXT NOT NULL,
+    since TEXT NOT NULL, expires_at TEXT, ledger_id TEXT NOT NULL,
+    PRIMARY KEY (lead_id, purpose)
+) WITHOUT ROWID;
+CREATE INDEX consent_state_by_purpose ON consent_state (purpose, state);
+CREATE TABLE anonymous_counts (
+    event_id TEXT NOT NULL, hour TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (event_id, hour, kind)
+) WITHOUT ROWID;
+"""
+
+V2 = """
+CREATE TABLE certificates (
+    id TEXT PRIMARY KEY,
+    lead_id TEXT NOT NULL,
+    ledger_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    pdf BLOB NOT NULL
+);
+CREATE INDEX certificates_by_lead ON certificates (lead_id, created_at);
+CREATE TABLE sharing_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    purposes TEXT NOT NULL,
+    events TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    file_name TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)
+CURRENT_VERSION = len(MIGRATIONS)
+
+
+def apply_migrations(conn, *, target: int = CURRENT_VERSION) -> int:
+    """Bring the schema from its ``user_version`` up to ``target``, one transaction each."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > CURRENT_VERSION:
+        from consentbooth.core.errors import UserFacingError
+
+        raise UserFacingError(
+            "This vault was made by a newer ConsentBooth (schema {found}); please update the app.",
+            found=version,
+        )
+    while version < target:
+        script = MIGRATIONS[version]
+        version += 1
+        # executescript commits first; the user_version bump is part of the same script so the
+        # migration and its number land together.
+        conn.executescript(
+            "BEGIN IMMEDIATE;\n" + script + f"\nPRAGMA user_version = {int(version)};\nCOMMIT;"
+        )
+    return version

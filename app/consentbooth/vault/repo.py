@@ -1,0 +1,405 @@
+"""Repositories: typed reads and writes over the vault's tables. No business rules here."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from consentbooth.domain.models import (
+    CollectionMethod,
+    DeviceId,
+    Event,
+    EventId,
+    Guardian,
+    Lead,
+    LeadId,
+    Organisation,
+    Purpose,
+)
+from consentbooth.domain.notice import Notice
+from consentbooth.vault import codec
+from consentbooth.vault.store import Vault
+
+SEARCH_FIELDS = ("name", "company", "title", "phone", "email", "wechat")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+# -- meta --------------------------------------------------------------------------------------
+
+def get_meta(vault: Vault, key: str) -> bytes | None:
+    row = vault.read_one("SELECT value FROM meta WHERE key = ?", (key,))
+    if row is None:
+        return None
+    value = row[0]
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def set_meta(conn, key: str, value: bytes) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+# -- organisation, events, notices, purposes, staff ------------------------------------------------
+
+def get_organisation(vault: Vault) -> Organisation | None:
+    row = vault.read_one("SELECT data FROM organisation WHERE id = 1")
+    return codec.organisation_from_json(row[0]) if row else None
+
+
+def set_organisation(conn, org: Organisation) -> None:
+    conn.execute(
+        "INSERT INTO organisation (id, data) VALUES (1, ?) "
+        "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        (codec.organisation_to_json(org),),
+    )
+
+
+def save_event(conn, event: Event, *, current: bool = False) -> None:
+    conn.execute(
+        "INSERT INTO events (id, data, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        (event.id, codec.event_to_json(event), now_iso()),
+    )
+    if current:
+        conn.execute("UPDATE events SET is_current = (id = ?)", (event.id,))
+
+
+def list_events(vault: Vault) -> list[Event]:
+    rows = vault.read("SELECT data FROM events ORDER BY created_at")
+    return [codec.event_from_json(r[0]) for r in rows]
+
+
+def get_event(vault: Vault, event_id: str) -> Event | None:
+    row = vault.read_one("SELECT data FROM events WHERE id = ?", (event_id,))
+    return codec.event_from_json(row[0]) if row else None
+
+
+def current_event(vault: Vault) -> Event | None:
+    row = vault.read_one(
+        "SELECT data FROM events ORDER BY is_current DESC, created_at DESC LIMIT 1"
+    )
+    return codec.event_from_json(row[0]) if row else None
+
+
+def publish_notice(conn, sections: Mapping[str, Mapping[str, str]]) -> Notice:
+    last = conn.execute("SELECT max(version) FROM notices").fetchone()[0] or 0
+    notice = Notice(version=last + 1, sections=sections)
+    conn.execute(
+        "INSERT INTO notices (version, sections, sha256_zh, sha256_en, published_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (
+            notice.version,
+            codec.notice_sections_to_json(notice),
+            notice.sha256("zh-CN"),
+            notice.sha256("en"),
+            now_iso(),
+        ),
+    )
+    return notice
+
+
+def latest_notice(vault: Vault) -> Notice | None:
+    row = vault.read_one("SELECT version, sections FROM notices ORDER BY version DESC LIMIT 1")
+    return codec.notice_from_row(row[0], row[1]) if row else None
+
+
+def get_notice(vault: Vault, version: int) -> Notice | None:
+    row = vault.read_one("SELECT version, sections FROM notices WHERE version = ?", (version,))
+    return codec.notice_from_row(row[0], row[1]) if row else None
+
+
+def save_purposes(conn, purposes: Iterable[Purpose]) -> None:
+    for position, p in enumerate(purposes):
+        conn.execute(
+            "INSERT INTO purposes (code, position, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (code) DO UPDATE SET position = excluded.position, data = excluded.data",
+            (p.code, position, codec.purpose_to_json(p)),
+        )
+
+
+def list_purposes(vault: Vault) -> list[Purpose]:
+    return [codec.purpose_from_json(r[0]) for r in vault.read("SELECT data FROM purposes ORDER BY position")]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    name: str
+    initials: str
+    active: bool = True
+
+
+def save_staff(conn, member: StaffMember) -> None:
+    conn.execute(
+        "INSERT INTO staff (id, name, initials, active) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, initials = excluded.initials, "
+        "active = excluded.active",
+        (member.id, member.name, member.initials, int(member.active)),
+    )
+
+
+def list_staff(vault: Vault) -> list[StaffMember]:
+    rows = vault.read("SELECT id, name, initials, active FROM staff ORDER BY name")
+    return [StaffMember(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+
+# -- leads and search ----------------------------------------------------------------------------
+
+_LEAD_COLUMNS = (
+    "id, event_id, device_id, captured_at, language, operator, collection_method, fields, "
+    "signature_png, guardian, erased_at"
+)
+
+
+def _lead(row: tuple) -> Lead:
+    guardian = json.loads(row[9]) if row[9] else None
+    return Lead(
+        id=LeadId(row[0]),
+        event_id=EventId(row[1]),
+        device_id=DeviceId(row[2]),
+        captured_at=datetime.fromisoformat(row[3]),
+        language=row[4],
+        operator=row[5],
+        collection_method=CollectionMethod(row[6]),
+        fields=json.loads(row[7]) if row[7] else {},
+        signature_png=bytes(row[8]) if row[8] is not None else None,
+        guardian=Guardian(**guardian) if guardian else None,
+        erased_at=datetime.fromisoformat(row[10]) if row[10] else None,
+    )
+
+
+def insert_lead(conn, lead: Lead, *, data_digest: str) -> None:
+    conn.execute(
+        f"INSERT INTO leads ({_LEAD_COLUMNS}, data_digest, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            lead.id,
+            lead.event_id,
+            lead.device_id,
+            lead.captured_at.isoformat(),
+            lead.language,
+            lead.operator,
+            lead.collection_method.value,
+            codec.dumps(dict(lead.fields)),
+            lead.signature_png,
+            codec.dumps(lead.guardian.__dict__) if lead.guardian else None,
+            lead.erased_at.isoformat() if lead.erased_at else None,
+            data_digest,
+            now_iso(),
+        ),
+    )
+    if lead.erased_at is None and lead.fields:
+        index_lead(conn, lead.id, lead.fields)
+
+
+def get_lead(vault: Vault, lead_id: str) -> Lead | None:
+    row = vault.read_one(f"SELECT {_LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
+    return _lead(row) if row else None
+
+
+def lead_digest(vault: Vault, lead_id: str) -> str | None:
+    row = vault.read_one("SELECT data_digest FROM leads WHERE id = ?", (lead_id,))
+    return row[0] if row else None
+
+
+def update_lead_fields(conn, lead_id: str, fields: Mapping[str, str], data_digest: str) -> None:
+    conn.execute(
+        "UPDATE leads SET fields = ?, data_digest = ?, updated_at = ? WHERE id = ?",
+        (codec.dumps(dict(fields)), data_digest, now_iso(), lead_id),
+    )
+    unindex_lead(conn, lead_id)
+    index_lead(conn, lead_id, fields)
+
+
+def erase_lead(conn, lead_id: str) -> None:
+    """Remove every contact detail; keep the pseudonymous evidence row (id, event, digest)."""
+    conn.execute(
+        "UPDATE leads SET fields = NULL, signature_png = NULL, guardian = NULL, erased_at = ?, "
+        "updated_at = ? WHERE id = ?",
+        (now_iso(), now_iso(), lead_id),
+    )
+    unindex_lead(conn, lead_id)
+    conn.execute("DELETE FROM certificates WHERE lead_id = ?", (lead_id,))
+
+
+def _is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalpha()
+
+
+def _short_grams(text: str) -> list[str]:
+    """Unigrams and bigrams of CJK runs (1–2 character queries); Latin words stay words."""
+    grams: list[str] = []
+    for run in re.findall(r"[^\W\d_]+", text):
+        if all(_is_cjk(c) for c in run):
+            grams.extend(run)
+            grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def _search_body(fields: Mapping[str, str]) -> str:
+    values = [fields.get(f, "") for f in SEARCH_FIELDS]
+    phone = fields.get("phone", "")
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("86") and len(digits) == 13:
+        values.append(digits[2:])  # national form for partial-number search
+    values.append(digits)
+    return " | ".join(v for v in values if v).casefold()
+
+
+def index_lead(conn, lead_id: str, fields: Mapping[str, str]) -> None:
+    body = _search_body(fields)
+    conn.execute("INSERT INTO lead_search (lead_id, body) VALUES (?, ?)", (lead_id, body))
+    grams = " ".join(_short_grams(body)) + " " + body
+    conn.execute("INSERT INTO lead_search_short (lead_id, grams) VALUES (?, ?)", (lead_id, grams))
+
+
+def unindex_lead(conn, lead_id: str) -> None:
+    conn.execute("DELETE FROM lead_search WHERE lead_id = ?", (lead_id,))
+    conn.execute("DELETE FROM lead_search_short WHERE lead_id = ?", (lead_id,))
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class LeadSummary:
+    id: str
+    event_id: str
+    captured_at: str
+    name: str
+    company: str
+    phone: str
+    email: str
+    erased: bool
+
+
+def _summary(row: tuple) -> LeadSummary:
+    fields = json.loads(row[3]) if row[3] else {}
+    return LeadSummary(
+        id=row[0],
+        event_id=row[1],
+        captured_at=row[2],
+        name=fields.get("name", ""),
+        company=fields.get("company", ""),
+        phone=fields.get("phone", ""),
+        email=fields.get("email", ""),
+        erased=row[4] is not None,
+    )
+
+
+def search_lead_ids_sql(query: str) -> tuple[str, tuple]:
+    """SQL (and params) selecting the lead ids that match ``query`` (full text, any script)."""
+    q = unicodedata.normalize("NFC", query).strip().casefold()
+    if len(q) >= 3:
+        return "SELECT lead_id FROM lead_search WHERE lead_search MATCH ?", (_fts_phrase(q),)
+    if all(_is_cjk(c) for c in q):
+        return "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ?", (_fts_phrase(q),)
+    return (
+        "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ?",
+        (_fts_phrase(q) + "*",),
+    )
+
+
+def search_leads(vault: Vault, query: str = "", *, limit: int = 200, offset: int = 0) -> list[LeadSummary]:
+    base = "SELECT id, event_id, captured_at, fields, erased_at FROM leads"
+    if query.strip():
+        sub, params = search_lead_ids_sql(query)
+        rows = vault.read(
+            f"{base} WHERE id IN ({sub}) ORDER BY captured_at DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+    else:
+        rows = vault.read(f"{base} ORDER BY captured_at DESC LIMIT ? OFFSET ?", (limit, offset))
+    return [_summary(r) for r in rows]
+
+
+def count_leads(vault: Vault, query: str = "") -> int:
+    if query.strip():
+        sub, params = search_lead_ids_sql(query)
+        row = vault.read_one(f"SELECT count(*) FROM ({sub})", params)
+    else:
+        row = vault.read_one("SELECT count(*) FROM leads")
+    return int(row[0]) if row else 0
+
+
+def iter_leads(vault: Vault, *, event_ids: Iterable[str] | None = None) -> Iterator[Lead]:
+    if event_ids is None:
+        rows = vault.read(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY captured_at")
+    else:
+        ids = list(event_ids)
+        marks = ",".join("?" * len(ids))
+        rows = vault.read(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE event_id IN ({marks}) ORDER BY captured_at",
+            ids,
+        )
+    for row in rows:
+        yield _lead(row)
+
+
+# -- consent state (derived from the ledger, kept in the same transaction) ----------------------
+
+def set_consent_state(
+    conn, *, lead_id: str, purpose: str, state: str, since: str, expires_at: str | None, ledger_id: str
+) -> None:
+    conn.execute(
+        "INSERT INTO consent_state (lead_id, purpose, state, since, expires_at, ledger_id) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, purpose) DO UPDATE SET "
+        "state = excluded.state, since = excluded.since, expires_at = excluded.expires_at, "
+        "ledger_id = excluded.ledger_id WHERE excluded.since >= consent_state.since",
+        (lead_id, purpose, state, since, expires_at, ledger_id),
+    )
+
+
+def consent_states(vault: Vault, lead_id: str) -> dict[str, tuple[str, str, str | None]]:
+    rows = vault.read(
+        "SELECT purpose, state, since, expires_at FROM consent_state WHERE lead_id = ?", (lead_id,)
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def bump_anonymous_count(conn, *, event_id: str, kind: str, at: datetime) -> None:
+    hour = at.astimezone(UTC).strftime("%Y-%m-%dT%H:00Z")
+    conn.execute(
+        "INSERT INTO anonymous_counts (event_id, hour, kind, count) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT (event_id, hour, kind) DO UPDATE SET count = count + 1",
+        (event_id, hour, kind),
+    )
+
+
+def anonymous_counts(vault: Vault, event_id: str | None = None) -> dict[str, int]:
+    if event_id:
+        rows = vault.read(
+            "SELECT kind, sum(count) FROM anonymous_counts WHERE event_id = ? GROUP BY kind", (event_id,)
+        )
+    else:
+        rows = vault.read("SELECT kind, sum(count) FROM anonymous_counts GROUP BY kind")
+    return {r[0]: int(r[1]) for r in rows}
+
+
+# -- signers -------------------------------------------------------------------------------------
+
+def ensure_signer(conn, *, device_id: str, cert_pem: bytes, public_key_pem: bytes) -> bool:
+    """Record the key that signs a device's ledger; False if a different key is already known."""
+    row = conn.execute("SELECT public_key_pem FROM signers WHERE device_id = ?", (device_id,)).fetchone()
+    if row:
+        return bytes(row[0]) == public_key_pem
+    conn.execute(
+        "INSERT INTO signers (device_id, cert_pem, public_key_pem, first_seen) VALUES (?, ?, ?, ?)",
+        (device_id, cert_pem, public_key_pem, now_iso()),
+    )
+    return True
+
+
+def signer_keys(vault: Vault) -> dict[str, bytes]:
+    return {r[0]: bytes(r[1]) for r in vault.read("SELECT device_id, public_key_pem FROM signers")}

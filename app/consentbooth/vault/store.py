@@ -1,0 +1,321 @@
+"""Opening, creating, re-keying and backing up the SQLCipher vault. Fail closed at every open."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlcipher3
+
+from consentbooth.core.errors import (
+    StorageError,
+    UnsafeVault,
+    VaultDamaged,
+    VaultExists,
+    VaultNotFound,
+    WeakPassphrase,
+    WrongPassphrase,
+)
+from consentbooth.core.files import explain_os_error, fsync_dir
+from consentbooth.core.logging import get_logger
+from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
+from consentbooth.vault.migrations import CURRENT_VERSION, apply_migrations
+
+log = get_logger(__name__)
+
+PLAINTEXT_HEADER = b"SQLite format 3\x00"
+MIN_KDF_ITER = 256_000
+MIN_CIPHER_MAJOR = 4
+TEMP_SUFFIX = ".cbtmp"
+DatabaseError = sqlcipher3.DatabaseError
+
+_DAMAGE_HINTS = ("not a database", "malformed", "hmac", "corrupt", "disk image")
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise WeakPassphrase(problem, pattern=passphrase_pattern(passphrase))
+
+
+def _connect(path: Path, passphrase: str, *, create: bool) -> sqlcipher3.Connection:
+    """A keyed connection. The key is set before any statement, through sqlite3_key()."""
+    mode = "rwc" if create else "rw"
+    uri = Path(path).absolute().as_uri() + "?mode=" + mode
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.set_key(passphrase)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    return conn
+
+
+def _check_build(conn: sqlcipher3.Connection) -> None:
+    version = conn.execute("PRAGMA cipher_version").fetchone()
+    provider = conn.execute("PRAGMA cipher_provider").fetchone()
+    kdf_iter = conn.execute("PRAGMA kdf_iter").fetchone()
+    if not version or int(str(version[0]).split(".")[0]) < MIN_CIPHER_MAJOR:
+        raise UnsafeVault("The encryption library is too old (SQLCipher 4 or newer is required).")
+    if not provider or not provider[0]:
+        raise UnsafeVault("No cryptographic provider is available; the vault stays closed.")
+    if not kdf_iter or int(kdf_iter[0]) < MIN_KDF_ITER:
+        raise UnsafeVault("The vault's key derivation is too weak; it stays closed.")
+
+
+def _harden(conn: sqlcipher3.Connection) -> None:
+    # temp_store=FILE would make SQLCipher write PLAINTEXT temp files: force MEMORY every time.
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA secure_delete = ON")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    checks = {
+        "temp_store": (conn.execute("PRAGMA temp_store").fetchone()[0], 2),
+        "secure_delete": (conn.execute("PRAGMA secure_delete").fetchone()[0], 1),
+        "synchronous": (conn.execute("PRAGMA synchronous").fetchone()[0], 2),
+        "journal_mode": (str(mode).lower(), "wal"),
+    }
+    for name, (got, want) in checks.items():
+        if got != want:
+            raise UnsafeVault("The vault could not enforce {name}; it stays closed.", name=name)
+
+
+def _looks_damaged(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(hint in text for hint in _DAMAGE_HINTS)
+
+
+def _integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
+    problems = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    if not problems:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        problems = [str(r[0]) for r in rows if r[0] != "ok"]
+    return problems
+
+
+def _header(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(16)
+
+
+def _cleanup_stale_temp(path: Path) -> None:
+    for stale in path.parent.glob(path.name + "*" + TEMP_SUFFIX + "*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+class Vault:
+    """An open, unlocked vault. One connection; callers serialise access (one worker thread)."""
+
+    def __init__(self, path: Path, conn: sqlcipher3.Connection) -> None:
+        self.path = path
+        self._conn: sqlcipher3.Connection | None = conn
+        self._lock = threading.RLock()
+
+    @property
+    def conn(self) -> sqlcipher3.Connection:
+        if self._conn is None:
+            from consentbooth.core.errors import VaultLocked
+
+            raise VaultLocked()
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlcipher3.Connection]:
+        """One durable write transaction (BEGIN IMMEDIATE … COMMIT, synchronous=FULL)."""
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except DatabaseError as exc:
+                with contextlib.suppress(DatabaseError):
+                    conn.execute("ROLLBACK")
+                raise _translate(exc) from exc
+
+    def read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except DatabaseError as exc:
+                raise _translate(exc) from exc
+
+    def read_one(self, sql: str, params: tuple | list = ()) -> tuple | None:
+        rows = self.read(sql, params)
+        return rows[0] if rows else None
+
+    def integrity_problems(self) -> list[str]:
+        with self._lock:
+            return _integrity_problems(self.conn)
+
+    def schema_version(self) -> int:
+        return int(self.read_one("PRAGMA user_version")[0])  # type: ignore[index]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(DatabaseError):
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._conn.close()
+                self._conn = None
+
+    # -- passphrase change, backup ---------------------------------------------------------
+
+    def export_copy(self, target: Path, passphrase: str) -> None:
+        """Write a complete encrypted copy of this vault to ``target`` (atomically)."""
+        target = Path(target)
+        tmp = target.with_name(target.name + TEMP_SUFFIX)
+        tmp.unlink(missing_ok=True)
+        with self._lock:
+            conn = self.conn
+            try:
+                conn.execute("ATTACH DATABASE ? AS export_target KEY ?", (str(tmp), passphrase))
+                try:
+                    conn.execute("SELECT sqlcipher_export('export_target')")
+                    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                    conn.execute(f"PRAGMA export_target.user_version = {version:d}")
+                finally:
+                    conn.execute("DETACH DATABASE export_target")
+            except DatabaseError as exc:
+                tmp.unlink(missing_ok=True)
+                if "full" in str(exc).lower():
+                    raise StorageError("The disk is full; {path} was not written.", path=str(target)) from exc
+                raise _translate(exc) from exc
+        try:
+            os.chmod(tmp, 0o600)
+            with tmp.open("rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise explain_os_error(exc, target) from exc
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Crash-safe: write a re-keyed copy beside the vault, then atomically replace it.
+
+        After a kill at any point the file at ``path`` is either the old vault (old passphrase)
+        or the complete new one (new passphrase); a leftover temp copy is removed at next open.
+        """
+        check_passphrase_strength(new)
+        # Prove the old passphrase on a fresh connection before anything is written.
+        probe = _connect(self.path, old, create=False)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError:
+            raise WrongPassphrase() from None
+        finally:
+            probe.close()
+        staged = self.path.with_name(self.path.name + ".rekey" + TEMP_SUFFIX)
+        self.export_copy(staged, new)
+        with self._lock:
+            self.close()
+            os.replace(staged, self.path)
+            fsync_dir(self.path.parent)
+            self._conn = _open_connection(self.path, new)
+        log.info("vault passphrase changed")
+
+
+def _translate(exc: Exception) -> Exception:
+    if _looks_damaged(exc):
+        return VaultDamaged(str(exc))
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageError("The disk is full; the last change was not saved.")
+    if "readonly" in text or "read-only" in text:
+        return StorageError("The vault file is read-only; the last change was not saved.")
+    return exc
+
+
+def _open_connection(path: Path, passphrase: str) -> sqlcipher3.Connection:
+    conn = _connect(path, passphrase, create=False)
+    try:
+        _check_build(conn)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError as exc:
+            if "not a database" in str(exc).lower():
+                raise WrongPassphrase() from None
+            raise VaultDamaged(str(exc)) from None
+        try:
+            problems = _integrity_problems(conn)
+        except DatabaseError as exc:
+            raise VaultDamaged(str(exc)) from None
+        if problems:
+            raise VaultDamaged("; ".join(problems[:3]))
+        _harden(conn)
+        apply_migrations(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_vault(path: Path, passphrase: str) -> Vault:
+    """Open an existing vault. Wrong passphrase: ``WrongPassphrase``, the file is untouched."""
+    path = Path(path)
+    if not path.is_file():
+        raise VaultNotFound(path)
+    if _header(path) == PLAINTEXT_HEADER:
+        raise UnsafeVault(
+            "{path} is an unencrypted SQLite file, not a ConsentBooth vault; it was not opened.",
+            path=str(path),
+        )
+    _cleanup_stale_temp(path)
+    conn = _open_connection(path, passphrase)
+    log.info("vault opened (schema %d)", CURRENT_VERSION)
+    return Vault(path, conn)
+
+
+def create_vault(path: Path, passphrase: str, *, schema_version: int = CURRENT_VERSION) -> Vault:
+    """Create a new vault atomically (built beside the target, then renamed into place)."""
+    path = Path(path)
+    check_passphrase_strength(passphrase)
+    if path.exists():
+        raise VaultExists(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise explain_os_error(exc, path) from exc
+    staged = path.with_name(path.name + ".new" + TEMP_SUFFIX)
+    staged.unlink(missing_ok=True)
+    old_umask = os.umask(0o077)
+    try:
+        conn = _connect(staged, passphrase, create=True)
+        try:
+            _check_build(conn)
+            _harden(conn)
+            apply_migrations(conn, target=schema_version)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        os.replace(staged, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise explain_os_error(exc, path) from exc
+    finally:
+        os.umask(old_umask)
+    return open_vault(path, passphrase)
+
+
+def restore_backup(source: Path, target: Path, passphrase: str, *, replace: bool = False) -> None:
+    """Check a backup opens and is intact, then copy it atomically to ``target``."""
+    source, target = Path(source), Path(target)
+    if target.exists() and not replace:
+        raise VaultExists(target)
+    backup = open_vault(source, passphrase)
+    try:
+        backup.export_copy(target, passphrase)
+    finally:
+        backup.close()
