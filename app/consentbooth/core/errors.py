@@ -22,7 +22,11 @@ class UserFacingError(AppError):
         from consentbooth.core.i18n import translate
 
         text = translate(self.message, language)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        # Field labels and other known words among the parameters are translated too.
+        params = {k: translate(v, language) if isinstance(v, str) else v for k, v in self.params.items()}
+        return text.format(**params)
 
 
 class WrongPassphrase(UserFacingError):

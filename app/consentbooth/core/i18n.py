@@ -1,7 +1,8 @@
 """One translation catalogue for the UI, the CLI and the PDF certificates.
 
 Source strings are English. ``_("Saved {n} leads").format(n=n)``: never an f-string inside ``_()``.
-The catalogue is a JSON file per locale in ``resources/translations`` (msgid -> msgstr).
+The catalogue is JSON in ``resources/translations`` (msgid -> msgstr): ``zh_CN.json`` for the UI
+and ``zh_CN.*.json`` parts (e.g. ``zh_CN.core.json`` for errors), merged into one catalogue.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ def current_language() -> str:
 def _catalogue(language: str) -> dict[str, str]:
     if language == "en":
         return {}
-    path = resource_path("translations", language.replace("-", "_") + ".json")
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as f:
-        data = json.load(f)
-    return {k: v for k, v in data.items() if v}
+    stem = language.replace("-", "_")
+    merged: dict[str, str] = {}
+    for path in sorted(resource_path("translations").glob(stem + "*.json")):
+        with path.open(encoding="utf-8") as f:
+            merged.update({k: v for k, v in json.load(f).items() if v})
+    return merged
 
 
 def translate(message: str, language: str | None = None) -> str:

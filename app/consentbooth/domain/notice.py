@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 from consentbooth.core.errors import ValidationError
 
@@ -25,6 +27,11 @@ NOTICE_LANGUAGES = ("zh-CN", "en")
 class Notice:
     version: int
     sections: Mapping[str, Mapping[str, str]]  # language -> item key -> body text
+
+    def __post_init__(self) -> None:
+        # A published notice never changes: keep a private copy, not the caller's dicts.
+        frozen = {lang: MappingProxyType(dict(body)) for lang, body in self.sections.items()}
+        object.__setattr__(self, "sections", MappingProxyType(frozen))
 
     def missing_items(self) -> list[str]:
         """The Art. 17 items (as 'language: heading') that are empty; publishing needs none."""
@@ -56,4 +63,9 @@ class Notice:
         return "\n".join(parts)
 
     def sha256(self, language: str) -> str:
-        return hashlib.sha256(self.text(language).encode("utf-8")).hexdigest()
+        return _text_sha256(self.text(language))
+
+
+@lru_cache(maxsize=32)
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

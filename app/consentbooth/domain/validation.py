@@ -85,7 +85,7 @@ def validate_phone(value: str, region: str = "CN") -> str:
     except phonenumbers.NumberParseException:
         raise ValidationError(
             "phone",
-            "“{value}” is not a phone number. Use digits, e.g. 138 0013 8000 or +44 7700 900123.",
+            "“{value}” is not a phone number. Use digits, e.g. 138 0013 8000 or +44 7911 123456.",
             value=value,
         ) from None
     if not phonenumbers.is_valid_number(number):

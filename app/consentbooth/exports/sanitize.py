@@ -37,7 +37,7 @@ SPACES = " \u00a0\u3000"
 PREFIX = "'"
 
 # First characters that send a value to the slow path: triggers, spaces and the apostrophe.
-_SUSPECT = frozenset(TRIGGERS | set(SPACES) | {PREFIX})
+SUSPECT_FIRST = frozenset(TRIGGERS | set(SPACES) | {PREFIX})
 
 
 def needs_prefix(value: str) -> bool:
@@ -48,7 +48,7 @@ def needs_prefix(value: str) -> bool:
 
 def neutralize(value: str) -> str:
     """Return ``value`` safe for a spreadsheet cell: ``'`` + value when needed, else unchanged."""
-    if value[:1] not in _SUSPECT:
+    if value[:1] not in SUSPECT_FIRST:
         return value
     rest = value.lstrip(PREFIX).lstrip(SPACES)
     if rest and rest[0] in TRIGGERS:
@@ -65,7 +65,7 @@ def restore(value: str) -> str:
 
 def neutralize_row(values: Sequence[str]) -> list[str]:
     """:func:`neutralize` every cell of a row (fast path inlined)."""
-    suspect = _SUSPECT
+    suspect = SUSPECT_FIRST
     return [v if v[:1] not in suspect else neutralize(v) for v in values]
 
 

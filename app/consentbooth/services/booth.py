@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -41,6 +42,7 @@ from consentbooth.vault.store import Vault, create_vault, open_vault
 log = get_logger(__name__)
 
 SYSTEM_OPERATOR = "system"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +109,13 @@ class Booth:
         )
         self._secret = repo.get_meta(vault, "digest_secret") or b""
         self.operator = SYSTEM_OPERATOR
+        # Setup read on every capture (notice, purposes, event), cached until configure() runs.
+        self._cache: dict[str, object] = {}
+
+    def _cached(self, key: str, load: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]  # type: ignore[return-value]
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -119,8 +128,13 @@ class Booth:
         organisation: Organisation | None = None,
         demo: bool = False,
         role: str = "booth",
+        schema_version: int | None = None,
     ) -> Booth:
-        vault = create_vault(Path(path), passphrase)
+        """A new vault with its signing key. ``schema_version``: only for upgrade-test fixtures."""
+        if schema_version is None:
+            vault = create_vault(Path(path), passphrase)
+        else:
+            vault = create_vault(Path(path), passphrase, schema_version=schema_version)
         org = organisation or (setup_mod.DEMO_ORGANISATION if demo else None)
         identity = create_self_signed(org.name if org else "ConsentBooth")
         device_id = new_id()
@@ -199,6 +213,7 @@ class Booth:
             Notice(version=0, sections=sections).check_publishable()
         if staff_pin is not None:
             self._check_pin_strength(staff_pin)
+        self._cache.clear()
         with self.vault.transaction() as conn:
             if organisation:
                 repo.set_organisation(conn, organisation)
@@ -245,19 +260,19 @@ class Booth:
         return repo.get_organisation(self.vault)
 
     def current_event(self) -> Event | None:
-        return repo.current_event(self.vault)
+        return self._cached("event", lambda: repo.current_event(self.vault))
 
     def events(self) -> list[Event]:
         return repo.list_events(self.vault)
 
     def purposes(self) -> list[Purpose]:
-        return repo.list_purposes(self.vault)
+        return list(self._cached("purposes", lambda: repo.list_purposes(self.vault)))
 
     def offered_purposes(self) -> list[Purpose]:
         return [p for p in self.purposes() if p.can_be_offered()]
 
     def notice(self) -> Notice | None:
-        return repo.latest_notice(self.vault)
+        return self._cached("notice", lambda: repo.latest_notice(self.vault))
 
     def staff(self) -> list[repo.StaffMember]:
         return repo.list_staff(self.vault)
@@ -285,8 +300,11 @@ class Booth:
             },
         )
 
-    def required_fields(self, purpose_codes: Sequence[str]) -> tuple[str, ...]:
-        by_code = {p.code: p for p in self.purposes()}
+    def required_fields(
+        self, purpose_codes: Sequence[str], purposes: Mapping[str, Purpose] | None = None
+    ) -> tuple[str, ...]:
+        """The fields the given purposes need (PIPL Art. 6 minimisation: only these are mandatory)."""
+        by_code = purposes if purposes is not None else {p.code: p for p in self.purposes()}
         needed: list[str] = []
         for code in purpose_codes:
             for f in by_code[code].required_fields if code in by_code else ():
@@ -296,11 +314,39 @@ class Booth:
 
     def capture(self, request: CaptureRequest) -> CaptureResult:
         """Store a lead and its consent event in ONE transaction; a decline stores nothing personal."""
-        event = self._event(request.event_id)
+        return self.capture_batch([request])[0]
+
+    def capture_batch(self, requests: Sequence[CaptureRequest]) -> list[CaptureResult]:
+        """Validate every request first, then store them all in ONE durable transaction.
+
+        Used for single captures, for bulk entry of paper forms and for synthetic benchmark data.
+        Any invalid request refuses the whole batch and stores nothing.
+        """
         notice = self.notice()
         if notice is None:
             raise UserFacingError("No privacy notice is published yet; finish the setup first.")
         offered = {p.code: p for p in self.offered_purposes()}
+        events: dict[str | None, Event] = {}
+        prepared = []
+        for request in requests:
+            if request.event_id not in events:
+                events[request.event_id] = self._event(request.event_id)
+            prepared.append(self._prepare(request, events[request.event_id], notice, offered))
+        results: list[CaptureResult] = []
+        with self.vault.transaction() as conn:
+            for item in prepared:
+                results.append(self._store(conn, offered, *item))
+        refused = [item for item in prepared if item[0] == "minor_refused"]
+        if refused:
+            raise UserFacingError(
+                "We cannot record details of a child under 14 without a guardian's separate "
+                "consent. Nothing was stored."
+            )
+        return results
+
+    def _prepare(
+        self, request: CaptureRequest, event: Event, notice: Notice, offered: Mapping[str, Purpose]
+    ) -> tuple:
         shown = tuple(request.purposes_shown) if request.purposes_shown is not None else tuple(offered)
         for code in (*shown, *request.purposes):
             if code not in offered:
@@ -313,23 +359,16 @@ class Booth:
             raise ValidationError("language", "The language must be zh-CN or en.")
         now = _now()
         if not ticked:
-            with self.vault.transaction() as conn:
-                repo.bump_anonymous_count(conn, event_id=event.id, kind="declined", at=now)
-            return CaptureResult(lead_id=None, ledger_id=None, granted=(), declined=True)
+            return ("declined", event, now)
         guardian = request.guardian
         if request.under_14:
             if guardian is None or not guardian.name.strip() or not guardian.relationship.strip():
-                with self.vault.transaction() as conn:
-                    repo.bump_anonymous_count(conn, event_id=event.id, kind="minor_refused", at=now)
-                raise UserFacingError(
-                    "We cannot record details of a child under 14 without a guardian's separate "
-                    "consent. Nothing was stored."
-                )
+                return ("minor_refused", event, now)
             guardian = Guardian(
                 name=validate_name(guardian.name),
                 relationship=clean_text("relationship", guardian.relationship),
             )
-        fields = validate_fields(request.fields, self.required_fields(ticked))
+        fields = validate_fields(request.fields, self.required_fields(ticked, offered))
         operator = clean_text("operator", request.operator or self.operator) or SYSTEM_OPERATOR
         lead_id = LeadId(new_id())
         digest = self._digest(fields, request.signature_png)
@@ -366,22 +405,31 @@ class Booth:
             data_digest=digest,
             extra={"guardian_consent": True} if guardian else {},
         )
-        with self.vault.transaction() as conn:
-            repo.insert_lead(conn, lead, data_digest=digest)
-            entry = ledger.append(conn, event=consent, identity=self._identity)
-            self._apply_states(conn, consent, event)
-            repo.bump_anonymous_count(conn, event_id=event.id, kind="captured", at=now)
-        return CaptureResult(lead_id=lead_id, ledger_id=entry.id, granted=ticked, declined=False)
+        return ("captured", event, now, lead, consent)
 
-    def _apply_states(self, conn, consent: ConsentEvent, event: Event) -> None:
-        by_code = {p.code: p for p in self.purposes()}
+    def _store(
+        self, conn, offered: Mapping[str, Purpose], kind: str, event: Event, now: datetime, *rest: object
+    ) -> CaptureResult:
+        repo.bump_anonymous_count(conn, event_id=event.id, kind=kind, at=now)
+        if kind != "captured":
+            return CaptureResult(lead_id=None, ledger_id=None, granted=(), declined=kind == "declined")
+        lead, consent = rest
+        assert isinstance(lead, Lead) and isinstance(consent, ConsentEvent)
+        repo.insert_lead(conn, lead, data_digest=consent.data_digest)
+        entry = ledger.append(conn, event=consent, identity=self._identity)
+        self._apply_states(conn, consent, event, offered)
+        return CaptureResult(lead_id=lead.id, ledger_id=entry.id, granted=consent.granted(), declined=False)
+
+    def _apply_states(
+        self, conn, consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]
+    ) -> None:
         since = consent.occurred_at.astimezone(UTC).isoformat()
         for code, decision in consent.decisions.items():
-            expires = None
-            if decision is Decision.GRANTED:
-                purpose = by_code.get(code)
-                days = purpose.retention_days if purpose and purpose.retention_days else event.retention_days
-                expires = (consent.occurred_at + timedelta(days=days)).astimezone(UTC).isoformat()
+            if decision is not Decision.GRANTED:
+                continue  # "not granted" lives in the ledger; the state table holds grants and changes
+            purpose = by_code.get(code)
+            days = purpose.retention_days if purpose and purpose.retention_days else event.retention_days
+            expires = (consent.occurred_at + timedelta(days=days)).astimezone(UTC).isoformat()
             repo.set_consent_state(
                 conn,
                 lead_id=consent.lead_id,
@@ -532,14 +580,20 @@ class Booth:
     def record(self, lead_id: str) -> PersonRecord:
         """Everything held about a person: details, current consent per purpose, history."""
         lead = self._lead(lead_id)
-        states = repo.consent_states(self.vault, lead.id)
+        states = {
+            c: PurposeState(code=c, state=s[0], since=s[1], expires_at=s[2])
+            for c, s in repo.consent_states(self.vault, lead.id).items()
+        }
         entries = ledger.entries(self.vault, lead_id=lead.id)
+        for entry in entries:  # purposes shown but never granted
+            for code, decision in entry.event.decisions.items():
+                if code not in states and decision is Decision.NOT_GRANTED:
+                    since = entry.event.occurred_at.astimezone(UTC).isoformat()
+                    states[code] = PurposeState(code=code, state=decision.value, since=since, expires_at=None)
         return PersonRecord(
             lead=lead,
             event=repo.get_event(self.vault, lead.event_id),
-            states=tuple(
-                PurposeState(code=c, state=s[0], since=s[1], expires_at=s[2]) for c, s in sorted(states.items())
-            ),
+            states=tuple(states[c] for c in sorted(states)),
             history=tuple(e.event for e in entries),
             ledger_ids=tuple(e.id for e in entries),
         )

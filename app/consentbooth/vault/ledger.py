@@ -54,6 +54,17 @@ class LedgerReport:
 _COLUMNS = "seq, id, device_id, device_seq, lead_id, action, occurred_at, body, hash, signature"
 
 
+def _as_bytes(value: object) -> bytes:
+    """Tolerate tampered column types: verification must report, never crash."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if value is None:
+        return b""
+    if isinstance(value, int | float):
+        return str(value).encode()
+    return bytes(value)  # type: ignore[arg-type]
+
+
 def _entry(row: tuple) -> LedgerEntry:
     return LedgerEntry(
         seq=row[0],
@@ -63,9 +74,9 @@ def _entry(row: tuple) -> LedgerEntry:
         lead_id=row[4],
         action=row[5],
         occurred_at=row[6],
-        body=bytes(row[7]),
-        hash=row[8],
-        signature=bytes(row[9]),
+        body=_as_bytes(row[7]),
+        hash=str(row[8]),
+        signature=_as_bytes(row[9]),
     )
 
 

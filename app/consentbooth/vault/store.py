@@ -86,8 +86,13 @@ def _looks_damaged(exc: Exception) -> bool:
     return any(hint in text for hint in _DAMAGE_HINTS)
 
 
+def _cipher_problems(conn: sqlcipher3.Connection) -> list[str]:
+    """HMAC check of every page: names each page that was altered outside SQLCipher."""
+    return [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+
+
 def _integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
-    problems = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    problems = _cipher_problems(conn)
     if not problems:
         rows = conn.execute("PRAGMA quick_check").fetchall()
         problems = [str(r[0]) for r in rows if r[0] != "ok"]
@@ -237,7 +242,9 @@ def _translate(exc: Exception) -> Exception:
     return exc
 
 
-def _open_connection(path: Path, passphrase: str) -> sqlcipher3.Connection:
+def _open_connection(
+    path: Path, passphrase: str, *, schema_version: int = CURRENT_VERSION
+) -> sqlcipher3.Connection:
     conn = _connect(path, passphrase, create=False)
     try:
         _check_build(conn)
@@ -247,14 +254,16 @@ def _open_connection(path: Path, passphrase: str) -> sqlcipher3.Connection:
             if "not a database" in str(exc).lower():
                 raise WrongPassphrase() from None
             raise VaultDamaged(str(exc)) from None
+        # Every open checks every page's HMAC (fail closed). The b-tree quick_check is left to
+        # explicit checks: a page with a valid HMAC can only have been written by SQLCipher.
         try:
-            problems = _integrity_problems(conn)
+            problems = _cipher_problems(conn)
         except DatabaseError as exc:
             raise VaultDamaged(str(exc)) from None
         if problems:
             raise VaultDamaged("; ".join(problems[:3]))
         _harden(conn)
-        apply_migrations(conn)
+        apply_migrations(conn, target=schema_version)
     except BaseException:
         conn.close()
         raise
@@ -273,7 +282,7 @@ def open_vault(path: Path, passphrase: str) -> Vault:
         )
     _cleanup_stale_temp(path)
     conn = _open_connection(path, passphrase)
-    log.info("vault opened (schema %d)", CURRENT_VERSION)
+    log.info("vault opened")
     return Vault(path, conn)
 
 
@@ -306,7 +315,7 @@ def create_vault(path: Path, passphrase: str, *, schema_version: int = CURRENT_V
         raise explain_os_error(exc, path) from exc
     finally:
         os.umask(old_umask)
-    return open_vault(path, passphrase)
+    return Vault(path, _open_connection(path, passphrase, schema_version=schema_version))
 
 
 def restore_backup(source: Path, target: Path, passphrase: str, *, replace: bool = False) -> None:

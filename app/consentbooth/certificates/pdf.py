@@ -1,0 +1,728 @@
+"""Render the one-page consent (or withdrawal) certificate with reportlab.
+
+The page is laid out once into a list of drawing operations; if the content does not fit the
+page the layout is repeated at a smaller scale, then the operations are replayed on a canvas.
+Everything is set in the bundled WenQuanYi Micro Hei (TrueType, embedded as a subset), so
+Chinese renders on machines without any CJK font. The canonical record (RFC 8785 bytes) and
+the QR payload are embedded as PDF attached files, so a verifier reads them without rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFStream,
+    PDFString,
+    PDFZCompress,
+)
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from consentbooth.certificates.qr import draw_qr, qr_matrix
+from consentbooth.certificates.record import record_bytes, record_digest_hex
+from consentbooth.core.paths import resource_path
+
+FONT_NAME = "WenQuanYiMicroHei"
+RECORD_ATTACHMENT = "consent-record.json"
+QR_ATTACHMENT = "verification-qr.txt"
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 42.0
+MARGIN_TOP = 34.0
+MARGIN_BOTTOM = 30.0
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+QR_SIZE = 84.0
+
+Color = tuple[float, float, float]
+INK: Color = (0.12, 0.14, 0.18)
+MUTED: Color = (0.40, 0.43, 0.48)
+FAINT: Color = (0.58, 0.61, 0.65)
+RULE: Color = (0.82, 0.84, 0.87)
+SHADE: Color = (0.955, 0.962, 0.972)
+GREEN: Color = (0.07, 0.47, 0.25)
+RED: Color = (0.70, 0.15, 0.12)
+ACCENT: Mapping[str, Color] = {"consent": (0.08, 0.24, 0.44), "withdrawal": (0.56, 0.17, 0.10)}
+
+TITLES = {
+    "consent": ("同意证明", "Consent certificate"),
+    "withdrawal": ("撤回同意证明", "Withdrawal certificate"),
+}
+FIELD_LABELS = {
+    "name": ("姓名", "Name"),
+    "company": ("公司", "Company"),
+    "title": ("职务", "Job title"),
+    "phone": ("手机", "Mobile"),
+    "email": ("邮箱", "Email"),
+    "wechat": ("微信", "WeChat ID"),
+    "rating": ("评级", "Rating"),
+    "notes": ("备注", "Notes"),
+}
+METHOD_LABELS = {
+    "kiosk": ("自助填写", "kiosk self-entry"),
+    "staff": ("工作人员协助填写", "staff-assisted"),
+}
+CHANNEL_LABELS = {
+    "kiosk": ("展位终端", "booth kiosk"),
+    "in_person": ("当面", "in person"),
+    "phone": ("电话", "phone"),
+    "email": ("电子邮件", "email"),
+    "wechat": ("微信", "WeChat"),
+    "hub": ("总部", "head office"),
+}
+LANGUAGE_LABELS = {"zh-CN": "简体中文 Chinese", "en": "英文 English"}
+STATUS_STYLE: Mapping[str, tuple[str, str, str, Color]] = {
+    "granted": ("✓", "同意", "Granted", GREEN),
+    "not_granted": ("—", "未同意", "Not granted", MUTED),
+    "withdrawn": ("✘", "已撤回", "Withdrawn", RED),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Font: registered once per process.
+
+_font_lock = threading.Lock()
+_font_ready = False
+
+
+def ensure_font() -> str:
+    """Register the bundled CJK TrueType font once; return its reportlab name."""
+    global _font_ready
+    if not _font_ready:
+        with _font_lock:
+            if not _font_ready:
+                path = resource_path("fonts", "wqy-microhei.ttc")
+                pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+                _font_ready = True
+    return FONT_NAME
+
+
+_char_widths: dict[str, float] = {}
+
+
+def text_width(text: str, size: float) -> float:
+    """Advance width of ``text`` at ``size`` (per-character widths cached; TTF has no kerning)."""
+    widths = _char_widths
+    total = 0.0
+    for ch in text:
+        w = widths.get(ch)
+        if w is None:
+            w = widths[ch] = pdfmetrics.stringWidth(ch, FONT_NAME, 1000.0) / 1000.0
+        total += w
+    return total * size
+
+
+_TOKEN = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"  # one CJK character or mark
+    r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+"  # a Latin word
+    r"|\s+"
+)
+_NO_LINE_START = set(",。、;:?!)》」』】,.;:?!)%")
+
+
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width``: CJK per character, Latin per word."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        line_w = 0.0
+        for token in _TOKEN.findall(paragraph):
+            if token.isspace():
+                if line:
+                    line += " "
+                    line_w += text_width(" ", size)
+                continue
+            w = text_width(token, size)
+            if line_w + w <= width or (token[0] in _NO_LINE_START and len(token) == 1):
+                line += token
+                line_w += w
+                continue
+            if line.strip():
+                lines.append(line.rstrip())
+            line, line_w = "", 0.0
+            while w > width:  # a word longer than the line: break it by characters
+                cut = len(token)
+                while cut > 1 and text_width(token[:cut], size) > width:
+                    cut -= 1
+                lines.append(token[:cut])
+                token = token[cut:]
+                w = text_width(token, size)
+            line, line_w = token, w
+        lines.append(line.rstrip())
+    return lines
+
+
+def _wrap_camel(text: str, size: float, width: float) -> list[str]:
+    """Wrap an identifier such as 'dpv:CustomerRelationshipManagement' at its capitals."""
+    lines: list[str] = []
+    for part in re.findall(r"[^A-Z]+|[A-Z][^A-Z]*", text):
+        if lines and text_width(lines[-1] + part, size) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout: a list of drawing operations, measured before anything is drawn.
+
+Op = Callable[[Canvas], None]
+
+
+@dataclass
+class _Layout:
+    scale: float
+    ops: list[Op] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
+    flow_height: float = 0.0  # height used by the content between the header and the footer
+
+    def sz(self, size: float) -> float:
+        return size * self.scale
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float,
+        color: Color = INK,
+        *,
+        bold: bool = False,
+        align: str = "left",
+    ) -> float:
+        """Queue one line of text with its baseline at ``y``; return its width."""
+        w = text_width(s, size)
+        if align == "right":
+            x -= w
+        elif align == "center":
+            x -= w / 2
+        self.strings.append(s)
+
+        def op(c: Canvas) -> None:
+            c.setFillColorRGB(*color)
+            if bold:  # fill + stroke: a faux bold (the render mode is graphics state: restore it)
+                c.saveState()
+                c.setStrokeColorRGB(*color)
+                c.setLineWidth(size * 0.045)
+                t = c.beginText(x, y)
+                t.setFont(FONT_NAME, size)
+                t.setTextRenderMode(2)
+                t.textOut(s)
+                c.drawText(t)
+                c.restoreState()
+            else:
+                c.setFont(FONT_NAME, size)
+                c.drawString(x, y, s)
+
+        self.ops.append(op)
+        return w
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: Color) -> None:
+        def op(c: Canvas) -> None:
+            c.setFillColorRGB(*fill)
+            c.rect(x, y, w, h, stroke=0, fill=1)
+
+        self.ops.append(op)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, color: Color, width: float) -> None:
+        def op(c: Canvas) -> None:
+            c.setStrokeColorRGB(*color)
+            c.setLineWidth(width)
+            c.line(x1, y1, x2, y2)
+
+        self.ops.append(op)
+
+    def paragraph(
+        self,
+        x: float,
+        top: float,
+        s: str,
+        size: float,
+        width: float,
+        color: Color = INK,
+        *,
+        leading: float = 1.35,
+        bold: bool = False,
+    ) -> float:
+        """Queue wrapped text whose first line's top is at ``top``; return the new top."""
+        for line in wrap(s, size, width):
+            top -= size
+            if line:
+                self.text(x, top, line, size, color, bold=bold)
+            top -= size * (leading - 1)
+        return top
+
+
+def _fmt_time(iso: str, like: str | None = None) -> str:
+    """``iso`` as 'YYYY-MM-DD HH:MM:SS UTC+hh:mm', in the time zone of ``like`` if given."""
+    when = datetime.fromisoformat(iso)
+    if like is not None:
+        when = when.astimezone(datetime.fromisoformat(like).tzinfo)
+    offset = when.strftime("%z")
+    tz = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{when:%Y-%m-%d %H:%M:%S} {tz}".strip()
+
+
+def _purpose_titles(entry: Mapping[str, Any], language: str) -> tuple[str, str]:
+    """The title in the notice language, and the other language's title (if different)."""
+    titles = entry.get("title", {})
+    other = "en" if language != "en" else "zh-CN"
+    first = titles.get(language) or titles.get("en") or entry.get("code", "")
+    second = titles.get(other, "")
+    return str(first), str(second if second != first else "")
+
+
+def _section_heading(
+    lay: _Layout, x: float, top: float, width: float, zh: str, en: str, accent: Color
+) -> float:
+    size = lay.sz(10.5)
+    top -= size
+    w = lay.text(x, top, zh, size, accent, bold=True)
+    lay.text(x + w + size * 0.5, top, en, lay.sz(8.5), MUTED)
+    top -= lay.sz(4)
+    lay.line(x, top, x + width, top, RULE, 0.6)
+    return top - lay.sz(6)
+
+
+def _key_values(
+    lay: _Layout, x: float, top: float, width: float, rows: Sequence[tuple[str, str, str]]
+) -> float:
+    """Label (zh, then en in small type) on the left, value on the right; return the new top."""
+    label_size, value_size = lay.sz(7.2), lay.sz(8.8)
+    label_w = lay.sz(76)
+    for zh, en, value in rows:
+        row_top = top
+        lay.text(x, top - value_size, zh, label_size, MUTED)
+        if en:
+            lay.text(x + text_width(zh, label_size) + 3, top - value_size, en, lay.sz(6.4), FAINT)
+        for line in wrap(value or "—", value_size, width - label_w):
+            top -= value_size
+            lay.text(x + label_w, top, line, value_size, INK)
+            top -= value_size * 0.38
+        top = min(top, row_top - value_size * 1.38) - lay.sz(2.2)
+    return top
+
+
+def _header(
+    lay: _Layout, record: Mapping[str, Any], qr: list[list[bool]], top: float, accent: Color
+) -> float:
+    """The organisation on the left; the QR code, certificate number and issue time on the right."""
+    controller = record["controller"]
+    right = MARGIN_X + CONTENT_W
+    quiet = 4 * QR_SIZE / len(qr)
+    qr_x, qr_y = right - QR_SIZE, top - QR_SIZE + 6
+    lay.ops.append(lambda c: draw_qr(c, qr, x=qr_x, y=qr_y, size=QR_SIZE))
+    cap_x = qr_x - quiet - 2
+    cid = str(record["certificate_id"])
+    issued = _fmt_time(record["issued_at"], record["consent_timestamp"])
+    y = top - 3
+    lay.text(cap_x, y, "扫码核验", 9.5, accent, bold=True, align="right")
+    lay.text(cap_x, y - 11, "Scan to verify", 7.5, MUTED, align="right")
+    lay.text(cap_x, y - 32, "证明编号 Certificate No.", 6.5, FAINT, align="right")
+    lay.text(cap_x, y - 42, cid, 7.2, INK, align="right")
+    lay.text(cap_x, y - 56, "签发时间 Issued", 6.5, FAINT, align="right")
+    lay.text(cap_x, y - 66, issued, 7.2, INK, align="right")
+    org_w = cap_x - max(text_width(cid, 7.2), text_width(issued, 7.2)) - 18 - MARGIN_X
+
+    primary = controller.get("name_zh") or controller["name"]
+    secondary = controller["name"] if controller.get("name_zh") else ""
+    t = lay.paragraph(MARGIN_X, top, primary, lay.sz(15), org_w, INK, leading=1.25, bold=True)
+    if secondary:
+        t = lay.paragraph(MARGIN_X, t, secondary, lay.sz(9), org_w, MUTED, leading=1.4)
+    contact = "  ·  ".join(
+        s for s in (controller.get("contact_email"), controller.get("contact_phone")) if s
+    )
+    t = lay.paragraph(MARGIN_X, t - 2, str(controller["address"]), lay.sz(7.5), org_w, MUTED)
+    t = lay.paragraph(MARGIN_X, t, contact, lay.sz(7.5), org_w, MUTED)
+    top = min(t - lay.sz(4), qr_y - quiet)
+    lay.line(MARGIN_X, top, right, top, accent, 1.2)
+    return top
+
+
+def _title(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color) -> float:
+    action = str(record["action"])
+    zh_title, en_title = TITLES.get(action, TITLES["consent"])
+    size = lay.sz(22)
+    top -= lay.sz(10) + size
+    w = lay.text(MARGIN_X, top, zh_title, size, accent, bold=True)
+    lay.text(MARGIN_X + w + lay.sz(10), top + lay.sz(1), en_title, lay.sz(14), accent)
+    when = _fmt_time(record["consent_timestamp"])
+    if action == "withdrawal":
+        zh_line = (
+            f"本证明记录您于 {when} 撤回对下列标为“已撤回”的处理目的的同意；"
+            "此后我们不再为这些目的处理您的个人信息。"
+        )
+        en_line = (
+            f"This certificate records that on {when} you withdrew your consent to the purposes "
+            "marked as withdrawn below; we no longer process your information for them."
+        )
+    else:
+        zh_line = f"本证明记录您于 {when} 根据《个人信息保护法》就下列各项处理目的逐项作出的选择。"
+        en_line = (
+            f"This certificate records the choice you made for each purpose below on {when}, "
+            "under China's Personal Information Protection Law (PIPL)."
+        )
+    top -= lay.sz(9)
+    top = lay.paragraph(MARGIN_X, top, zh_line, lay.sz(9), CONTENT_W, INK, leading=1.4)
+    top = lay.paragraph(MARGIN_X, top, en_line, lay.sz(8.2), CONTENT_W, MUTED, leading=1.4)
+    return top
+
+
+def _details(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color) -> float:
+    """Two columns: the attendee's details, and the circumstances of the consent."""
+    action = str(record["action"])
+    language = str(record["notice"]["language"])
+    event = record["event"]
+    gutter = lay.sz(24)
+    col_w = (CONTENT_W - gutter) / 2
+    fields = record["pii_principal"]["fields"]
+    ordered = [k for k in FIELD_LABELS if k in fields]
+    ordered += sorted(k for k in fields if k not in FIELD_LABELS)
+    person = [(*FIELD_LABELS.get(k, (k, "")), str(fields[k])) for k in ordered]
+    guardian = record["pii_principal"].get("guardian")
+    if guardian:
+        person.append(("监护人", "Guardian", f"{guardian['name']} ({guardian['relationship']})"))
+    if not person:
+        person.append(("信息", "Details", "已删除 erased"))
+    collection = record["collection"]
+    method = METHOD_LABELS.get(collection["method"], (collection["method"], ""))
+    context = [
+        ("活动", "Event", str(event["name"])),
+        ("日期", "Dates", f"{event['starts_on']} – {event['ends_on']}"),
+        ("地点", "Place", str(event["place"])),
+        ("收集方式", "Method", f"{method[0]} {method[1]}"),
+        ("操作员 / 设备", "", f"{collection['operator']} / {collection['device_id']}"),
+        ("告知书", "Notice", f"v{record['notice']['version']} · {LANGUAGE_LABELS.get(language, language)}"),
+    ]
+    about = ("同意情况", "About this consent")
+    withdrawal = record.get("withdrawal")
+    if action == "withdrawal" and withdrawal:
+        about = ("撤回情况", "About this withdrawal")
+        channel = str(withdrawal.get("channel"))
+        zh, en = CHANNEL_LABELS.get(channel, (channel, ""))
+        rows = [
+            ("请求日期", "Requested", str(withdrawal.get("request_date") or "—")),
+            ("撤回渠道", "Channel", f"{zh} {en}".strip()),
+        ]
+        if withdrawal.get("note"):
+            rows.append(("说明", "Note", str(withdrawal["note"])))
+        context[3:4] = rows
+    right_x = MARGIN_X + col_w + gutter
+    top_l = _section_heading(lay, MARGIN_X, top, col_w, "您的信息", "Your details", accent)
+    top_l = _key_values(lay, MARGIN_X, top_l, col_w, person)
+    top_r = _section_heading(lay, right_x, top, col_w, *about, accent)
+    top_r = _key_values(lay, right_x, top_r, col_w, context)
+    return min(top_l, top_r)
+
+
+def _purposes_table(
+    lay: _Layout, top: float, purposes: Sequence[Mapping[str, Any]], language: str
+) -> float:
+    x0 = MARGIN_X
+    widths = [CONTENT_W * f for f in (0.37, 0.155, 0.105, 0.245, 0.125)]
+    xs = [x0 + sum(widths[:i]) for i in range(len(widths))]
+    pad = lay.sz(4)
+    heads = (
+        ("目的", "Purpose"),
+        ("您的选择", "Your choice"),
+        ("单独同意", "Separate consent"),
+        ("DPV 类别", "DPV category"),
+        ("保存至", "Kept until"),
+    )
+    head_size, head_en = lay.sz(7.6), lay.sz(6.4)
+    head_h = head_size + head_en + lay.sz(8)
+    lay.rect(x0, top - head_h, CONTENT_W, head_h, SHADE)
+    for (zh, en), x in zip(heads, xs, strict=True):
+        lay.text(x + pad, top - lay.sz(3) - head_size, zh, head_size, INK, bold=True)
+        lay.text(x + pad, top - lay.sz(5) - head_size - head_en, en, head_en, MUTED)
+    top -= head_h
+    main, sub, small = lay.sz(8.4), lay.sz(7.2), lay.sz(6.8)
+    for entry in purposes:
+        first, second = _purpose_titles(entry, language)
+        row_top = top - lay.sz(4)
+        text_w = widths[0] - 2 * pad
+        t = lay.paragraph(xs[0] + pad, row_top, first, main, text_w, INK, leading=1.25, bold=True)
+        if second:
+            t = lay.paragraph(xs[0] + pad, t, second, sub, text_w, MUTED, leading=1.25)
+        bottoms = [t, row_top - main - sub * 1.6]
+        status = str(entry["status"])
+        mark, zh, en, color = STATUS_STYLE.get(status, ("?", status, "", INK))
+        lay.text(xs[1] + pad, row_top - main, f"{mark} {zh}", main, color, bold=True)
+        lay.text(xs[1] + pad, row_top - main - sub * 1.3, en, sub, color)
+        sep = ("是", "Yes") if entry.get("separate_consent") else ("否", "No")
+        lay.text(xs[2] + pad, row_top - main, sep[0], main, INK)
+        lay.text(xs[2] + pad, row_top - main - sub * 1.3, sep[1], sub, MUTED)
+        t = row_top - lay.sz(0.8)
+        for line in _wrap_camel(str(entry["dpv_category"]), small, widths[3] - 2 * pad):
+            t -= small
+            lay.text(xs[3] + pad, t, line, small, INK)
+            t -= small * 0.3
+        bottoms.append(t)
+        lay.text(xs[4] + pad, row_top - main, str(entry["expires_on"]), main, INK)
+        days = f"{entry['retention_days']} 天 days"
+        lay.text(xs[4] + pad, row_top - main - sub * 1.3, days, sub, MUTED)
+        top = min(bottoms) - lay.sz(3)
+        lay.line(x0, top, x0 + CONTENT_W, top, RULE, 0.5)
+    return top
+
+
+def _recipients(
+    lay: _Layout, record: Mapping[str, Any], top: float, accent: Color
+) -> float:
+    shared = [p for p in record["purposes"] if p.get("recipients")]
+    if not shared:
+        return top
+    language = str(record["notice"]["language"])
+    top = _section_heading(
+        lay, MARGIN_X, top - lay.sz(8), CONTENT_W, "接收方", "Recipients named in separate consents",
+        accent,
+    )
+    indent = lay.sz(11)
+    for entry in shared:
+        first, _second = _purpose_titles(entry, language)
+        top = lay.paragraph(MARGIN_X, top, f"◆ {first}", lay.sz(8), CONTENT_W, INK, bold=True)
+        for r in entry["recipients"]:
+            country = f" · {r['country']}" if r.get("country") else ""
+            top = lay.paragraph(
+                MARGIN_X + indent, top, f"{r['name']}{country} — {r['contact']}",
+                lay.sz(7.6), CONTENT_W - indent, INK, leading=1.3,
+            )
+            detail = (
+                f"目的 Purpose: {r['purpose']}；方式 Method: {r['method']}；"
+                f"信息种类 Categories: {', '.join(r['categories'])}"
+            )
+            top = lay.paragraph(
+                MARGIN_X + indent, top, detail, lay.sz(7), CONTENT_W - indent, MUTED, leading=1.3
+            )
+        top -= lay.sz(2)
+    return top
+
+
+def _withdraw_box(
+    lay: _Layout, record: Mapping[str, Any], top: float, width: float, accent: Color
+) -> float:
+    """How to withdraw and whom to contact, in a shaded box; return its bottom."""
+    rights = record["rights"]
+    how = rights["how_to_withdraw"]
+    pad = lay.sz(8)
+    x = MARGIN_X + pad + lay.sz(3)
+    inner_w = width - 2 * pad - lay.sz(3)
+    first_op = len(lay.ops)
+    t = lay.paragraph(
+        x, top - pad, "如何撤回同意 · How to withdraw", lay.sz(9), inner_w, accent, bold=True
+    )
+    t = lay.paragraph(x, t - lay.sz(2), how.get("zh-CN", ""), lay.sz(7.8), inner_w, INK)
+    t = lay.paragraph(x, t, how.get("en", ""), lay.sz(7.2), inner_w, MUTED)
+    contact = f"联系人 Contact: {rights['contact']}"
+    t = lay.paragraph(x, t - lay.sz(2), contact, lay.sz(8), inner_w, INK, bold=True)
+    bottom = t - pad + lay.sz(2)
+    shading = _Layout(lay.scale)  # drawn before (under) the text queued above
+    shading.rect(MARGIN_X, bottom, width, top - bottom, SHADE)
+    shading.rect(MARGIN_X, bottom, lay.sz(3), top - bottom, accent)
+    lay.ops[first_op:first_op] = shading.ops
+    return bottom
+
+
+def _signature_box(
+    lay: _Layout, record: Mapping[str, Any], signature_png: bytes | None, x: float, top: float
+) -> float:
+    """The handwritten signature (or a note that none was captured); return its bottom."""
+    width = MARGIN_X + CONTENT_W - x
+    size = lay.sz(9)
+    t = top - size - lay.sz(6)
+    w = lay.text(x, t, "手写签名", size, INK, bold=True)
+    lay.text(x + w + 4, t, "Handwritten signature", lay.sz(7.5), MUTED)
+    image_h = lay.sz(60)
+    line_y = t - lay.sz(6) - image_h
+    lay.line(x, line_y, x + width, line_y, FAINT, 0.6)
+    name = str(record["pii_principal"]["fields"].get("name", ""))
+    caption = "  ·  ".join(s for s in (name, _fmt_time(record["consent_timestamp"])) if s)
+    lay.text(x, line_y - lay.sz(10), caption, lay.sz(7.2), MUTED)
+    if signature_png is None:
+        lay.text(
+            x + width / 2, line_y + image_h / 2, "未采集手写签名 · No handwritten signature",
+            lay.sz(7.5), FAINT, align="center",
+        )
+    else:
+        image = ImageReader(io.BytesIO(signature_png))
+        iw, ih = image.getSize()
+        factor = min(width / iw, (image_h - lay.sz(4)) / ih)
+        w, h = iw * factor, ih * factor
+        ix, iy = x + (width - w) / 2, line_y + lay.sz(2)
+
+        def op(c: Canvas) -> None:
+            c.drawImage(image, ix, iy, width=w, height=h, mask="auto")
+
+        lay.ops.append(op)
+    return line_y - lay.sz(14)
+
+
+def _footer(lay: _Layout, record: Mapping[str, Any]) -> float:
+    """Identifiers and digests in small type at the foot of the page; return its top."""
+    size = 6.3
+    evidence = record["evidence"]
+    notice = record["notice"]
+    lines = [
+        f"证明编号 Certificate ID {record['certificate_id']}  ·  {record['schema']}  ·  "
+        f"法域 Jurisdiction {record['jurisdiction']} (PIPL)",
+        f"告知书 Notice v{notice['version']} ({notice['language']}) SHA-256 {notice['sha256']}",
+        f"记录摘要 Record digest SHA-256 {record_digest_hex(record)}",
+        f"同意事件 Consent event {evidence['consent_event_id']}  ·  "
+        f"账本哈希 Ledger hash {evidence['ledger_hash']}",
+        "本文件由上述机构以数字签名 (PAdES) 签署，机器可读记录以附件 consent-record.json 嵌入。"
+        "Digitally signed (PAdES) by the organisation above; the machine-readable record is "
+        "attached as consent-record.json.",
+    ]
+    wrapped = [w for line in lines for w in wrap(line, size, CONTENT_W)]
+    y = MARGIN_BOTTOM
+    for line in reversed(wrapped):
+        lay.text(MARGIN_X, y, line, size, FAINT)
+        y += size * 1.5
+    lay.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y, RULE, 0.6)
+    return y
+
+
+def _layout(
+    record: Mapping[str, Any], signature_png: bytes | None, qr: list[list[bool]], scale: float
+) -> tuple[_Layout, float]:
+    """Lay the page out at ``scale``; return the layout and the spare height (< 0: overflow)."""
+    lay = _Layout(scale)
+    accent = ACCENT.get(str(record["action"]), ACCENT["consent"])
+    lay.rect(0, PAGE_H - 8, PAGE_W, 8, accent)
+    top = _header(lay, record, qr, PAGE_H - MARGIN_TOP, accent)
+    flow_top = top
+    top = _title(lay, record, top, accent)
+    top = _details(lay, record, top - lay.sz(10), accent)
+    top = _section_heading(
+        lay, MARGIN_X, top - lay.sz(4), CONTENT_W, "处理目的与您的选择",
+        "Purposes and your choices", accent,
+    )
+    top = _purposes_table(lay, top, record["purposes"], str(record["notice"]["language"]))
+    top = _recipients(lay, record, top, accent)
+    top -= lay.sz(12)
+    box_w = CONTENT_W * 0.6
+    bottom = min(
+        _withdraw_box(lay, record, top, box_w, accent),
+        _signature_box(lay, record, signature_png, MARGIN_X + box_w + lay.sz(18), top),
+    )
+    footer_top = _footer(lay, record)
+    lay.flow_height = flow_top - bottom
+    return lay, bottom - footer_top - 8
+
+
+SCALES = (0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72, 0.68, 0.64, 0.6)
+
+
+def layout_page(
+    *, record: Mapping[str, Any], signature_png: bytes | None, qr_payload: str
+) -> _Layout:
+    """The page's drawing operations, at full size or at the largest scale that fits."""
+    ensure_font()
+    matrix = qr_matrix(qr_payload)
+    lay, spare = _layout(record, signature_png, matrix, 1.0)
+    if spare >= 0:
+        return lay
+    # The content's height scales about linearly: start near the scale that fits.
+    estimate = (lay.flow_height + spare) / lay.flow_height
+    for scale in [s for s in SCALES if s <= estimate + 0.02] or [SCALES[-1]]:
+        lay, spare = _layout(record, signature_png, matrix, scale)
+        if spare >= 0:
+            break
+    return lay
+
+
+# ---------------------------------------------------------------------------------------------
+# The document.
+
+
+def _attach(canvas: Canvas, files: Sequence[tuple[str, bytes, str, str]]) -> None:
+    """Embed ``(name, data, mime type, description)`` files in the document's name tree.
+
+    reportlab has no attachment API; these are its own PDF object classes, referenced from
+    the catalogue's /Names entry (which reportlab declares but never sets itself).
+    """
+    names: list[object] = []
+    for name, data, mime, description in sorted(files):
+        params = PDFDictionary(
+            {"Size": len(data), "CheckSum": PDFString(hashlib.md5(data).digest(), enc="raw")}
+        )
+        stream = PDFStream(
+            PDFDictionary(
+                {
+                    "Type": PDFName("EmbeddedFile"),
+                    "Subtype": "/" + mime.replace("/", "#2F"),
+                    "Params": params,
+                }
+            ),
+            content=data,
+            filters=[PDFZCompress],
+        )
+        spec = PDFDictionary(
+            {
+                "Type": PDFName("Filespec"),
+                "F": PDFString(name),
+                "UF": PDFString(name),
+                "Desc": PDFString(description),
+                "EF": PDFDictionary({"F": stream, "UF": stream}),
+                "AFRelationship": PDFName("Data"),
+            }
+        )
+        names += [PDFString(name), canvas._doc.Reference(spec)]
+    canvas._doc.Catalog.Names = PDFDictionary(
+        {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(names)})}
+    )
+
+
+def render_certificate(
+    *, record: Mapping[str, Any], signature_png: bytes | None, qr_payload: str
+) -> bytes:
+    """The one-page certificate PDF (unsigned), with the record and the QR payload attached."""
+    captured = record["handwritten_signature"]
+    if (signature_png is not None) != bool(captured["captured"]) or (
+        signature_png is not None
+        and hashlib.sha256(signature_png).hexdigest() != captured["sha256"]
+    ):
+        raise ValueError("the signature image does not match the record's handwritten signature")
+    lay = layout_page(record=record, signature_png=signature_png, qr_payload=qr_payload)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT_NAME)
+    zh, en = TITLES.get(str(record["action"]), TITLES["consent"])
+    controller = record["controller"]
+    canvas.setTitle(f"{zh} {en} {record['certificate_id']}")
+    canvas.setAuthor(str(controller.get("name_zh") or controller["name"]))
+    canvas.setSubject(f"{en} under PIPL ({record['schema']})")
+    canvas.setCreator("ConsentBooth")
+    for op in lay.ops:
+        op(canvas)
+    canvas.showPage()
+    _attach(
+        canvas,
+        [
+            (
+                RECORD_ATTACHMENT,
+                record_bytes(record),
+                "application/json",
+                "Canonical consent record (RFC 8785 JSON)",
+            ),
+            (
+                QR_ATTACHMENT,
+                qr_payload.encode("ascii"),
+                "text/plain",
+                "Signed verification payload shown as the QR code",
+            ),
+        ],
+    )
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,289 @@
+"""Verify a certificate PDF: PAdES signature, signer key, embedded record, QR payload.
+
+Every check is reported with a reason; a damaged or tampered file is a failed check, never an
+exception. The verdict is one English line for people; ``checks`` say what was found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from asn1crypto import parser as asn1_parser
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from consentbooth.certificates.pdf import QR_ATTACHMENT, RECORD_ATTACHMENT
+from consentbooth.certificates.qr import QrPayload, parse_qr_payload
+from consentbooth.certificates.record import consistency_problems
+from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class VerificationReport:
+    ok: bool
+    verdict: str
+    checks: list[Check] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+    certificate_id: str | None = None
+    signer_fingerprint: str | None = None  # SHA-256 of the signer's SubjectPublicKeyInfo (hex)
+
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+def _spki_der(public_key: bytes) -> bytes:
+    """DER SubjectPublicKeyInfo of a PEM or DER public key."""
+    if public_key.lstrip().startswith(b"-----"):
+        key = serialization.load_pem_public_key(public_key)
+    else:
+        key = serialization.load_der_public_key(public_key)
+    return key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _fingerprint(spki_der: bytes) -> str:
+    return hashlib.sha256(spki_der).hexdigest()
+
+
+def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
+    """The document-level embedded files (flat name tree), by name."""
+    files: dict[str, bytes] = {}
+    try:
+        tree = reader.root["/Names"]["/EmbeddedFiles"]
+    except KeyError:
+        return files
+    names = tree.get("/Names", generic.ArrayObject())
+    for i in range(0, len(names) - 1, 2):
+        spec = names[i + 1].get_object()
+        ef = spec["/EF"]
+        stream = ef.get("/UF") or ef["/F"]
+        files[str(names[i])] = stream.get_object().data
+    return files
+
+
+def _contents_canonical(pdf: bytes, byte_range: Sequence[int], cms_bytes: bytes) -> str | None:
+    """Why the signature's /Contents gap is not exactly what a signer writes (None: it is).
+
+    The byte range leaves out the hex-encoded CMS; pyHanko ignores bytes after the DER object
+    and hex case, so check both here: every byte of the file must be accounted for.
+    """
+    _start1, len1, start2, _len2 = (int(v) for v in byte_range)
+    gap = pdf[len1:start2]
+    info = asn1_parser.parse(cms_bytes, strict=False)
+    der_len = len(info[3]) + len(info[4]) + len(info[5])
+    if any(cms_bytes[der_len:]):
+        return "the signature container's padding was altered"
+    hex_digits = cms_bytes.hex().encode("ascii")
+    if gap not in (b"<" + hex_digits.upper() + b">", b"<" + hex_digits + b">"):
+        return "the signature container's encoding was altered"
+    return None
+
+
+class _Verifier:
+    def __init__(self, pdf: bytes, expected_public_keys: Sequence[bytes] | None) -> None:
+        self.pdf = pdf
+        self.expected = expected_public_keys
+        self.checks: list[Check] = []
+        self.record: dict[str, Any] | None = None
+        self.certificate_id: str | None = None
+        self.signer_spki: bytes | None = None
+        self.fingerprint: str | None = None
+        self.files: dict[str, bytes] = {}
+        self.payload: QrPayload | None = None
+        self.record_digest: str | None = None
+
+    def add(self, name: str, ok: bool, detail: str) -> bool:
+        self.checks.append(Check(name, ok, detail))
+        return ok
+
+    def run(self) -> None:
+        try:
+            reader = PdfFileReader(io.BytesIO(self.pdf), strict=False)
+            _ = reader.root
+            signatures = reader.embedded_signatures
+        except Exception as exc:
+            self.add("pdf_readable", False, f"the file is not a readable PDF ({exc})")
+            return
+        self.add("pdf_readable", True, "the file is a readable PDF")
+        self._signature(signatures)
+        try:
+            self.files = _attachments(reader)
+        except Exception as exc:
+            self.add("embedded_record", False, f"the attached files cannot be read ({exc})")
+            return
+        self._record()
+        self._qr()
+
+    def _signature(self, signatures: Sequence[Any]) -> None:
+        if len(signatures) != 1:
+            self.add(
+                "pdf_signature", False,
+                f"expected exactly one PDF signature, found {len(signatures)}",
+            )
+            return
+        sig = signatures[0]
+        try:
+            cert_der = sig.signer_cert.dump()
+            cert = x509.load_der_x509_certificate(cert_der)
+            self.signer_spki = cert.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            self.fingerprint = _fingerprint(self.signer_spki)
+            context = ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False)
+            status = validate_pdf_signature(sig, signer_validation_context=context, skip_diff=True)
+            gap_problem = _contents_canonical(self.pdf, sig.byte_range, sig.pkcs7_content)
+        except Exception as exc:
+            self.add("pdf_signature", False, f"the PDF signature cannot be validated ({exc})")
+            return
+        subject = cert.subject.rfc4514_string()
+        if not (status.intact and status.valid):
+            self.add(
+                "pdf_signature", False,
+                "the PDF signature does not match the document: the file was changed after "
+                "signing" if not status.intact else "the PDF signature is cryptographically invalid",
+            )
+        elif gap_problem:
+            self.add("pdf_signature", False, gap_problem)
+        else:
+            self.add("pdf_signature", True, f"PAdES signature intact and valid, signed by {subject}")
+        if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+            self.add("signature_coverage", True, "the signature covers the entire file")
+        else:
+            self.add(
+                "signature_coverage", False,
+                "the file was modified after signing (content added outside the signature; "
+                f"coverage {status.coverage.name if status.coverage else 'unknown'})",
+            )
+        if self.expected is None:
+            self.add(
+                "signer_key", True,
+                f"not compared with a known key; signer key fingerprint SHA-256 {self.fingerprint}",
+            )
+            return
+        try:
+            known = {_spki_der(k) for k in self.expected}
+        except Exception as exc:
+            self.add("signer_key", False, f"an expected public key cannot be read ({exc})")
+            return
+        if self.signer_spki in known:
+            self.add("signer_key", True, f"signed with a known organisation key ({self.fingerprint[:16]}…)")
+        else:
+            self.add(
+                "signer_key", False,
+                f"signed with an unknown key (fingerprint {self.fingerprint[:16]}…), not the "
+                "organisation's",
+            )
+
+    def _record(self) -> None:
+        data = self.files.get(RECORD_ATTACHMENT)
+        if data is None:
+            self.add("embedded_record", False, f"no {RECORD_ATTACHMENT} attached")
+            return
+        try:
+            record = json.loads(data.decode("utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+            canonical = canonical_bytes(record)
+        except Exception as exc:
+            self.add("embedded_record", False, f"{RECORD_ATTACHMENT} is not valid JSON ({exc})")
+            return
+        self.record = record
+        self.certificate_id = str(record.get("certificate_id")) if record.get("certificate_id") else None
+        self.record_digest = sha256_hex(data)
+        if canonical != data:
+            self.add("embedded_record", False, f"{RECORD_ATTACHMENT} is not RFC 8785 canonical JSON")
+            return
+        self.add("embedded_record", True, f"record attached, SHA-256 {self.record_digest}")
+        problems = consistency_problems(record)
+        self.add(
+            "record_consistency", not problems,
+            "; ".join(problems) if problems else "purposes and decisions are consistent",
+        )
+
+    def _qr(self) -> None:
+        data = self.files.get(QR_ATTACHMENT)
+        if data is None:
+            self.add("qr_payload", False, f"no {QR_ATTACHMENT} attached")
+            return
+        try:
+            payload = parse_qr_payload(data.decode("ascii"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.add("qr_payload", False, f"the QR payload is malformed ({exc})")
+            return
+        self.payload = payload
+        if self.certificate_id is None:
+            self.certificate_id = payload.certificate_id
+        if self.record_digest is None:
+            self.add("qr_payload", False, "no record to compare the QR payload with")
+        elif payload.digest_hex != self.record_digest:
+            self.add(
+                "qr_payload", False,
+                "the attached record differs from the one the QR code signs (digest mismatch)",
+            )
+        elif self.record and payload.certificate_id != self.record.get("certificate_id"):
+            self.add("qr_payload", False, "the QR code names another certificate id")
+        else:
+            self.add("qr_payload", True, "the QR payload names this certificate and record digest")
+        if self.signer_spki is None:
+            self.add("qr_signature", False, "no signer certificate to check the QR signature with")
+            return
+        public_pem = serialization.load_der_public_key(self.signer_spki).public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        if payload.verify(public_pem):
+            self.add("qr_signature", True, "the QR signature is valid under the signer's key")
+        else:
+            self.add("qr_signature", False, "the QR signature is not valid under the signer's key")
+
+
+def verify_certificate_pdf(
+    pdf: bytes, *, expected_public_keys: Sequence[bytes] | None = None
+) -> VerificationReport:
+    """Check a certificate PDF; ``expected_public_keys`` are PEM or DER SubjectPublicKeyInfo."""
+    verifier = _Verifier(pdf, expected_public_keys)
+    try:
+        verifier.run()
+    except Exception as exc:
+        verifier.add("verification", False, f"verification stopped: {exc}")
+    ok = bool(verifier.checks) and all(c.ok for c in verifier.checks)
+    required = {"pdf_signature", "signature_coverage", "embedded_record", "qr_payload", "qr_signature"}
+    ok = ok and required <= {c.name for c in verifier.checks}
+    cid = verifier.certificate_id or "(unknown id)"
+    if ok:
+        org = ""
+        if verifier.record and isinstance(verifier.record.get("controller"), Mapping):
+            org = f" issued by {verifier.record['controller'].get('name')},"
+        verdict = (
+            f"VALID: certificate {cid} is{org} signed by key {verifier.fingerprint[:16]}… "
+            "and unchanged since signing."
+        )
+    else:
+        first = next((c for c in verifier.checks if not c.ok), None)
+        reason = first.detail if first else "a required check did not run"
+        verdict = f"NOT VALID: certificate {cid}: {reason}."
+    return VerificationReport(
+        ok=ok,
+        verdict=verdict,
+        checks=verifier.checks,
+        record=verifier.record,
+        certificate_id=verifier.certificate_id,
+        signer_fingerprint=verifier.fingerprint,
+    )

@@ -1,0 +1,52 @@
+"""The plain rows the export writers consume. The vault side builds them; no I/O here.
+
+Writers take ``Iterable[ExportRow]`` / ``Iterable[SuppressionRow]`` and stream them: a caller
+should pass a generator over a database cursor, not a list, so 100,000 leads are never held twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PURPOSE_SEPARATOR = ";"  # purposes in one CSV/XLSX cell: "sales_contact;product_info"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportRow:
+    """One consenting person, with the evidence of their consent.
+
+    ``fields`` holds the captured attendee fields by our keys (``name``, ``company``, ``title``,
+    ``phone`` (E.164), ``email``, ``wechat``, ``rating``, ``notes`` and any qualifying questions).
+    ``purposes_granted`` are the purpose codes currently granted; ``consent_time`` is the ISO 8601
+    time (with offset) of the consent event that granted them; ``certificate_id`` the id of its
+    consent certificate.
+    """
+
+    lead_id: str
+    event_id: str
+    event_name: str
+    device_id: str
+    fields: Mapping[str, str]
+    purposes_granted: tuple[str, ...]
+    consent_time: str
+    notice_version: int
+    notice_sha256: str
+    certificate_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionRow:
+    """Someone the CRM must stop contacting for some purposes (or at all, when ``erased``).
+
+    ``email`` / ``phone`` may be empty (e.g. never given); ``withdrawn_at`` is ISO 8601 with
+    offset; ``reason`` is a short English code or sentence ("withdrawal", "erasure", ...).
+    """
+
+    lead_id: str
+    email: str
+    phone: str
+    purposes_withdrawn: tuple[str, ...]
+    withdrawn_at: str
+    erased: bool
+    reason: str

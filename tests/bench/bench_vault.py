@@ -1,0 +1,103 @@
+"""Foundation benchmarks: capture, unlock, search, vault size (issue #2)."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import sqlcipher3
+
+from consentbooth.services.booth import Booth
+from tests.bench import synth
+from tests.bench.common import interleaved, median, p95, row, timed
+
+PASS = "Correct-Horse-42!"
+N_SEARCH = int(os.environ.get("CB_BENCH_LEADS", "100000"))
+
+
+def _bare_open(path: Path) -> None:
+    conn = sqlcipher3.connect(str(path))
+    conn.set_key(PASS)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.close()
+
+
+def bench_capture(folder: Path) -> dict:
+    booth = Booth.create(folder / "capture.cbvault", PASS, demo=True)
+    synth.fill(booth, 1000)
+    bare_path = folder / "bare.db"
+    bare = sqlcipher3.connect(str(bare_path), isolation_level=None)
+    bare.set_key(PASS)
+    for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY"):
+        bare.execute(pragma)
+    bare.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, lead BLOB, ledger BLOB)")
+    # The same bytes a capture stores: the lead row's JSON and a ledger body of the same size.
+    sample = booth.vault.read("SELECT fields FROM leads LIMIT 1")[0][0].encode()
+    body = bytes(booth.vault.read("SELECT body FROM ledger LIMIT 1")[0][0])
+    requests = synth.requests(400, seed=7)
+
+    def ours() -> None:
+        booth.capture(next(requests))
+
+    def baseline() -> None:
+        bare.execute("BEGIN IMMEDIATE")
+        bare.execute("INSERT INTO t (lead, ledger) VALUES (?, ?)", (sample, body))
+        bare.execute("COMMIT")
+
+    a, b = interleaved(ours, baseline, 200)
+    booth.lock()
+    bare.close()
+    return row(median(a), median(b), "<= 2.0", "capture + signed ledger event, durable commit vs bare durable insert")
+
+
+def bench_unlock(folder: Path) -> dict:
+    path = folder / "unlock.cbvault"
+    booth = Booth.create(path, PASS, demo=True)
+    synth.fill(booth, 1000)
+    booth.lock()
+    a, b = interleaved(lambda: Booth.unlock(path, PASS).vault.close(), lambda: _bare_open(path), 15)
+    return row(median(a), median(b), "<= 1.2", "1,000-lead vault; includes cipher_integrity_check of every page")
+
+
+def bench_search(folder: Path) -> tuple[dict, dict, dict]:
+    path = folder / "search.cbvault"
+    booth = Booth.create(path, PASS, demo=True)
+    fill_s = timed(lambda: synth.fill(booth, N_SEARCH))
+    booth.vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_per_1000 = path.stat().st_size / (N_SEARCH / 1000)
+    rnd = random.Random(3)
+    queries = []
+    for _ in range(100):
+        kind = rnd.random()
+        if kind < 0.35:
+            queries.append(rnd.choice(synth.SURNAMES) + rnd.choice(synth.GIVEN))
+        elif kind < 0.5:
+            queries.append(rnd.choice(synth.SURNAMES))
+        elif kind < 0.75:
+            queries.append("".join(rnd.choice("0123456789") for _ in range(4)))
+        elif kind < 0.9:
+            queries.append(rnd.choice(synth.LATIN_LAST)[:4].lower())
+        else:
+            queries.append(rnd.choice(synth.COMPANIES)[:4])
+    samples = [timed(lambda q=q: (booth.search(q, limit=200), booth.count(q))) for q in queries]
+    unlock_big = [timed(lambda: Booth.unlock(path, PASS).vault.close()) for _ in range(3)]
+    bare_big = [timed(lambda: _bare_open(path)) for _ in range(3)]
+    booth.lock()
+    return (
+        row(p95(samples), None, "<= 0.030", f"p95 of 100 queries (page of 200 + count) over {N_SEARCH:,} leads; fill took {fill_s:.0f} s"),
+        {"median_s": size_per_1000 / 1e6, "baseline_s": None, "ratio": round(size_per_1000 / 1e6, 2), "target": "report", "note": "MB of vault per 1,000 leads"},
+        row(median(unlock_big), median(bare_big), "report", f"unlock of the {N_SEARCH:,}-lead vault vs bare open"),
+    )
+
+
+def run() -> dict[str, dict]:
+    folder = Path(tempfile.mkdtemp(prefix="cb-bench-vault-"))
+    results = {"capture_vs_bare_durable_insert": bench_capture(folder)}
+    results["unlock_vs_bare_sqlcipher_open"] = bench_unlock(folder)
+    search, size, unlock_big = bench_search(folder)
+    results["search_p95_100k"] = search
+    results["vault_mb_per_1000_leads"] = size
+    results["unlock_100k_vs_bare_open"] = unlock_big
+    return results
