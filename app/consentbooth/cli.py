@@ -203,6 +203,99 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(label: str):
+    """A one-line progress counter on stderr (stdout stays machine-readable)."""
+
+    def report(done: int, total: int | None = None) -> None:
+        text = f"{label}: {done:,}" + (f" / {total:,}" if total else "")
+        sys.stderr.write("\r" + text)
+        sys.stderr.flush()
+
+    return report
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from consentbooth.services.exports import export_leads
+
+    booth = _unlock(args)
+    try:
+        count = export_leads(
+            booth, purposes=args.purpose, event_ids=args.event or None, format=args.format,
+            preset=args.preset, target=Path(args.out), recipient=args.recipient or "",
+            operator=args.operator, progress=_progress("rows"),
+        )
+    finally:
+        booth.lock()
+    sys.stderr.write("\n")
+    _out({"file": args.out, "rows": count, "purposes": args.purpose, "format": args.format})
+    return 0
+
+
+def cmd_suppression(args: argparse.Namespace) -> int:
+    from consentbooth.services.exports import export_suppression
+
+    booth = _unlock(args)
+    try:
+        count = export_suppression(booth, target=Path(args.out), hashed=args.hashed, format=args.format)
+    finally:
+        booth.lock()
+    _out({"file": args.out, "rows": count, "hashed": args.hashed})
+    return 0
+
+
+def cmd_keygen_ops(args: argparse.Namespace) -> int:
+    from consentbooth.exports.bundle import generate_ops_identity, write_identity_file
+
+    secret, public = generate_ops_identity()
+    write_identity_file(path=Path(args.out), secret=secret)
+    sys.stdout.write(public + "\n")
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from consentbooth.services.transfer import create_bundle
+
+    booth = _unlock(args)
+    try:
+        count = create_bundle(booth, recipient=args.recipient, target=Path(args.out), operator=args.operator)
+    finally:
+        booth.lock()
+    _out({"file": args.out, "leads": count, "recipient": args.recipient})
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from consentbooth.exports.bundle import read_identity_file
+    from consentbooth.services.transfer import merge_files
+
+    identity = read_identity_file(Path(args.identity))
+    hub_path = Path(args.hub)
+    passphrase = _passphrase()
+    hub = Booth.unlock(hub_path, passphrase) if hub_path.exists() else Booth.create(hub_path, passphrase, role="hub")
+    try:
+        results = merge_files(hub, paths=[Path(b) for b in args.bundles], identity_text=identity, progress=_progress("merged"))
+    finally:
+        hub.lock()
+    sys.stderr.write("\n")
+    _out([r.__dict__ for r in results])
+    for r in results:
+        if not r.ok:
+            sys.stderr.write(f"Rejected {r.bundle}: {r.reason}\n")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_sharing_log(args: argparse.Namespace) -> int:
+    from consentbooth.services.exports import sharing_log
+
+    booth = _unlock(args)
+    try:
+        entries = sharing_log(booth)
+    finally:
+        booth.lock()
+    _out([e.__dict__ for e in entries])
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -250,6 +343,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", cmd_restore, "restore an encrypted backup")
     p.add_argument("--from", dest="from_", required=True)
     p.add_argument("--force", action="store_true", help="replace an existing vault")
+    p = add("export", cmd_export, "consent-scoped export for a CRM")
+    p.add_argument("--purpose", required=True, action="append", help="repeat: all must be granted")
+    p.add_argument("--event", action="append", help="event id (repeatable; default: all)")
+    p.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    p.add_argument("--preset", choices=("generic", "salesforce", "hubspot"), default="generic")
+    p.add_argument("--out", required=True)
+    p.add_argument("--recipient", help="who receives the file (for the sharing log)")
+    p.add_argument("--operator")
+    p = add("suppression", cmd_suppression, "withdrawals and erasures for the CRM")
+    p.add_argument("--hashed", action="store_true", help="SHA-256 of the normalised email/phone")
+    p.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("keygen-ops", help="create marketing ops' age key pair; prints the public key")
+    p.add_argument("--out", required=True, help="identity file (keep it secret, at ops only)")
+    COMMANDS["keygen-ops"] = cmd_keygen_ops
+    p = add("bundle", cmd_bundle, "encrypted, signed transfer bundle for marketing ops")
+    p.add_argument("--recipient", required=True, help="ops' age public key (age1...)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--operator")
+    p = sub.add_parser("merge", help="merge laptop bundles into a hub vault (created if missing)")
+    p.add_argument("--hub", required=True)
+    p.add_argument("--identity", required=True, help="ops' age identity file")
+    p.add_argument("bundles", nargs="+")
+    COMMANDS["merge"] = cmd_merge
+    add("sharing-log", cmd_sharing_log, "every export and bundle written from this vault (JSON)")
     return parser
 
 

@@ -55,6 +55,12 @@ def public_key_pem(cert: x509.Certificate) -> bytes:
     )
 
 
+def normalise_public_pem(pem: bytes) -> bytes:
+    """The canonical SubjectPublicKeyInfo PEM of a public key, for byte comparison."""
+    key = serialization.load_pem_public_key(pem)
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
 def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
     key = serialization.load_pem_public_key(public_pem)
     try:

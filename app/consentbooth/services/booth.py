@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.canonical import keyed_digest
 from consentbooth.crypto.keys import SigningIdentity, create_self_signed, new_secret
+from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import (
     Action,
     Channel,
@@ -35,8 +36,9 @@ from consentbooth.domain.models import (
 )
 from consentbooth.domain.notice import Notice
 from consentbooth.domain.validation import clean_text, validate_fields, validate_name
+from consentbooth.exports.suppression import hash_email, hash_phone
 from consentbooth.services import setup as setup_mod
-from consentbooth.vault import ledger, repo
+from consentbooth.vault import ledger, repo, sharing
 from consentbooth.vault.store import Vault, create_vault, open_vault
 
 log = get_logger(__name__)
@@ -423,21 +425,19 @@ class Booth:
     def _apply_states(
         self, conn, consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]
     ) -> None:
-        since = consent.occurred_at.astimezone(UTC).isoformat()
-        for code, decision in consent.decisions.items():
-            if decision is not Decision.GRANTED:
-                continue  # "not granted" lives in the ledger; the state table holds grants and changes
+        def retention(code: str) -> int:
             purpose = by_code.get(code)
-            days = purpose.retention_days if purpose and purpose.retention_days else event.retention_days
-            expires = (consent.occurred_at + timedelta(days=days)).astimezone(UTC).isoformat()
+            return purpose.retention_days if purpose and purpose.retention_days else event.retention_days
+
+        for state in fold_states([consent], retention).values():
             repo.set_consent_state(
                 conn,
                 lead_id=consent.lead_id,
-                purpose=code,
-                state=decision.value,
-                since=since,
-                expires_at=expires,
-                ledger_id=consent.id,
+                purpose=state.purpose,
+                state=state.state,
+                since=state.since,
+                expires_at=state.expires_at,
+                ledger_id=state.ledger_id,
             )
 
     # -- withdrawal, correction, erasure --------------------------------------------------------
@@ -535,6 +535,13 @@ class Booth:
                     expires_at=None, ledger_id=entry.id,
                 )
             if erase:
+                # Only hashes remain, so the suppression list can still reach the CRM.
+                sharing.save_suppression_keys(
+                    conn,
+                    lead_id=lead.id,
+                    email_sha256=hash_email(lead.fields.get("email", "")),
+                    phone_sha256=hash_phone(lead.fields.get("phone", "")),
+                )
                 repo.erase_lead(conn, lead.id)
         return entry.id
 

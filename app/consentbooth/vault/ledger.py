@@ -119,22 +119,6 @@ def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEnt
     )
 
 
-def insert_verified(conn, entry: LedgerEntry) -> bool:
-    """Insert a foreign entry verbatim (merge); False if it is already there."""
-    exists = conn.execute("SELECT hash FROM ledger WHERE id = ?", (entry.id,)).fetchone()
-    if exists:
-        return False
-    conn.execute(
-        "INSERT INTO ledger (id, device_id, device_seq, lead_id, action, occurred_at, body, hash, "
-        "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            entry.id, entry.device_id, entry.device_seq, entry.lead_id, entry.action,
-            entry.occurred_at, entry.body, entry.hash, entry.signature,
-        ),
-    )
-    return True
-
-
 def entries(vault: Vault, *, lead_id: str | None = None, device_id: str | None = None) -> list[LedgerEntry]:
     if lead_id is not None:
         rows = vault.read(f"SELECT {_COLUMNS} FROM ledger WHERE lead_id = ? ORDER BY seq", (lead_id,))

@@ -99,6 +99,12 @@ CREATE TABLE sharing_log (
     operator TEXT NOT NULL,
     file_name TEXT NOT NULL
 );
+-- Hashes (never plain values) of an erased person's email and phone, kept so the suppression
+-- list can still tell the CRM whom to delete downstream after the details are gone here.
+CREATE TABLE suppression_keys (
+    lead_id TEXT PRIMARY KEY, email_sha256 TEXT NOT NULL, phone_sha256 TEXT NOT NULL,
+    erased_at TEXT NOT NULL
+);
 """
 
 MIGRATIONS: tuple[str, ...] = (V1, V2)

@@ -1,0 +1,151 @@
+"""Encrypted transfer bundles (booth laptop → marketing ops) and the merge into a hub vault."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from consentbooth.core.errors import UserFacingError
+from consentbooth.core.files import write_atomic
+from consentbooth.core.logging import get_logger
+from consentbooth.crypto.keys import normalise_public_pem
+from consentbooth.exports import bundle as sealed
+from consentbooth.services.booth import Booth
+from consentbooth.vault import sharing
+from consentbooth.vault.merge import BundleRejected, apply_bundle, verify_bundle_ledger
+
+log = get_logger(__name__)
+
+PAYLOAD_SCHEMA = "consentbooth.transfer/1"
+Progress = Callable[[int, int], None]
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, bytes | memoryview):
+        return {"$b64": base64.b64encode(bytes(value)).decode()}
+    return value
+
+
+def _decode(value: object) -> object:
+    if isinstance(value, dict) and "$b64" in value:
+        return base64.b64decode(value["$b64"])
+    return value
+
+
+def build_payload(booth: Booth) -> tuple[bytes, int]:
+    """Everything a hub needs from this laptop: leads, ledger, signers, certificates, setup."""
+    buffer = io.BytesIO()
+    leads = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as zf:
+        for table in sharing.BUNDLE_TABLES:
+            names = sharing.column_names(table)
+            rows = sharing.dump_table(booth.vault, table)
+            if table == "leads":
+                leads = len(rows)
+            with zf.open(f"tables/{table}.jsonl", "w") as f:
+                for row in rows:
+                    record = {n: _encode(v) for n, v in zip(names, row, strict=True)}
+                    f.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        manifest = {
+            "schema": PAYLOAD_SCHEMA,
+            "device_id": booth.device_id,
+            "created_at": datetime.now(UTC).isoformat(),
+            "leads": leads,
+        }
+        zf.writestr("manifest.json", json.dumps(manifest))
+    return buffer.getvalue(), leads
+
+
+def read_payload(payload: bytes) -> tuple[dict, dict[str, list[dict]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+            if manifest.get("schema") != PAYLOAD_SCHEMA:
+                raise BundleRejected("it has an unknown content format.")
+            rows: dict[str, list[dict]] = {}
+            for table in sharing.BUNDLE_TABLES:
+                name = f"tables/{table}.jsonl"
+                if name not in zf.namelist():
+                    continue
+                with zf.open(name) as f:
+                    rows[table] = [
+                        {k: _decode(v) for k, v in json.loads(line).items()} for line in f if line.strip()
+                    ]
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise BundleRejected("its content is unreadable ({reason}).", reason=type(exc).__name__) from None
+    return manifest, rows
+
+
+def create_bundle(
+    booth: Booth, *, recipient: str, target: Path, operator: str | None = None
+) -> int:
+    """Write this laptop's encrypted, signed bundle for marketing ops; returns the lead count.
+
+    Encrypted to ops' age public key only: this laptop (and any other) cannot read it back.
+    """
+    payload, leads = build_payload(booth)
+    data = sealed.seal_bundle(payload=payload, identity=booth.identity, recipients=[recipient])
+    write_atomic(Path(target), data)
+    with booth.vault.transaction() as conn:
+        sharing.log_sharing(
+            conn,
+            sharing.SharingEntry(
+                at=datetime.now(UTC).isoformat(), kind="bundle", format="age", purposes=(),
+                events=tuple(e.id for e in booth.events()), count=leads,
+                recipient=recipient, operator=operator or booth.operator, file_name=Path(target).name,
+            ),
+        )
+    log.info("bundle written with %d leads", leads)
+    return leads
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    bundle: str
+    ok: bool
+    new: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    ledger_events: int = 0
+    reason: str = ""
+
+
+def merge_bundle(hub: Booth, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
+    """Verify one bundle (decryption, signature, ledger chains) and merge it; never partially."""
+    try:
+        opened = sealed.open_bundle(data=data, identity_text=identity_text)
+        manifest, rows = read_payload(opened.payload)
+        device = str(manifest.get("device_id", ""))
+        if device == hub.device_id:
+            raise BundleRejected("it comes from this very vault.")
+        verify_bundle_ledger(rows, signer_device=device, signer_public_key=normalise_public_pem(opened.signer_public_key_pem))
+        counts = apply_bundle(hub.vault, rows, progress=progress)
+    except UserFacingError as exc:
+        return MergeResult(bundle=name, ok=False, reason=exc.localized("en"))
+    hub._cache.clear()
+    return MergeResult(
+        bundle=name, ok=True, new=counts.new, updated=counts.updated,
+        withdrawn=counts.withdrawn, ledger_events=counts.ledger_events,
+    )
+
+
+def merge_files(
+    hub: Booth, *, paths: Sequence[Path], identity_text: str, progress: Progress | None = None
+) -> list[MergeResult]:
+    results = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            results.append(MergeResult(bundle=str(path), ok=False, reason=f"cannot be read ({exc.strerror})"))
+            continue
+        results.append(merge_bundle(hub, data=data, identity_text=identity_text, name=str(path), progress=progress))
+    return results
+
+

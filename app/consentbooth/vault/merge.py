@@ -1,0 +1,171 @@
+"""Applying a verified transfer bundle to a hub vault, in ONE transaction, idempotently."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from consentbooth.core.errors import UserFacingError
+from consentbooth.domain.consent import fold_states
+from consentbooth.domain.models import ConsentEvent
+from consentbooth.vault import codec, ledger, repo
+from consentbooth.vault.sharing import column_names
+from consentbooth.vault.store import Vault
+
+
+class BundleRejected(UserFacingError):
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__("The bundle was rejected and nothing of it was merged: " + reason, **params)
+
+
+@dataclass
+class MergeCounts:
+    new: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    ledger_events: int = 0
+    certificates: int = 0
+    affected: set[str] = field(default_factory=set)
+
+
+Rows = Mapping[str, Sequence[Mapping[str, object]]]
+
+
+def verify_bundle_ledger(rows: Rows, *, signer_device: str, signer_public_key: bytes) -> None:
+    """Every chain in the bundle must verify; the envelope signer must sign its own device's chain."""
+    keys = {str(r["device_id"]): bytes(r["public_key_pem"]) for r in rows.get("signers", ())}  # type: ignore[arg-type]
+    if keys.get(signer_device) != signer_public_key:
+        raise BundleRejected("its signer is not the key of the laptop it comes from.")
+    chains: dict[str, list[ledger.LedgerEntry]] = {}
+    for r in rows.get("ledger", ()):
+        entry = ledger.LedgerEntry(
+            0, str(r["id"]), str(r["device_id"]), int(r["device_seq"]),  # type: ignore[arg-type]
+            r["lead_id"] and str(r["lead_id"]), str(r["action"]), str(r["occurred_at"]),
+            bytes(r["body"]), str(r["hash"]), bytes(r["signature"]),  # type: ignore[arg-type]
+        )
+        chains.setdefault(entry.device_id, []).append(entry)
+    for device, chain in chains.items():
+        chain.sort(key=lambda e: e.device_seq)
+        key = keys.get(device)
+        if key is None:
+            raise BundleRejected("its ledger has events of a device without a signing key.")
+        bad = ledger.check_chain(chain, key)
+        if bad:
+            entry, reason = bad
+            raise BundleRejected("ledger event {id} is invalid ({reason}).", id=entry.id, reason=reason)
+
+
+def _insert(conn, table: str, row: Mapping[str, object]) -> None:
+    names = column_names(table)
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        [row[n] for n in names],
+    )
+
+
+def apply_bundle(
+    vault: Vault, rows: Rows, *, progress: Callable[[int, int], None] | None = None
+) -> MergeCounts:
+    counts = MergeCounts()
+    total = sum(len(v) for v in rows.values()) or 1
+    done = 0
+
+    def tick(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress and done % 5000 == 0:
+            progress(done, total)
+
+    with vault.transaction() as conn:
+        for r in rows.get("signers", ()):
+            if not repo.ensure_signer(
+                conn, device_id=str(r["device_id"]), cert_pem=bytes(r["cert_pem"]),  # type: ignore[arg-type]
+                public_key_pem=bytes(r["public_key_pem"]),  # type: ignore[arg-type]
+            ):
+                raise BundleRejected("its laptop signs with a different key than before.")
+        for table in ("events", "purposes"):
+            key = column_names(table)[0]
+            for r in rows.get(table, ()):
+                if not conn.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", (r[key],)).fetchone():
+                    _insert(conn, table, {**r, "is_current": 0} if table == "events" else r)
+        for r in rows.get("ledger", ()):
+            existing = conn.execute(
+                "SELECT hash FROM ledger WHERE (device_id = ? AND device_seq = ?) OR id = ?",
+                (r["device_id"], r["device_seq"], r["id"]),
+            ).fetchone()
+            if existing:
+                if existing[0] != r["hash"]:
+                    raise BundleRejected("ledger event {id} differs from the one already merged.", id=str(r["id"]))
+            else:
+                _insert(conn, "ledger", r)
+                counts.ledger_events += 1
+                counts.affected.add(str(r["lead_id"]))
+                if r["action"] in ("withdrawal", "erasure"):
+                    counts.withdrawn += 1
+            tick()
+        for r in rows.get("suppression_keys", ()):
+            conn.execute(
+                "INSERT OR IGNORE INTO suppression_keys (lead_id, email_sha256, phone_sha256, erased_at) "
+                "VALUES (?, ?, ?, ?)",
+                (r["lead_id"], r["email_sha256"], r["phone_sha256"], r["erased_at"]),
+            )
+        for r in rows.get("leads", ()):
+            _merge_lead(conn, r, counts)
+            tick()
+        for r in rows.get("certificates", ()):
+            if not conn.execute("SELECT 1 FROM certificates WHERE id = ?", (r["id"],)).fetchone():
+                hub_lead = conn.execute("SELECT erased_at FROM leads WHERE id = ?", (r["lead_id"],)).fetchone()
+                if hub_lead and hub_lead[0] is None:
+                    _insert(conn, "certificates", r)
+                    counts.certificates += 1
+            tick()
+        _recompute_states(conn, counts.affected)
+    return counts
+
+
+def _merge_lead(conn, r: Mapping[str, object], counts: MergeCounts) -> None:
+    hub = conn.execute("SELECT updated_at, erased_at FROM leads WHERE id = ?", (r["id"],)).fetchone()
+    if hub is None:
+        _insert(conn, "leads", r)
+        if r["erased_at"] is None and r["fields"]:
+            repo.index_lead(conn, str(r["id"]), json.loads(str(r["fields"])))
+        counts.new += 1
+        return
+    hub_updated, hub_erased = hub
+    if hub_erased is not None:
+        return  # erased at the hub: a bundle never brings the details back
+    if r["erased_at"] is not None:
+        repo.erase_lead(conn, str(r["id"]))
+        counts.updated += 1
+    elif str(r["updated_at"]) > str(hub_updated) and r["fields"]:
+        repo.update_lead_fields(conn, str(r["id"]), json.loads(str(r["fields"])), str(r["data_digest"]))
+        counts.updated += 1
+
+
+def _recompute_states(conn, lead_ids: set[str]) -> None:
+    """Fold every ledger event of each affected person, from every device, into consent_state."""
+    purposes = {
+        p.code: p for p in (codec.purpose_from_json(r[0]) for r in conn.execute("SELECT data FROM purposes"))
+    }
+    events = {r[0]: codec.event_from_json(r[1]) for r in conn.execute("SELECT id, data FROM events")}
+    for lead_id in lead_ids:
+        bodies = conn.execute("SELECT body FROM ledger WHERE lead_id = ?", (lead_id,)).fetchall()
+        history = [ConsentEvent.from_record(json.loads(b[0])["event"]) for b in bodies]
+        if not history:
+            continue
+        event = events.get(history[0].event_id)
+
+        def retention(code: str, event=event) -> int:
+            p = purposes.get(code)
+            if p and p.retention_days:
+                return p.retention_days
+            return event.retention_days if event else 365
+
+        states = fold_states(history, retention)
+        conn.execute("DELETE FROM consent_state WHERE lead_id = ?", (lead_id,))
+        for s in states.values():
+            repo.set_consent_state(
+                conn, lead_id=lead_id, purpose=s.purpose, state=s.state, since=s.since,
+                expires_at=s.expires_at, ledger_id=s.ledger_id,
+            )

@@ -1,0 +1,124 @@
+"""Bundles from two laptops, withdrawals on a laptop and at the hub, merged in any order."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from consentbooth.exports.bundle import generate_ops_identity
+from consentbooth.services.booth import Booth, CaptureRequest
+from consentbooth.services.transfer import create_bundle, merge_bundle, merge_files
+
+PASS = "Correct-Horse-42!"
+
+
+def _lead(booth: Booth, name: str, phone: str) -> str:
+    result = booth.capture(
+        CaptureRequest(
+            fields={"name": name, "phone": phone, "email": f"{phone}@example.cn"},
+            purposes=["sales_contact", "newsletter"],
+        )
+    )
+    assert result.lead_id
+    return result.lead_id
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("transfer")
+    secret, public = generate_ops_identity()
+    a = Booth.create(root / "a.cbvault", PASS, demo=True)
+    b = Booth.create(root / "b.cbvault", PASS, demo=True)
+    a1, a2 = _lead(a, "张伟", "13800138001"), _lead(a, "Emma Schmidt", "13800138002")
+    b1, b2 = _lead(b, "李娜", "13900139001"), _lead(b, "王芳", "13900139002")
+    create_bundle(a, recipient=public, target=root / "a1.age")
+    create_bundle(b, recipient=public, target=root / "b1.age")
+    a.withdraw(lead_id=a1, purposes=["newsletter"], channel="email")
+    create_bundle(a, recipient=public, target=root / "a2.age")
+    for booth in (a, b):
+        booth.lock()
+    return {"root": root, "secret": secret, "public": public, "a1": a1, "a2": a2, "b1": b1, "b2": b2}
+
+
+def _snapshot(hub: Booth) -> tuple:
+    return (
+        hub.vault.read("SELECT id, fields, erased_at, device_id FROM leads ORDER BY id"),
+        hub.vault.read("SELECT lead_id, purpose, state, since FROM consent_state ORDER BY 1, 2"),
+        hub.vault.read("SELECT id, hash FROM ledger ORDER BY id"),
+    )
+
+
+def _granted(hub: Booth, lead: str) -> tuple[str, ...]:
+    return hub.record(lead).granted()
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["a1", "a2", "b1"])))
+def test_merge_in_any_order(world: dict, tmp_path: Path, order: tuple[str, ...]) -> None:
+    root = world["root"]
+    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    try:
+        results = merge_files(hub, paths=[root / f"{n}.age" for n in order], identity_text=world["secret"])
+        assert all(r.ok for r in results), results
+        # ops record a withdrawal at the hub for a lead of laptop B
+        hub.withdraw(lead_id=world["b1"], purposes=["sales_contact"], channel="phone", note="asked by phone")
+        # stale bundles after newer ones, then everything again: nothing changes
+        before = _snapshot(hub)
+        again = merge_files(hub, paths=[root / n for n in ("b1.age", "a1.age", "a2.age")], identity_text=world["secret"])
+        assert [(r.ok, r.new, r.updated, r.ledger_events) for r in again] == [(True, 0, 0, 0)] * 3
+        assert _snapshot(hub) == before
+        assert hub.count() == 4
+        assert _granted(hub, world["a1"]) == ("sales_contact",)  # withdrawn on laptop A
+        assert _granted(hub, world["a2"]) == ("newsletter", "sales_contact")
+        assert _granted(hub, world["b1"]) == ("newsletter",)  # withdrawn at the hub
+        assert _granted(hub, world["b2"]) == ("newsletter", "sales_contact")
+        devices = {r[3] for r in hub.vault.read("SELECT id, fields, erased_at, device_id FROM leads")}
+        assert len(devices) == 2 and hub.device_id not in devices  # leads keep their devices
+        report = hub.verify_ledger()
+        assert report.ok and report.checked == 6  # 4 consents, 1 laptop withdrawal, 1 hub withdrawal
+    finally:
+        hub.lock()
+
+
+def test_flipped_byte_is_rejected_and_nothing_merged(world: dict, tmp_path: Path) -> None:
+    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    try:
+        data = bytearray((world["root"] / "a2.age").read_bytes())
+        for offset in (len(data) // 2, len(data) - 5, 200):
+            broken = bytearray(data)
+            broken[offset] ^= 0x40
+            result = merge_bundle(hub, data=bytes(broken), identity_text=world["secret"], name="broken")
+            assert not result.ok
+            assert "bundle" in result.reason.lower()
+            assert hub.count() == 0
+            assert hub.vault.read("SELECT count(*) FROM ledger")[0][0] == 0
+    finally:
+        hub.lock()
+
+
+def test_bundle_cannot_be_read_without_the_ops_identity(world: dict, tmp_path: Path) -> None:
+    other_secret, _ = generate_ops_identity()
+    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    try:
+        result = merge_bundle(hub, data=(world["root"] / "a1.age").read_bytes(), identity_text=other_secret)
+        assert not result.ok and hub.count() == 0
+        raw = (world["root"] / "a1.age").read_bytes()
+        assert "张伟".encode() not in raw and b"13800138001" not in raw
+    finally:
+        hub.lock()
+
+
+def test_erasure_travels_and_is_never_undone(world: dict, tmp_path: Path) -> None:
+    root, secret, public = world["root"], world["secret"], world["public"]
+    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    try:
+        assert merge_files(hub, paths=[root / "b1.age"], identity_text=secret)[0].ok
+        hub.erase(lead_id=world["b2"])
+        assert merge_files(hub, paths=[root / "b1.age"], identity_text=secret)[0].ok  # stale bundle
+        record = hub.record(world["b2"])
+        assert record.lead.fields == {} and record.granted() == ()
+        assert hub.search("王芳") == []
+    finally:
+        hub.lock()
+    assert public.startswith("age1")
