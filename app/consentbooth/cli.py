@@ -87,6 +87,8 @@ def cmd_capture(args: argparse.Namespace) -> int:
             "granted": list(result.granted),
             "declined": result.declined,
         }
+        if result.ledger_id and not args.no_certificate:
+            out["certificate_id"] = booth.issue_certificate(result.ledger_id)
         _out(out)
     finally:
         booth.lock()
@@ -139,9 +141,10 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
             operator=args.operator,
             note=args.note or "",
         )
+        certificate = booth.issue_certificate(ledger_id)
     finally:
         booth.lock()
-    _out({"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose})
+    _out({"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose, "certificate_id": certificate})
     return 0
 
 
@@ -296,6 +299,48 @@ def cmd_sharing_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_certificate(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        count = booth.export_certificate(args.lead, Path(args.out), history=args.all)
+    finally:
+        booth.lock()
+    _out({"file": args.out, "certificates": count})
+    return 0
+
+
+def cmd_certificates(args: argparse.Namespace) -> int:
+    from consentbooth.services.certificates import export_event_certificates
+
+    booth = _unlock(args)
+    try:
+        count = export_event_certificates(
+            booth, event_id=args.event or booth.current_event().id, target=Path(args.out),
+            progress=_progress("certificates"),
+        )
+    finally:
+        booth.lock()
+    sys.stderr.write("\n")
+    _out({"file": args.out, "certificates": count})
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from consentbooth.services.certificates import read_pdf, verify_certificate
+
+    pdf = read_pdf(Path(args.file))
+    booth = _unlock(args) if args.vault else None
+    try:
+        result = verify_certificate(pdf, booth=booth)
+    finally:
+        if booth:
+            booth.lock()
+    sys.stdout.write(result.verdict + "\n")
+    for check in result.checks:
+        sys.stdout.write(f"  [{'ok' if check.ok else 'FAIL'}] {check.name}: {check.detail}\n")
+    return 0 if result.ok else 1
+
+
 # -- parser ------------------------------------------------------------------------------------
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -320,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=("booth", "hub"), default="booth")
     p = add("capture", cmd_capture, "capture a lead from LEAD.json (prints JSON)")
     p.add_argument("--input", required=True, help="LEAD.json, or - for standard input")
+    p.add_argument("--no-certificate", action="store_true", help="skip issuing the PDF certificate")
     p = add("leads", cmd_leads, "list or search leads")
     p.add_argument("--search")
     p.add_argument("--json", action="store_true")
@@ -368,6 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("bundles", nargs="+")
     COMMANDS["merge"] = cmd_merge
     add("sharing-log", cmd_sharing_log, "every export and bundle written from this vault (JSON)")
+    p = add("certificate", cmd_certificate, "write a person's latest certificate (PDF)")
+    p.add_argument("--lead", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--all", action="store_true", help="every certificate of the person, as a ZIP")
+    p = add("certificates", cmd_certificates, "every certificate of an event, as a ZIP")
+    p.add_argument("--event", help="event id (default: the current event)")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("verify", help="verify a certificate PDF (with --vault: against its ledger)")
+    p.add_argument("file")
+    p.add_argument("--vault", help="also check the ledger of this vault")
+    COMMANDS["verify"] = cmd_verify
     return parser
 
 

@@ -605,6 +605,17 @@ class Booth:
             ledger_ids=tuple(e.id for e in entries),
         )
 
+    def issue_certificate(self, ledger_id: str) -> str:
+        """Render, sign and store the certificate of a consent or withdrawal (slow: background)."""
+        from consentbooth.services.certificates import issue_certificate
+
+        return issue_certificate(self, ledger_id)
+
+    def export_certificate(self, lead_id: str, target: Path, *, history: bool = False) -> int:
+        from consentbooth.services.certificates import export_certificate
+
+        return export_certificate(self, lead_id=lead_id, target=target, history=history)
+
     def verify_ledger(self) -> ledger.LedgerReport:
         return ledger.verify(self.vault)
 

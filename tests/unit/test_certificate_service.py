@@ -1,0 +1,80 @@
+"""Certificates through the services: stored in the vault, exported on demand, verified."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from consentbooth.core.errors import UserFacingError
+from consentbooth.services.booth import Booth
+from consentbooth.services.certificates import (
+    export_event_certificates,
+    issue_certificate,
+    verify_certificate,
+)
+from consentbooth.vault import certstore
+from tests.helpers import zh_request
+
+
+def test_certificate_is_stored_inside_the_vault_and_verifies(booth: Booth, tmp_path: Path) -> None:
+    result = booth.capture(zh_request())
+    cert_id = booth.issue_certificate(result.ledger_id)
+    assert issue_certificate(booth, result.ledger_id) == cert_id  # idempotent
+    assert list(tmp_path.glob("*.pdf")) == []  # nothing written outside the vault
+    out = tmp_path / "cert.pdf"
+    booth.export_certificate(result.lead_id, out)
+    pdf = out.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    verdict = verify_certificate(pdf, booth=booth)
+    assert verdict.ok, verdict.verdict
+    assert cert_id in verdict.verdict
+    assert {c.name for c in verdict.checks} >= {"pdf_signature", "qr_signature", "ledger", "current_consent"}
+    assert verify_certificate(pdf).ok  # anyone can verify without the vault
+
+
+def test_verify_reports_a_later_withdrawal(booth: Booth, tmp_path: Path) -> None:
+    result = booth.capture(zh_request())
+    booth.issue_certificate(result.ledger_id)
+    out = tmp_path / "c.pdf"
+    booth.export_certificate(result.lead_id, out)
+    booth.withdraw(lead_id=result.lead_id, purposes=["newsletter"], channel="wechat")
+    verdict = verify_certificate(out.read_bytes(), booth=booth)
+    assert verdict.ok
+    assert "withdrawn" in verdict.verdict and "newsletter" in verdict.verdict
+
+
+def test_certificate_of_another_vault_is_not_in_this_ledger(booth: Booth, tmp_path: Path, passphrase: str) -> None:
+    other = Booth.create(tmp_path / "other.cbvault", passphrase, demo=True)
+    result = other.capture(zh_request())
+    other.export_certificate(result.lead_id, tmp_path / "o.pdf")
+    other.lock()
+    verdict = verify_certificate((tmp_path / "o.pdf").read_bytes(), booth=booth)
+    assert not verdict.ok
+    assert any(not c.ok for c in verdict.checks)
+
+
+def test_history_and_event_zip(booth: Booth, tmp_path: Path) -> None:
+    first = booth.capture(zh_request())
+    booth.withdraw(lead_id=first.lead_id, purposes=["sales_contact"], channel="phone")
+    booth.capture(zh_request(fields={"name": "Emma Schmidt", "email": "emma@example.de", "phone": "13900139000"}))
+    history = tmp_path / "history.zip"
+    assert booth.export_certificate(first.lead_id, history, history=True) == 2
+    with zipfile.ZipFile(history) as zf:
+        kinds = sorted(n.split("-")[3] for n in zf.namelist())
+    assert kinds == ["consent", "withdrawal"]
+    event_zip = tmp_path / "event.zip"
+    count = export_event_certificates(booth, event_id=booth.current_event().id, target=event_zip)
+    assert count == 3
+    with zipfile.ZipFile(event_zip) as zf:
+        assert all(zf.read(n).startswith(b"%PDF") for n in zf.namelist())
+
+
+def test_erased_person_keeps_no_certificate(booth: Booth, tmp_path: Path) -> None:
+    result = booth.capture(zh_request())
+    booth.issue_certificate(result.ledger_id)
+    booth.erase(lead_id=result.lead_id)
+    assert certstore.for_lead(booth.vault, result.lead_id) == []
+    with pytest.raises(UserFacingError, match="erased"):
+        booth.issue_certificate(result.ledger_id)
