@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -28,7 +29,11 @@ class SigningIdentity:
     cert_pem: bytes
     chain_pem: bytes = b""
 
-    @property
+    def __getstate__(self) -> dict[str, bytes]:
+        # Pickled for worker processes: send the PEM bytes, never the loaded key object.
+        return {"key_pem": self.key_pem, "cert_pem": self.cert_pem, "chain_pem": self.chain_pem}
+
+    @cached_property
     def private_key(self) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
         key = serialization.load_pem_private_key(self.key_pem, password=None)
         assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
