@@ -316,7 +316,7 @@ def _read_envelope(envelope: bytes) -> dict[str, bytes]:
             if sorted(names) != sorted(MEMBERS):
                 raise BundleDamaged(
                     "it does not hold exactly {members} (found {names}).".format(
-                        members=", ".join(MEMBERS), names=", ".join(names) or "nothing"
+                        members=", ".join(MEMBERS), names=", ".join(names)[:200] or "nothing"
                     )
                 )
             for info in infos:

@@ -81,24 +81,31 @@ def split_name(name: str) -> tuple[str, str]:
     Japanese kanji names cannot be split reliably this way (many family names have two
     characters); CRM users can correct them, the full name is also kept in the generic preset.
     """
-    name = name.strip()
+    if name.isalpha():  # one word: a Chinese/Korean full name or a single Latin name (fast path)
+        c = name[0]
+        if c >= "\u3040" and _is_cjk(c):
+            if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
+                return name[2:], name[:2]
+            return name[1:], c
+        return "", name
+    name = name.replace("\u3000", " ").strip()
     if not name:
         return "", ""
-    if _is_cjk(name[0]):
+    c = name[0]
+    if c >= "\u3040" and _is_cjk(c):
         for dot in _NAME_DOTS:
             if dot in name:
                 given, _, family = name.rpartition(dot)
                 return given.strip(), family.strip()
-        parts = name.split()
-        if len(parts) > 1:
-            return "".join(parts[1:]), parts[0]
-        if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
-            return name[2:], name[:2]
-        return name[1:], name[:1]
-    parts = name.split()
-    if len(parts) == 1:
-        return "", name
-    return " ".join(parts[:-1]), parts[-1]
+        family, _, given = name.partition(" ")
+        given = given.replace(" ", "")
+        if not given and len(family) >= 3 and family[:2] in COMPOUND_SURNAMES:
+            return family[2:], family[:2]
+        if not given:
+            return family[1:], family[:1]
+        return given, family
+    first, _, last = name.rpartition(" ")
+    return first.rstrip(), last
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,21 +149,27 @@ CRM_EVIDENCE = (
 LEAD_SOURCE = "Trade Show"  # a default value of Salesforce's Lead Source picklist
 
 
-def _generic(extra: tuple[str, ...]) -> Preset:
-    header = (
-        "lead_id",
-        "event_id",
-        "event_name",
-        "device_id",
-        *_KNOWN_FIELDS,
-        *extra,
-        *GENERIC_EVIDENCE,
-    )
-    sep = PURPOSE_SEPARATOR
+def _with_extras(base: CellsFn, position: int, extra: tuple[str, ...]) -> CellsFn:
+    """``base`` with the ``extra`` field values inserted at ``position``."""
+    if not extra:
+        return base
 
     def cells(r: ExportRow) -> list[str]:
+        row = base(r)
         g = r.fields.get
-        row = [
+        row[position:position] = [g(k, "") for k in extra]
+        return row
+
+    return cells
+
+
+def _generic(extra: tuple[str, ...]) -> Preset:
+    main = ("lead_id", "event_id", "event_name", "device_id", *_KNOWN_FIELDS)
+    sep = PURPOSE_SEPARATOR
+
+    def base(r: ExportRow) -> list[str]:
+        g = r.fields.get
+        return [
             r.lead_id,
             r.event_id,
             r.event_name,
@@ -169,23 +182,22 @@ def _generic(extra: tuple[str, ...]) -> Preset:
             g("wechat", ""),
             g("rating", ""),
             g("notes", ""),
-        ]
-        if extra:
-            row += [g(k, "") for k in extra]
-        row += (
             sep.join(r.purposes_granted),
             r.consent_time,
             str(r.notice_version),
             r.notice_sha256,
             r.certificate_id,
-        )
-        return row
+        ]
 
-    return Preset(name="generic", header=header, cells=cells)
+    return Preset(
+        name="generic",
+        header=(*main, *extra, *GENERIC_EVIDENCE),
+        cells=_with_extras(base, len(main), extra),
+    )
 
 
 def _salesforce(extra: tuple[str, ...]) -> Preset:
-    header = (
+    main = (
         "First Name",
         "Last Name",
         "Company",
@@ -196,13 +208,11 @@ def _salesforce(extra: tuple[str, ...]) -> Preset:
         "Description",
         "WeChat ID",
         "Booth Rating (1-5)",
-        *extra,
-        *CRM_EVIDENCE,
     )
     sep = PURPOSE_SEPARATOR
     split = split_name
 
-    def cells(r: ExportRow) -> list[str]:
+    def base(r: ExportRow) -> list[str]:
         g = r.fields.get
         first, last = split(g("name", ""))
         return [
@@ -216,7 +226,6 @@ def _salesforce(extra: tuple[str, ...]) -> Preset:
             g("notes", ""),
             g("wechat", ""),
             g("rating", ""),
-            *[g(k, "") for k in extra],
             sep.join(r.purposes_granted),
             r.consent_time,
             str(r.notice_version),
@@ -228,11 +237,15 @@ def _salesforce(extra: tuple[str, ...]) -> Preset:
             r.device_id,
         ]
 
-    return Preset(name="salesforce", header=header, cells=cells)
+    return Preset(
+        name="salesforce",
+        header=(*main, *extra, *CRM_EVIDENCE),
+        cells=_with_extras(base, len(main), extra),
+    )
 
 
 def _hubspot(extra: tuple[str, ...]) -> Preset:
-    header = (
+    main = (
         "First Name",
         "Last Name",
         "Email",
@@ -242,13 +255,11 @@ def _hubspot(extra: tuple[str, ...]) -> Preset:
         "WeChat ID",
         "Booth Rating (1-5)",
         "Booth Notes",
-        *extra,
-        *CRM_EVIDENCE,
     )
     sep = PURPOSE_SEPARATOR
     split = split_name
 
-    def cells(r: ExportRow) -> list[str]:
+    def base(r: ExportRow) -> list[str]:
         g = r.fields.get
         first, last = split(g("name", ""))
         return [
@@ -261,7 +272,6 @@ def _hubspot(extra: tuple[str, ...]) -> Preset:
             g("wechat", ""),
             g("rating", ""),
             g("notes", ""),
-            *[g(k, "") for k in extra],
             sep.join(r.purposes_granted),
             r.consent_time,
             str(r.notice_version),
@@ -273,7 +283,11 @@ def _hubspot(extra: tuple[str, ...]) -> Preset:
             r.device_id,
         ]
 
-    return Preset(name="hubspot", header=header, cells=cells)
+    return Preset(
+        name="hubspot",
+        header=(*main, *extra, *CRM_EVIDENCE),
+        cells=_with_extras(base, len(main), extra),
+    )
 
 
 _BUILDERS: dict[str, Callable[[tuple[str, ...]], Preset]] = {

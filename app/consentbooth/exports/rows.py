@@ -12,9 +12,12 @@ from dataclasses import dataclass
 PURPOSE_SEPARATOR = ";"  # purposes in one CSV/XLSX cell: "sales_contact;product_info"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class ExportRow:
-    """One consenting person, with the evidence of their consent.
+    """One consenting person, with the evidence of their consent. Treat it as read-only.
+
+    (Not ``frozen``: an export builds 100,000 of them and a frozen dataclass's ``__init__`` costs
+    about twice as much, which shows in the CSV benchmark.)
 
     ``fields`` holds the captured attendee fields by our keys (``name``, ``company``, ``title``,
     ``phone`` (E.164), ``email``, ``wechat``, ``rating``, ``notes`` and any qualifying questions).
@@ -39,8 +42,11 @@ class ExportRow:
 class SuppressionRow:
     """Someone the CRM must stop contacting for some purposes (or at all, when ``erased``).
 
-    ``email`` / ``phone`` may be empty (e.g. never given); ``withdrawn_at`` is ISO 8601 with
+    ``email`` / ``phone`` may be empty (never given, or erased); ``withdrawn_at`` is ISO 8601 with
     offset; ``reason`` is a short English code or sentence ("withdrawal", "erasure", ...).
+    ``email_sha256`` / ``phone_sha256`` are hashes kept at erasure time (see
+    :mod:`consentbooth.exports.suppression` for the normalisation); they are used when the plain
+    value is gone, so an erased person still reaches the CRM.
     """
 
     lead_id: str
@@ -50,3 +56,5 @@ class SuppressionRow:
     withdrawn_at: str
     erased: bool
     reason: str
+    email_sha256: str = ""
+    phone_sha256: str = ""

@@ -13,6 +13,17 @@ erased. Email and phone are given plain, or hashed so the list itself holds no c
 
 An empty email or phone stays empty (it is not hashed). This is the same normalisation that the
 usual "customer match" uploads use, so a CRM can hash its own column the same way and compare.
+
+Columns:
+
+* hashed list: ``lead_id, email_sha256, phone_sha256, purposes_withdrawn, withdrawn_at, erased,
+  reason``: no contact details at all.
+* plain list: ``lead_id, email, phone, email_sha256, phone_sha256, purposes_withdrawn,
+  withdrawn_at, erased, reason``. Erased people have no plain email/phone any more (only the
+  hashes kept at erasure), so the plain list carries the hash columns too: a CRM can match
+  everyone either way.
+
+``purposes_withdrawn`` is ``;``-separated purpose codes; ``erased`` is ``true`` / ``false``.
 """
 
 from __future__ import annotations
@@ -32,6 +43,8 @@ PLAIN_HEADER = (
     "lead_id",
     "email",
     "phone",
+    "email_sha256",
+    "phone_sha256",
     "purposes_withdrawn",
     "withdrawn_at",
     "erased",
@@ -85,15 +98,14 @@ def suppression_header(*, hashed: bool) -> tuple[str, ...]:
 
 def suppression_cells(row: SuppressionRow, *, hashed: bool) -> list[str]:
     """The raw (not neutralised) cells of ``row`` in :func:`suppression_header` order."""
-    email, phone = row.email, row.phone
-    if hashed:
-        email, phone = hash_email(email), hash_phone(phone)
-    return [
-        row.lead_id,
-        email,
-        phone,
+    email_sha = hash_email(row.email) if row.email.strip() else row.email_sha256
+    phone_sha = hash_phone(row.phone) if row.phone.strip() else row.phone_sha256
+    tail = [
         PURPOSE_SEPARATOR.join(row.purposes_withdrawn),
         row.withdrawn_at,
         "true" if row.erased else "false",
         row.reason,
     ]
+    if hashed:
+        return [row.lead_id, email_sha, phone_sha, *tail]
+    return [row.lead_id, row.email, row.phone, email_sha, phone_sha, *tail]

@@ -21,28 +21,33 @@ and no temporary file; it surfaces as a :class:`~consentbooth.core.errors.UserFa
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime as dt
 import io
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet import _writer as openpyxl_sheet_writer
+from openpyxl.writer.excel import ExcelWriter
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.files import atomic_writer, explain_os_error
 from consentbooth.exports.presets import Preset, get_preset
 from consentbooth.exports.rows import ExportRow, SuppressionRow
-from consentbooth.exports.sanitize import SUSPECT_FIRST, neutralize
+from consentbooth.exports.sanitize import neutralize_rows
 from consentbooth.exports.suppression import suppression_cells, suppression_header
 
 __all__ = [
@@ -57,7 +62,7 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "xlsx", "jsonl")
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 500  # rows per chunk: measured fastest (cache- and GC-friendly), progress step
 UTF8_BOM = "\ufeff".encode()
 
 Progress = Callable[[int], None] | None
@@ -75,34 +80,24 @@ def _check_cancel(cancel: Cancel) -> None:
         raise ExportCancelled()
 
 
-def _neutralised_chunks(
-    rows: Iterable[R], cells: Callable[[R], list[str]], cancel: Cancel
-) -> Iterator[list[list[str]]]:
-    """Chunks of neutralised cell rows. Inlined fast path: most cells cost one slice + lookup."""
-    it = iter(rows)
-    suspect = SUSPECT_FIRST
-    neut = neutralize
-    while True:
-        _check_cancel(cancel)
-        chunk = [
-            [v if v[:1] not in suspect else neut(v) for v in cells(r)]
-            for r in islice(it, CHUNK_ROWS)
-        ]
-        if not chunk:
-            return
-        yield chunk
-
-
 def _raw_chunks(
     rows: Iterable[R], cells: Callable[[R], list[str]], cancel: Cancel
 ) -> Iterator[list[list[str]]]:
     it = iter(rows)
     while True:
         _check_cancel(cancel)
-        chunk = [cells(r) for r in islice(it, CHUNK_ROWS)]
+        chunk = list(map(cells, islice(it, CHUNK_ROWS)))
         if not chunk:
             return
         yield chunk
+
+
+def _neutralised_chunks(
+    rows: Iterable[R], cells: Callable[[R], list[str]], cancel: Cancel
+) -> Iterator[tuple[int, Iterable[Sequence[str]]]]:
+    """(row count, neutralised rows) per chunk."""
+    for chunk in _raw_chunks(rows, cells, cancel):
+        yield len(chunk), neutralize_rows(chunk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,12 +119,12 @@ def _csv(
     with atomic_writer(Path(target)) as out:
         writer.writerow(header)
         out.write(UTF8_BOM + buf.getvalue().encode("utf-8"))
-        for chunk in _neutralised_chunks(rows, cells, cancel):
+        for n, chunk in _neutralised_chunks(rows, cells, cancel):
             buf.seek(0)
             buf.truncate()
             writer.writerows(chunk)
             out.write(buf.getvalue().encode("utf-8"))
-            count += len(chunk)
+            count += n
             if progress is not None:
                 progress(count)
     return count
@@ -143,7 +138,7 @@ def write_csv(
     progress: Progress = None,
     cancel: Cancel = None,
 ) -> int:
-    """Write ``rows`` as CSV (UTF-8 with BOM, RFC 4180) in ``preset``'s columns; return the count."""
+    """Write ``rows`` as CSV (UTF-8 + BOM, RFC 4180) in ``preset``'s columns; return the count."""
     p = get_preset(preset)
     return _csv(p.header, rows, p.cells, target=target, progress=progress, cancel=cancel)
 
@@ -175,15 +170,27 @@ def _private_sheet_file(ws: Any, target: Path) -> Path:
 
 
 def _discard_sheet_file(ws: Any, path: Path) -> None:
-    writer = getattr(ws, "_writer", None)
-    if writer is not None and writer.xf is not None:
-        try:
-            writer.xf.close()
-        except Exception:
-            pass
+    """Close openpyxl's half-written sheet stream (rows first, then the sheet) and delete it."""
+    for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+    ws._rows = None
     path.unlink(missing_ok=True)
     if str(path) in openpyxl_sheet_writer.ALL_TEMP_FILES:
         openpyxl_sheet_writer.ALL_TEMP_FILES.remove(str(path))
+
+
+def _save_workbook(wb: Workbook, out: BinaryIO) -> None:
+    """``wb.save(out)``, but a failure mid-save leaves no ZipFile that flushes on collection."""
+    wb.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(wb, archive).save()  # writes every part, then closes the archive
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()  # sets archive.fp to None even when writing the directory fails
+        raise
 
 
 def _xlsx(
@@ -221,12 +228,12 @@ def _xlsx(
                 cell.font = bold
                 head.append(cell)
             ws.append(head)
-            for chunk in _neutralised_chunks(rows, cells, cancel):
+            for _, chunk in _neutralised_chunks(rows, cells, cancel):
                 for values in chunk:
                     row = [(v or None) if v not in errors else as_text(v) for v in values]
                     try:
                         ws.append(row)
-                    except ValueError:
+                    except (ValueError, IllegalCharacterError):
                         raise UserFacingError(
                             "Row {n} holds a control character that an XLSX file cannot store; "
                             "export it as CSV or JSON Lines instead.",
@@ -235,7 +242,7 @@ def _xlsx(
                     count += 1
                 if progress is not None:
                     progress(count)
-            wb.save(out)
+            _save_workbook(wb, out)
     finally:
         _discard_sheet_file(ws, sheet_file)
     return count
