@@ -158,6 +158,16 @@ def cmd_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    booth = _unlock(args)
+    try:
+        purged = booth.purge_expired()
+    finally:
+        booth.lock()
+    _out({"erased": len(purged), "lead_ids": purged})
+    return 0
+
+
 def cmd_verify_ledger(args: argparse.Namespace) -> int:
     booth = _unlock(args)
     try:
@@ -383,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lead", required=True)
     p.add_argument("--operator")
     add("verify-ledger", cmd_verify_ledger, "check every hash and signature of the ledger")
+    add("purge", cmd_purge, "erase leads kept past their event's retention period (report as JSON)")
     add("passwd", cmd_passwd, f"change the passphrase (new one from a prompt or ${NEW_PASS_ENV})")
     p = add("backup", cmd_backup, "write an encrypted backup")
     p.add_argument("--to", required=True)

@@ -127,3 +127,18 @@ def test_correct_and_erase(booth: Booth) -> None:
     assert record.history[0].data_digest  # the pseudonymous proof remains
     assert booth.search("张伟") == []
     assert booth.verify_ledger().ok
+
+
+def test_retention_purge_erases_expired_leads_and_keeps_evidence(booth: Booth) -> None:
+    from datetime import datetime, timedelta
+
+    old = booth.capture(zh_request()).lead_id
+    assert booth.purge_expired() == []
+    later = datetime.now().astimezone() + timedelta(days=booth.current_event().retention_days + 1)
+    assert booth.purge_expired(now=later) == [old]
+    record = booth.record(old)
+    assert record.lead.fields == {} and record.lead.erased_at is not None
+    assert record.history[-1].action.value == "expiry"
+    assert {s.state for s in record.states} == {"expired", "not_granted"}
+    assert booth.verify_ledger().ok
+    assert booth.purge_expired(now=later) == []

@@ -55,6 +55,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     WECHAT = "wechat"
     HUB = "hub"
+    SYSTEM = "system"  # retention expiry, no person involved
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -575,6 +575,32 @@ class Booth:
             note=clean_text("notes", note, allow_newlines=True),
             erase=True,
         )
+
+    def purge_expired(self, *, now: datetime | None = None) -> list[str]:
+        """Erase every lead kept past its event's retention period (PIPL Art. 19).
+
+        Each one gets an ``expiry`` ledger event (its grants become expired) and loses its
+        details; the pseudonymous evidence stays. Returns the lead ids, for the report.
+        """
+        now = now or _now()
+        purged = []
+        for event in self.events():
+            cutoff = (now - timedelta(days=event.retention_days)).astimezone(UTC).isoformat()
+            for lead_id in repo.leads_captured_before(self.vault, event_id=event.id, cutoff=cutoff):
+                lead = self._lead(lead_id)
+                states = repo.consent_states(self.vault, lead.id)
+                decisions = {
+                    c: Decision.EXPIRED for c, s in states.items() if s[0] == Decision.GRANTED.value
+                }
+                self._record_change(
+                    lead=lead, action=Action.EXPIRY, decisions=decisions,
+                    channel=Channel.SYSTEM.value, operator=SYSTEM_OPERATOR,
+                    note="retention period ended", erase=True,
+                )
+                purged.append(lead_id)
+        if purged:
+            log.info("retention purge erased %d leads", len(purged))
+        return purged
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -333,6 +333,15 @@ def count_leads(vault: Vault, query: str = "") -> int:
     return int(row[0]) if row else 0
 
 
+def leads_captured_before(vault: Vault, *, event_id: str, cutoff: str) -> list[str]:
+    """Ids of an event's leads that still hold details and were captured before ``cutoff`` (UTC ISO)."""
+    rows = vault.read(
+        "SELECT id, captured_at FROM leads WHERE event_id = ? AND erased_at IS NULL", (event_id,)
+    )
+    cut = datetime.fromisoformat(cutoff)
+    return [r[0] for r in rows if datetime.fromisoformat(r[1]) < cut]
+
+
 def iter_leads(vault: Vault, *, event_ids: Iterable[str] | None = None) -> Iterator[Lead]:
     if event_ids is None:
         rows = vault.read(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY captured_at")
