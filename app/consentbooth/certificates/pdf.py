@@ -45,7 +45,8 @@ MARGIN_X = 42.0
 MARGIN_TOP = 34.0
 MARGIN_BOTTOM = 30.0
 CONTENT_W = PAGE_W - 2 * MARGIN_X
-QR_SIZE = 84.0
+QR_SIZE = 80.0  # points; a version 9 code (ECDSA P-256 payload) has 0.54 mm modules
+QR_MIN_MODULE = 1.45  # points per module, at least
 
 Color = tuple[float, float, float]
 INK: Color = (0.12, 0.14, 0.18)
@@ -95,18 +96,33 @@ STATUS_STYLE: Mapping[str, tuple[str, str, str, Color]] = {
 
 _font_lock = threading.Lock()
 _font_ready = False
+_supported: frozenset[int] = frozenset()  # the code points the font has glyphs for
+MISSING_GLYPH = "□"
 
 
 def ensure_font() -> str:
     """Register the bundled CJK TrueType font once; return its reportlab name."""
-    global _font_ready
+    global _font_ready, _supported
     if not _font_ready:
         with _font_lock:
             if not _font_ready:
                 path = resource_path("fonts", "wqy-microhei.ttc")
-                pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+                font = TTFont(FONT_NAME, str(path), subfontIndex=0)
+                pdfmetrics.registerFont(font)
+                _supported = frozenset(font.face.charToGlyph)
                 _font_ready = True
     return FONT_NAME
+
+
+def displayable(text: str) -> str:
+    """``text`` with characters the font lacks (emoji, rare ideographs) shown as a visible '□'.
+
+    Without this they would silently vanish from the page; the record keeps the real text.
+    """
+    supported = _supported
+    if all(ord(c) in supported or c.isspace() for c in text):
+        return text
+    return "".join(c if ord(c) in supported or c.isspace() else MISSING_GLYPH for c in text)
 
 
 _char_widths: dict[str, float] = {}
@@ -129,13 +145,13 @@ _TOKEN = re.compile(
     r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+"  # a Latin word
     r"|\s+"
 )
-_NO_LINE_START = set(",。、;:?!)》」』】,.;:?!)%")
+_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)%")
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width``: CJK per character, Latin per word."""
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in displayable(text).splitlines() or [""]:
         line = ""
         line_w = 0.0
         for token in _TOKEN.findall(paragraph):
@@ -182,11 +198,12 @@ Op = Callable[[Canvas], None]
 
 
 @dataclass
-class _Layout:
+class PageLayout:
     scale: float
     ops: list[Op] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     flow_height: float = 0.0  # height used by the content between the header and the footer
+    spare: float = 0.0  # room left above the footer (negative: the content overflows)
 
     def sz(self, size: float) -> float:
         return size * self.scale
@@ -203,6 +220,7 @@ class _Layout:
         align: str = "left",
     ) -> float:
         """Queue one line of text with its baseline at ``y``; return its width."""
+        s = displayable(s)
         w = text_width(s, size)
         if align == "right":
             x -= w
@@ -285,7 +303,7 @@ def _purpose_titles(entry: Mapping[str, Any], language: str) -> tuple[str, str]:
 
 
 def _section_heading(
-    lay: _Layout, x: float, top: float, width: float, zh: str, en: str, accent: Color
+    lay: PageLayout, x: float, top: float, width: float, zh: str, en: str, accent: Color
 ) -> float:
     size = lay.sz(10.5)
     top -= size
@@ -293,11 +311,11 @@ def _section_heading(
     lay.text(x + w + size * 0.5, top, en, lay.sz(8.5), MUTED)
     top -= lay.sz(4)
     lay.line(x, top, x + width, top, RULE, 0.6)
-    return top - lay.sz(6)
+    return top - lay.sz(5)
 
 
 def _key_values(
-    lay: _Layout, x: float, top: float, width: float, rows: Sequence[tuple[str, str, str]]
+    lay: PageLayout, x: float, top: float, width: float, rows: Sequence[tuple[str, str, str]]
 ) -> float:
     """Label (zh, then en in small type) on the left, value on the right; return the new top."""
     label_size, value_size = lay.sz(7.2), lay.sz(8.8)
@@ -311,19 +329,20 @@ def _key_values(
             top -= value_size
             lay.text(x + label_w, top, line, value_size, INK)
             top -= value_size * 0.38
-        top = min(top, row_top - value_size * 1.38) - lay.sz(2.2)
+        top = min(top, row_top - value_size * 1.38) - lay.sz(1.6)
     return top
 
 
 def _header(
-    lay: _Layout, record: Mapping[str, Any], qr: list[list[bool]], top: float, accent: Color
+    lay: PageLayout, record: Mapping[str, Any], qr: list[list[bool]], top: float, accent: Color
 ) -> float:
     """The organisation on the left; the QR code, certificate number and issue time on the right."""
     controller = record["controller"]
     right = MARGIN_X + CONTENT_W
-    quiet = 4 * QR_SIZE / len(qr)
-    qr_x, qr_y = right - QR_SIZE, top - QR_SIZE + 6
-    lay.ops.append(lambda c: draw_qr(c, qr, x=qr_x, y=qr_y, size=QR_SIZE))
+    size = max(QR_SIZE, len(qr) * QR_MIN_MODULE)  # an RSA signature makes a denser code
+    quiet = 4 * size / len(qr)
+    qr_x, qr_y = right - size, top - size + 6
+    lay.ops.append(lambda c: draw_qr(c, qr, x=qr_x, y=qr_y, size=size))
     cap_x = qr_x - quiet - 2
     cid = str(record["certificate_id"])
     issued = _fmt_time(record["issued_at"], record["consent_timestamp"])
@@ -344,18 +363,20 @@ def _header(
     contact = "  ·  ".join(
         s for s in (controller.get("contact_email"), controller.get("contact_phone")) if s
     )
-    t = lay.paragraph(MARGIN_X, t - 2, str(controller["address"]), lay.sz(7.5), org_w, MUTED)
+    t -= 2
+    for part in str(controller["address"]).split(" / "):  # a bilingual address: one line each
+        t = lay.paragraph(MARGIN_X, t, part, lay.sz(7.5), org_w, MUTED)
     t = lay.paragraph(MARGIN_X, t, contact, lay.sz(7.5), org_w, MUTED)
     top = min(t - lay.sz(4), qr_y - quiet)
     lay.line(MARGIN_X, top, right, top, accent, 1.2)
     return top
 
 
-def _title(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color) -> float:
+def _title(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color) -> float:
     action = str(record["action"])
     zh_title, en_title = TITLES.get(action, TITLES["consent"])
     size = lay.sz(22)
-    top -= lay.sz(10) + size
+    top -= lay.sz(8) + size
     w = lay.text(MARGIN_X, top, zh_title, size, accent, bold=True)
     lay.text(MARGIN_X + w + lay.sz(10), top + lay.sz(1), en_title, lay.sz(14), accent)
     when = _fmt_time(record["consent_timestamp"])
@@ -372,7 +393,7 @@ def _title(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color) -
         zh_line = f"本证明记录您于 {when} 根据《个人信息保护法》就下列各项处理目的逐项作出的选择。"
         en_line = (
             f"This certificate records the choice you made for each purpose below on {when}, "
-            "under China's Personal Information Protection Law (PIPL)."
+            "under China's PIPL."
         )
     top -= lay.sz(9)
     top = lay.paragraph(MARGIN_X, top, zh_line, lay.sz(9), CONTENT_W, INK, leading=1.4)
@@ -380,7 +401,7 @@ def _title(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color) -
     return top
 
 
-def _details(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color) -> float:
+def _details(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color) -> float:
     """Two columns: the attendee's details, and the circumstances of the consent."""
     action = str(record["action"])
     language = str(record["notice"]["language"])
@@ -404,7 +425,11 @@ def _details(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color)
         ("地点", "Place", str(event["place"])),
         ("收集方式", "Method", f"{method[0]} {method[1]}"),
         ("操作员 / 设备", "", f"{collection['operator']} / {collection['device_id']}"),
-        ("告知书", "Notice", f"v{record['notice']['version']} · {LANGUAGE_LABELS.get(language, language)}"),
+        (
+            "告知书",
+            "Notice",
+            f"v{record['notice']['version']} · {LANGUAGE_LABELS.get(language, language)}",
+        ),
     ]
     about = ("同意情况", "About this consent")
     withdrawal = record.get("withdrawal")
@@ -428,7 +453,7 @@ def _details(lay: _Layout, record: Mapping[str, Any], top: float, accent: Color)
 
 
 def _purposes_table(
-    lay: _Layout, top: float, purposes: Sequence[Mapping[str, Any]], language: str
+    lay: PageLayout, top: float, purposes: Sequence[Mapping[str, Any]], language: str
 ) -> float:
     x0 = MARGIN_X
     widths = [CONTENT_W * f for f in (0.37, 0.155, 0.105, 0.245, 0.125)]
@@ -451,7 +476,7 @@ def _purposes_table(
     main, sub, small = lay.sz(8.4), lay.sz(7.2), lay.sz(6.8)
     for entry in purposes:
         first, second = _purpose_titles(entry, language)
-        row_top = top - lay.sz(4)
+        row_top = top - lay.sz(3.5)
         text_w = widths[0] - 2 * pad
         t = lay.paragraph(xs[0] + pad, row_top, first, main, text_w, INK, leading=1.25, bold=True)
         if second:
@@ -473,20 +498,23 @@ def _purposes_table(
         lay.text(xs[4] + pad, row_top - main, str(entry["expires_on"]), main, INK)
         days = f"{entry['retention_days']} 天 days"
         lay.text(xs[4] + pad, row_top - main - sub * 1.3, days, sub, MUTED)
-        top = min(bottoms) - lay.sz(3)
+        top = min(bottoms) - lay.sz(2.5)
         lay.line(x0, top, x0 + CONTENT_W, top, RULE, 0.5)
     return top
 
 
-def _recipients(
-    lay: _Layout, record: Mapping[str, Any], top: float, accent: Color
-) -> float:
+def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color) -> float:
     shared = [p for p in record["purposes"] if p.get("recipients")]
     if not shared:
         return top
     language = str(record["notice"]["language"])
     top = _section_heading(
-        lay, MARGIN_X, top - lay.sz(8), CONTENT_W, "接收方", "Recipients named in separate consents",
+        lay,
+        MARGIN_X,
+        top - lay.sz(8),
+        CONTENT_W,
+        "接收方",
+        "Recipients named in separate consents",
         accent,
     )
     indent = lay.sz(11)
@@ -496,8 +524,13 @@ def _recipients(
         for r in entry["recipients"]:
             country = f" · {r['country']}" if r.get("country") else ""
             top = lay.paragraph(
-                MARGIN_X + indent, top, f"{r['name']}{country} — {r['contact']}",
-                lay.sz(7.6), CONTENT_W - indent, INK, leading=1.3,
+                MARGIN_X + indent,
+                top,
+                f"{r['name']}{country} — {r['contact']}",
+                lay.sz(7.6),
+                CONTENT_W - indent,
+                INK,
+                leading=1.3,
             )
             detail = (
                 f"目的 Purpose: {r['purpose']}；方式 Method: {r['method']}；"
@@ -511,7 +544,7 @@ def _recipients(
 
 
 def _withdraw_box(
-    lay: _Layout, record: Mapping[str, Any], top: float, width: float, accent: Color
+    lay: PageLayout, record: Mapping[str, Any], top: float, width: float, accent: Color
 ) -> float:
     """How to withdraw and whom to contact, in a shaded box; return its bottom."""
     rights = record["rights"]
@@ -528,7 +561,7 @@ def _withdraw_box(
     contact = f"联系人 Contact: {rights['contact']}"
     t = lay.paragraph(x, t - lay.sz(2), contact, lay.sz(8), inner_w, INK, bold=True)
     bottom = t - pad + lay.sz(2)
-    shading = _Layout(lay.scale)  # drawn before (under) the text queued above
+    shading = PageLayout(lay.scale)  # drawn before (under) the text queued above
     shading.rect(MARGIN_X, bottom, width, top - bottom, SHADE)
     shading.rect(MARGIN_X, bottom, lay.sz(3), top - bottom, accent)
     lay.ops[first_op:first_op] = shading.ops
@@ -536,7 +569,7 @@ def _withdraw_box(
 
 
 def _signature_box(
-    lay: _Layout, record: Mapping[str, Any], signature_png: bytes | None, x: float, top: float
+    lay: PageLayout, record: Mapping[str, Any], signature_png: bytes | None, x: float, top: float
 ) -> float:
     """The handwritten signature (or a note that none was captured); return its bottom."""
     width = MARGIN_X + CONTENT_W - x
@@ -549,11 +582,15 @@ def _signature_box(
     lay.line(x, line_y, x + width, line_y, FAINT, 0.6)
     name = str(record["pii_principal"]["fields"].get("name", ""))
     caption = "  ·  ".join(s for s in (name, _fmt_time(record["consent_timestamp"])) if s)
-    lay.text(x, line_y - lay.sz(10), caption, lay.sz(7.2), MUTED)
+    bottom = lay.paragraph(x, line_y - lay.sz(3), caption, lay.sz(7.2), width, MUTED)
     if signature_png is None:
         lay.text(
-            x + width / 2, line_y + image_h / 2, "未采集手写签名 · No handwritten signature",
-            lay.sz(7.5), FAINT, align="center",
+            x + width / 2,
+            line_y + image_h / 2,
+            "未采集手写签名 · No handwritten signature",
+            lay.sz(7.5),
+            FAINT,
+            align="center",
         )
     else:
         image = ImageReader(io.BytesIO(signature_png))
@@ -566,10 +603,10 @@ def _signature_box(
             c.drawImage(image, ix, iy, width=w, height=h, mask="auto")
 
         lay.ops.append(op)
-    return line_y - lay.sz(14)
+    return bottom - lay.sz(4)
 
 
-def _footer(lay: _Layout, record: Mapping[str, Any]) -> float:
+def _footer(lay: PageLayout, record: Mapping[str, Any]) -> float:
     """Identifiers and digests in small type at the foot of the page; return its top."""
     size = 6.3
     evidence = record["evidence"]
@@ -581,9 +618,8 @@ def _footer(lay: _Layout, record: Mapping[str, Any]) -> float:
         f"记录摘要 Record digest SHA-256 {record_digest_hex(record)}",
         f"同意事件 Consent event {evidence['consent_event_id']}  ·  "
         f"账本哈希 Ledger hash {evidence['ledger_hash']}",
-        "本文件由上述机构以数字签名 (PAdES) 签署，机器可读记录以附件 consent-record.json 嵌入。"
-        "Digitally signed (PAdES) by the organisation above; the machine-readable record is "
-        "attached as consent-record.json.",
+        "本文件由上述机构以 PAdES 数字签名，机器可读记录见附件 consent-record.json。"
+        "Digitally signed (PAdES) by the organisation above; machine-readable record attached.",
     ]
     wrapped = [w for line in lines for w in wrap(line, size, CONTENT_W)]
     y = MARGIN_BOTTOM
@@ -596,9 +632,9 @@ def _footer(lay: _Layout, record: Mapping[str, Any]) -> float:
 
 def _layout(
     record: Mapping[str, Any], signature_png: bytes | None, qr: list[list[bool]], scale: float
-) -> tuple[_Layout, float]:
+) -> tuple[PageLayout, float]:
     """Lay the page out at ``scale``; return the layout and the spare height (< 0: overflow)."""
-    lay = _Layout(scale)
+    lay = PageLayout(scale)
     accent = ACCENT.get(str(record["action"]), ACCENT["consent"])
     lay.rect(0, PAGE_H - 8, PAGE_W, 8, accent)
     top = _header(lay, record, qr, PAGE_H - MARGIN_TOP, accent)
@@ -606,20 +642,26 @@ def _layout(
     top = _title(lay, record, top, accent)
     top = _details(lay, record, top - lay.sz(10), accent)
     top = _section_heading(
-        lay, MARGIN_X, top - lay.sz(4), CONTENT_W, "处理目的与您的选择",
-        "Purposes and your choices", accent,
+        lay,
+        MARGIN_X,
+        top - lay.sz(4),
+        CONTENT_W,
+        "处理目的与您的选择",
+        "Purposes and your choices",
+        accent,
     )
     top = _purposes_table(lay, top, record["purposes"], str(record["notice"]["language"]))
     top = _recipients(lay, record, top, accent)
-    top -= lay.sz(12)
-    box_w = CONTENT_W * 0.6
+    top -= lay.sz(10)
+    box_w = CONTENT_W * 0.64
     bottom = min(
         _withdraw_box(lay, record, top, box_w, accent),
         _signature_box(lay, record, signature_png, MARGIN_X + box_w + lay.sz(18), top),
     )
     footer_top = _footer(lay, record)
     lay.flow_height = flow_top - bottom
-    return lay, bottom - footer_top - 8
+    lay.spare = bottom - footer_top - 8
+    return lay, lay.spare
 
 
 SCALES = (0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72, 0.68, 0.64, 0.6)
@@ -627,7 +669,7 @@ SCALES = (0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72, 0.68, 0.64, 0.6)
 
 def layout_page(
     *, record: Mapping[str, Any], signature_png: bytes | None, qr_payload: str
-) -> _Layout:
+) -> PageLayout:
     """The page's drawing operations, at full size or at the largest scale that fits."""
     ensure_font()
     matrix = qr_matrix(qr_payload)

@@ -60,7 +60,9 @@ def make_qr_payload(*, certificate_id: str, digest_hex: str, identity: SigningId
     digest = bytes.fromhex(digest_hex)
     if len(digest) != 32:
         raise ValueError("digest_hex must be a SHA-256 digest")
-    signature = identity.sign(signed_message(certificate_id=str(cert_uuid), digest_hex=digest.hex()))
+    signature = identity.sign(
+        signed_message(certificate_id=str(cert_uuid), digest_hex=digest.hex())
+    )
     return ".".join((PREFIX, _b64(cert_uuid.bytes), _b64(digest), _b64(signature)))
 
 

@@ -130,7 +130,9 @@ def build_certificate_record(
         decision = consent_event.decisions.get(code, Decision.NOT_GRANTED)
         status = Decision(decision).value
         if status not in STATUSES_BY_ACTION[consent_event.action.value]:
-            raise ValueError(f"purpose {code}: {status} is not possible in a {consent_event.action}")
+            raise ValueError(
+                f"purpose {code}: {status} is not possible in a {consent_event.action}"
+            )
         entries.append(
             _purpose_entry(by_code[code], status, event=event, captured_at=lead.captured_at)
         )
@@ -241,14 +243,20 @@ def consistency_problems(record: Mapping[str, Any]) -> list[str]:
             problems.append(f"purpose {code} listed twice")
         seen.add(code)
         if entry.get("status") not in allowed:
-            problems.append(f"purpose {code}: status {entry.get('status')!r} not valid for {action}")
+            problems.append(
+                f"purpose {code}: status {entry.get('status')!r} not valid for {action}"
+            )
         if not str(entry.get("dpv_category", "")).startswith("dpv:"):
             problems.append(f"purpose {code}: no DPV category")
-        if entry.get("separate_consent") and entry.get("status") == "granted" and not entry.get(
-            "recipients"
+        if (
+            entry.get("separate_consent")
+            and entry.get("status") == "granted"
+            and not entry.get("recipients")
         ):
             problems.append(f"purpose {code}: separate consent granted without named recipients")
-    granted = [e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "granted"]
+    granted = [
+        e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "granted"
+    ]
     withdrawn = [
         e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "withdrawn"
     ]

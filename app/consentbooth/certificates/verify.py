@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from asn1crypto import algos, cms, tsp
 from asn1crypto import parser as asn1_parser
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -97,6 +99,86 @@ def _contents_canonical(pdf: bytes, byte_range: Sequence[int], cms_bytes: bytes)
     return None
 
 
+_ESS_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+
+
+def _cms_problem(signed_data: cms.SignedData) -> str | None:
+    """Why the parts of the CMS container that its signature does not cover are not as signed.
+
+    The CMS signature covers only the signed attributes. Versions, algorithm lists and the
+    embedded certificates are outside it, so they are pinned here: versions per RFC 5652,
+    digest algorithms equal to the signer's, the signer certificate bound by its hash in the
+    signed ESS signing-certificate-v2 attribute, every other certificate a verified issuer.
+    """
+    infos = signed_data["signer_infos"]
+    if len(infos) != 1:
+        return "the signature container must hold exactly one signer"
+    info = infos[0]
+    by_ski = info["sid"].name == "subject_key_identifier"
+    if info["version"].native != ("v3" if by_ski else "v1"):
+        return "the signer information's version was altered"
+    if signed_data["version"].native != ("v3" if by_ski else "v1"):
+        return "the signature container's version was altered"
+    digest = info["digest_algorithm"]
+    canonical = [
+        algos.DigestAlgorithm({"algorithm": digest["algorithm"].native}).dump(),
+        algos.DigestAlgorithm({"algorithm": digest["algorithm"].native, "parameters": None}).dump(),
+        bytes.fromhex("300d06096086480165030402010500"),  # sha256 with explicit NULL
+    ]
+    if digest.dump() not in canonical or [a.dump() for a in signed_data["digest_algorithms"]] != [
+        digest.dump()
+    ]:
+        return "the signature container's digest algorithms were altered"
+    encap = signed_data["encap_content_info"]
+    if encap["content_type"].native != "data" or encap["content"].native is not None:
+        return "the signature container's content type was altered"
+    if info["unsigned_attrs"].native is not None or signed_data["crls"].native is not None:
+        return "unsigned data was added to the signature container"
+    certs = [c.chosen for c in signed_data["certificates"]]
+    sid = info["sid"].chosen
+    if by_ski:
+        signer = [c for c in certs if c.key_identifier == sid.native]
+    else:
+        signer = [
+            c
+            for c in certs
+            if c.issuer == sid["issuer"] and c.serial_number == sid["serial_number"].native
+        ]
+    if not signer or len({c.dump() for c in signer}) != 1:
+        return "the signer certificate is missing from the signature container"
+    ess = [a for a in info["signed_attrs"] if a["type"].dotted == _ESS_SIGNING_CERTIFICATE_V2]
+    if len(ess) != 1:
+        return "the signature does not bind its signer certificate (no ESS attribute)"
+    value = ess[0]["values"][0]
+    if not isinstance(value, tsp.SigningCertificateV2):
+        value = tsp.SigningCertificateV2.load(value.dump())
+    cert_id = value["certs"][0]
+    algo = cert_id["hash_algorithm"]["algorithm"].native
+    if hashlib.new(algo, signer[0].dump()).digest() != cert_id["cert_hash"].native:
+        return "the signer certificate was altered after signing"
+    # Any other certificate must be an issuer on the signer's chain, with a valid signature.
+    chain = [x509.load_der_x509_certificate(signer[0].dump())]
+    others = [
+        x509.load_der_x509_certificate(c.dump()) for c in certs if c.dump() != signer[0].dump()
+    ]
+    while others:
+        issuer = next((c for c in others if c.subject == chain[-1].issuer), None)
+        if issuer is None:
+            return "the signature container holds a certificate outside the signer's chain"
+        try:
+            chain[-1].verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            return "a certificate in the signature container was altered"
+        others.remove(issuer)
+        chain.append(issuer)
+    if chain[-1].issuer == chain[-1].subject and len(chain) > 1:
+        try:
+            chain[-1].verify_directly_issued_by(chain[-1])
+        except (ValueError, TypeError, InvalidSignature):
+            return "the root certificate in the signature container was altered"
+    return None
+
+
 class _Verifier:
     def __init__(self, pdf: bytes, expected_public_keys: Sequence[bytes] | None) -> None:
         self.pdf = pdf
@@ -135,7 +217,8 @@ class _Verifier:
     def _signature(self, signatures: Sequence[Any]) -> None:
         if len(signatures) != 1:
             self.add(
-                "pdf_signature", False,
+                "pdf_signature",
+                False,
                 f"expected exactly one PDF signature, found {len(signatures)}",
             )
             return
@@ -149,32 +232,40 @@ class _Verifier:
             self.fingerprint = _fingerprint(self.signer_spki)
             context = ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False)
             status = validate_pdf_signature(sig, signer_validation_context=context, skip_diff=True)
-            gap_problem = _contents_canonical(self.pdf, sig.byte_range, sig.pkcs7_content)
+            gap_problem = _contents_canonical(
+                self.pdf, sig.byte_range, sig.pkcs7_content
+            ) or _cms_problem(sig.signed_data)
         except Exception as exc:
             self.add("pdf_signature", False, f"the PDF signature cannot be validated ({exc})")
             return
         subject = cert.subject.rfc4514_string()
         if not (status.intact and status.valid):
             self.add(
-                "pdf_signature", False,
-                "the PDF signature does not match the document: the file was changed after "
-                "signing" if not status.intact else "the PDF signature is cryptographically invalid",
+                "pdf_signature",
+                False,
+                "the PDF signature does not match the document: the file was changed after signing"
+                if not status.intact
+                else "the PDF signature is cryptographically invalid",
             )
         elif gap_problem:
             self.add("pdf_signature", False, gap_problem)
         else:
-            self.add("pdf_signature", True, f"PAdES signature intact and valid, signed by {subject}")
+            self.add(
+                "pdf_signature", True, f"PAdES signature intact and valid, signed by {subject}"
+            )
         if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
             self.add("signature_coverage", True, "the signature covers the entire file")
         else:
             self.add(
-                "signature_coverage", False,
+                "signature_coverage",
+                False,
                 "the file was modified after signing (content added outside the signature; "
                 f"coverage {status.coverage.name if status.coverage else 'unknown'})",
             )
         if self.expected is None:
             self.add(
-                "signer_key", True,
+                "signer_key",
+                True,
                 f"not compared with a known key; signer key fingerprint SHA-256 {self.fingerprint}",
             )
             return
@@ -184,10 +275,15 @@ class _Verifier:
             self.add("signer_key", False, f"an expected public key cannot be read ({exc})")
             return
         if self.signer_spki in known:
-            self.add("signer_key", True, f"signed with a known organisation key ({self.fingerprint[:16]}…)")
+            self.add(
+                "signer_key",
+                True,
+                f"signed with a known organisation key ({self.fingerprint[:16]}…)",
+            )
         else:
             self.add(
-                "signer_key", False,
+                "signer_key",
+                False,
                 f"signed with an unknown key (fingerprint {self.fingerprint[:16]}…), not the "
                 "organisation's",
             )
@@ -206,15 +302,20 @@ class _Verifier:
             self.add("embedded_record", False, f"{RECORD_ATTACHMENT} is not valid JSON ({exc})")
             return
         self.record = record
-        self.certificate_id = str(record.get("certificate_id")) if record.get("certificate_id") else None
+        self.certificate_id = (
+            str(record.get("certificate_id")) if record.get("certificate_id") else None
+        )
         self.record_digest = sha256_hex(data)
         if canonical != data:
-            self.add("embedded_record", False, f"{RECORD_ATTACHMENT} is not RFC 8785 canonical JSON")
+            self.add(
+                "embedded_record", False, f"{RECORD_ATTACHMENT} is not RFC 8785 canonical JSON"
+            )
             return
         self.add("embedded_record", True, f"record attached, SHA-256 {self.record_digest}")
         problems = consistency_problems(record)
         self.add(
-            "record_consistency", not problems,
+            "record_consistency",
+            not problems,
             "; ".join(problems) if problems else "purposes and decisions are consistent",
         )
 
@@ -235,7 +336,8 @@ class _Verifier:
             self.add("qr_payload", False, "no record to compare the QR payload with")
         elif payload.digest_hex != self.record_digest:
             self.add(
-                "qr_payload", False,
+                "qr_payload",
+                False,
                 "the attached record differs from the one the QR code signs (digest mismatch)",
             )
         elif self.record and payload.certificate_id != self.record.get("certificate_id"):
@@ -264,7 +366,13 @@ def verify_certificate_pdf(
     except Exception as exc:
         verifier.add("verification", False, f"verification stopped: {exc}")
     ok = bool(verifier.checks) and all(c.ok for c in verifier.checks)
-    required = {"pdf_signature", "signature_coverage", "embedded_record", "qr_payload", "qr_signature"}
+    required = {
+        "pdf_signature",
+        "signature_coverage",
+        "embedded_record",
+        "qr_payload",
+        "qr_signature",
+    }
     ok = ok and required <= {c.name for c in verifier.checks}
     cid = verifier.certificate_id or "(unknown id)"
     if ok:

@@ -1,0 +1,109 @@
+"""Benchmark: one consent certificate vs a bare reportlab page with the same font, text and QR.
+
+Run with ``python -m tests.bench.bench_certificates`` (from the repository root, source root
+``app`` on the path) or through the bench runner, which calls ``run()``. Figures are ratios
+against a baseline measured in the same run, interleaved, plus the median absolute time.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from collections.abc import Callable
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from consentbooth.certificates import issue_certificate_pdf
+from consentbooth.certificates.pdf import FONT_NAME, ensure_font, layout_page, render_certificate
+from consentbooth.certificates.qr import draw_qr, make_qr_payload, qr_matrix
+from consentbooth.certificates.record import record_digest_hex
+from consentbooth.crypto.keys import create_self_signed
+from tests.unit.certificates import sample
+
+RUNS = 15
+
+
+def _bare_page(strings: list[str], payload: str) -> bytes:
+    """A bare reportlab page: same font, the same strings with drawString, the same QR as rects."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, initialFontName=FONT_NAME)
+    canvas.setFont(FONT_NAME, 8)
+    x, y = 40.0, A4[1] - 40
+    for s in strings:
+        canvas.drawString(x, y, s)
+        y -= 5
+        if y < 40:
+            x, y = x + 10, A4[1] - 40
+    draw_qr(canvas, qr_matrix(payload), x=A4[0] - 130, y=A4[1] - 130, size=84)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _median_interleaved(funcs: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {name: [] for name in funcs}
+    for func in funcs.values():  # warm-up: font parsing, imports, caches
+        func()
+    for _ in range(runs):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            func()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def run() -> dict[str, dict]:
+    ensure_font()
+    identity = create_self_signed(sample.ORGANISATION.name)
+    png = sample.signature_png()
+    record = sample.record(signature=png)
+    payload = make_qr_payload(
+        certificate_id=record["certificate_id"],
+        digest_hex=record_digest_hex(record),
+        identity=identity,
+    )
+    strings = layout_page(record=record, signature_png=png, qr_payload=payload).strings
+
+    def unsigned() -> bytes:
+        qr_text = make_qr_payload(
+            certificate_id=record["certificate_id"],
+            digest_hex=record_digest_hex(record),
+            identity=identity,
+        )
+        return render_certificate(record=record, signature_png=png, qr_payload=qr_text)
+
+    medians = _median_interleaved(
+        {
+            "baseline": lambda: _bare_page(strings, payload),
+            "unsigned": unsigned,
+            "signed": lambda: issue_certificate_pdf(
+                record=record, signature_png=png, identity=identity
+            ),
+        },
+        RUNS,
+    )
+    base = medians["baseline"]
+    return {
+        "certificate_unsigned_vs_bare_reportlab": {
+            "median_s": medians["unsigned"],
+            "baseline_s": base,
+            "ratio": medians["unsigned"] / base,
+            "target": "<= 1.3",
+        },
+        "certificate_signed": {
+            "median_s": medians["signed"],
+            "baseline_s": base,
+            "ratio": medians["signed"] / base,
+            "target": "report",
+        },
+    }
+
+
+if __name__ == "__main__":
+    for name, row in run().items():
+        print(
+            f"{name:42s} median {row['median_s'] * 1000:7.1f} ms  baseline "
+            f"{row['baseline_s'] * 1000:7.1f} ms  ratio {row['ratio']:5.2f}  target {row['target']}"
+        )

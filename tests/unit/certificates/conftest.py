@@ -1,0 +1,55 @@
+"""Fixtures for certificate tests: keys and signed certificates, built once per module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consentbooth.certificates import issue_certificate_pdf
+from consentbooth.crypto.keys import SigningIdentity, create_self_signed
+from consentbooth.domain.models import Action
+
+from . import sample
+
+
+@pytest.fixture(scope="module")
+def identity() -> SigningIdentity:
+    return create_self_signed(sample.ORGANISATION.name)
+
+
+@pytest.fixture(scope="module")
+def other_identity() -> SigningIdentity:
+    return create_self_signed("Another Organisation Ltd.")
+
+
+@pytest.fixture(scope="module")
+def signature_png() -> bytes:
+    return sample.signature_png()
+
+
+@pytest.fixture(scope="module")
+def consent_record(signature_png: bytes) -> dict:
+    return sample.record(signature=signature_png)
+
+
+@pytest.fixture(scope="module")
+def consent_pdf(consent_record: dict, signature_png: bytes, identity: SigningIdentity) -> bytes:
+    return issue_certificate_pdf(
+        record=consent_record, signature_png=signature_png, identity=identity
+    )
+
+
+@pytest.fixture(scope="module")
+def withdrawal_record() -> dict:
+    return sample.record(action=Action.WITHDRAWAL)
+
+
+@pytest.fixture(scope="module")
+def withdrawal_pdf(withdrawal_record: dict, identity: SigningIdentity) -> bytes:
+    return issue_certificate_pdf(record=withdrawal_record, signature_png=None, identity=identity)
+
+
+@pytest.fixture(scope="module")
+def pdf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("certificates")
