@@ -36,6 +36,22 @@ def explain_os_error(exc: OSError, path: Path) -> StorageError:
     return StorageError("Could not write {path}: {reason}", path=str(path), reason=exc.strerror)
 
 
+def commit_file(tmp: Path, target: Path) -> None:
+    """Make a finished temp file durable (0600, fsync) and atomically rename it to ``target``.
+
+    On failure the temp file is removed and the old ``target`` (if any) is left as it was.
+    """
+    try:
+        os.chmod(tmp, 0o600)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        fsync_dir(Path(target).parent)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise explain_os_error(exc, Path(target)) from exc
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path) -> Iterator[BinaryIO]:
     """Yield a binary file; on success it atomically becomes ``target``; on failure nothing."""

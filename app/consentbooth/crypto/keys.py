@@ -80,6 +80,12 @@ def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
     return True
 
 
+def _pkcs8_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def create_self_signed(organisation_name: str, *, years: int = 10) -> SigningIdentity:
     """A fresh ECDSA P-256 key with a self-signed certificate fit for document signing."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -122,11 +128,7 @@ def create_self_signed(organisation_name: str, *, years: int = 10) -> SigningIde
         .sign(key, hashes.SHA256())
     )
     return SigningIdentity(
-        key_pem=key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
+        key_pem=_pkcs8_pem(key),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),
     )
 
@@ -145,11 +147,7 @@ def load_pkcs12(data: bytes, password: bytes | None) -> SigningIdentity:
         raise UserFacingError("Only ECDSA or RSA keys can sign certificates (not Ed25519).")
     chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (extra or []))
     return SigningIdentity(
-        key_pem=key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
+        key_pem=_pkcs8_pem(key),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),
         chain_pem=chain,
     )

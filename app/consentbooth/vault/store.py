@@ -19,7 +19,7 @@ from consentbooth.core.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
-from consentbooth.core.files import explain_os_error, fsync_dir
+from consentbooth.core.files import commit_file, explain_os_error, fsync_dir
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
 from consentbooth.vault.migrations import CURRENT_VERSION, apply_migrations
@@ -196,15 +196,7 @@ class Vault:
                 if "full" in str(exc).lower():
                     raise StorageError("The disk is full; {path} was not written.", path=str(target)) from exc
                 raise _translate(exc) from exc
-        try:
-            os.chmod(tmp, 0o600)
-            with tmp.open("rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-            fsync_dir(target.parent)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise explain_os_error(exc, target) from exc
+        commit_file(tmp, target)
 
     def change_passphrase(self, old: str, new: str) -> None:
         """Crash-safe: write a re-keyed copy beside the vault, then atomically replace it.
