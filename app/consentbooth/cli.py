@@ -168,6 +168,23 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_signing_cert(args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.p12).read_bytes()
+    except OSError as exc:
+        raise UserFacingError("Cannot read {path}: {reason}", path=args.p12, reason=exc.strerror) from None
+    password = os.environ.get("CONSENTBOOTH_P12_PASSWORD")
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass("PKCS#12 password (empty for none): ")
+    booth = _unlock(args)
+    try:
+        subject = booth.import_certificate_identity(data, password or None)
+    finally:
+        booth.lock()
+    _out({"certificates_signed_by": subject})
+    return 0
+
+
 def cmd_verify_ledger(args: argparse.Namespace) -> int:
     booth = _unlock(args)
     try:
@@ -393,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lead", required=True)
     p.add_argument("--operator")
     add("verify-ledger", cmd_verify_ledger, "check every hash and signature of the ledger")
+    p = add("import-signing-cert", cmd_import_signing_cert,
+            "sign certificates with the organisation's PKCS#12 (password: $CONSENTBOOTH_P12_PASSWORD)")
+    p.add_argument("--p12", required=True)
     add("purge", cmd_purge, "erase leads kept past their event's retention period (report as JSON)")
     add("passwd", cmd_passwd, f"change the passphrase (new one from a prompt or ${NEW_PASS_ENV})")
     p = add("backup", cmd_backup, "write an encrypted backup")

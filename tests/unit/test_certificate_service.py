@@ -78,3 +78,40 @@ def test_erased_person_keeps_no_certificate(booth: Booth, tmp_path: Path) -> Non
     assert certstore.for_lead(booth.vault, result.lead_id) == []
     with pytest.raises(UserFacingError, match="erased"):
         booth.issue_certificate(result.ledger_id)
+
+
+def test_imported_pkcs12_signs_certificates_and_ledger_keeps_its_key(booth: Booth, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    earlier = booth.capture(zh_request())
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Example Test CA")])
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "示例仪器有限公司")]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
+        .sign(ca_key, hashes.SHA256())
+    )
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"org", key, cert, None, serialization.BestAvailableEncryption(b"p12-secret")
+    )
+    with pytest.raises(UserFacingError, match="wrong password"):
+        booth.import_certificate_identity(p12, "nope")
+    assert "示例仪器" in booth.import_certificate_identity(p12, "p12-secret")
+    later = booth.capture(zh_request())
+    out = tmp_path / "later.pdf"
+    booth.export_certificate(later.lead_id, out)
+    verdict = verify_certificate(out.read_bytes(), booth=booth)
+    assert verdict.ok, verdict.verdict
+    assert "示例仪器" in next(c.detail for c in verdict.checks if c.name == "pdf_signature")
+    assert booth.verify_ledger().ok  # the ledger still verifies with the device key
+    booth.export_certificate(earlier.lead_id, tmp_path / "earlier.pdf")
+    assert verify_certificate((tmp_path / "earlier.pdf").read_bytes(), booth=booth).ok

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.canonical import keyed_digest
-from consentbooth.crypto.keys import SigningIdentity, create_self_signed, new_secret
+from consentbooth.crypto.keys import SigningIdentity, create_self_signed, load_pkcs12, new_secret
 from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import (
     Action,
@@ -179,7 +179,34 @@ class Booth:
 
     @property
     def identity(self) -> SigningIdentity:
+        """The device key that signs the ledger (created with the vault, never replaced)."""
         return self._identity
+
+    @property
+    def certificate_identity(self) -> SigningIdentity:
+        """What signs the PDF certificates: an imported CA-issued PKCS#12, else the device key."""
+        key = repo.get_meta(self.vault, "pdf_signing_key_pem")
+        if not key:
+            return self._identity
+        return SigningIdentity(
+            key_pem=key,
+            cert_pem=repo.get_meta(self.vault, "pdf_signing_cert_pem") or b"",
+            chain_pem=repo.get_meta(self.vault, "pdf_signing_chain_pem") or b"",
+        )
+
+    def import_certificate_identity(self, data: bytes, password: str | None) -> str:
+        """Sign future certificates with the organisation's own PKCS#12 (e.g. issued by a CA).
+
+        The ledger keeps its device key, so every earlier entry still verifies. Returns the
+        certificate's subject for confirmation.
+        """
+        imported = load_pkcs12(data, password.encode() if password else None)
+        with self.vault.transaction() as conn:
+            repo.set_meta(conn, "pdf_signing_key_pem", imported.key_pem)
+            repo.set_meta(conn, "pdf_signing_cert_pem", imported.cert_pem)
+            repo.set_meta(conn, "pdf_signing_chain_pem", imported.chain_pem)
+        log.info("certificate signing identity imported")
+        return imported.certificate.subject.rfc4514_string()
 
     def change_passphrase(self, old: str, new: str) -> None:
         self.vault.change_passphrase(old, new)

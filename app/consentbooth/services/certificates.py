@@ -73,7 +73,7 @@ def issue_certificate(booth: Booth, ledger_id: str) -> str:
     if existing:
         return existing
     record, signature_png, lead_id, kind = _record_for(booth, ledger_id)
-    pdf = _render((record, signature_png, booth.identity))
+    pdf = _render((record, signature_png, booth.certificate_identity))
     with booth.vault.transaction() as conn:
         certstore.store(conn, certificate_id=record["certificate_id"], lead_id=lead_id,
                         ledger_id=ledger_id, kind=kind, pdf=pdf)
@@ -93,7 +93,7 @@ def issue_missing(
         record, signature_png, lead_id, kind = _record_for(booth, lid)
         jobs.append((lid, record, signature_png, lead_id, kind))
     workers = workers or min(len(jobs), os.cpu_count() or 1)
-    identity = booth.identity
+    identity = booth.certificate_identity
     made = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
         rendered = pool.map(_render, [(j[1], j[2], identity) for j in jobs], chunksize=8)
@@ -161,7 +161,9 @@ class CertificateVerdict:
 
 def verify_certificate(pdf: bytes, *, booth: Booth | None = None) -> CertificateVerdict:
     """Check the PDF signature, QR payload and embedded record; with a vault, the ledger too."""
-    keys = list(repo.signer_keys(booth.vault).values()) if booth else None
+    keys = None
+    if booth is not None:
+        keys = [*repo.signer_keys(booth.vault).values(), booth.certificate_identity.public_key_pem]
     report: VerificationReport = verify_certificate_pdf(pdf, expected_public_keys=keys)
     checks = list(report.checks)
     ok, verdict = report.ok, report.verdict
