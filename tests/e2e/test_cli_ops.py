@@ -7,7 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from tests.e2e.test_cli import cb, vault  # noqa: F401  (fixture)
+from tests.e2e.conftest import cb
 from tests.helpers import ZH_LEAD
 
 
@@ -19,7 +19,7 @@ def _capture(vault: Path, tmp_path: Path, purposes: list[str]) -> dict:
     return json.loads(out.stdout)
 
 
-def test_export_suppression_bundle_merge(vault: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_export_suppression_bundle_merge(vault: Path, tmp_path: Path) -> None:
     a = _capture(vault, tmp_path, ["sales_contact", "newsletter"])
     b = _capture(vault, tmp_path, ["newsletter"])
     assert a["certificate_id"]
@@ -58,7 +58,7 @@ def test_export_suppression_bundle_merge(vault: Path, tmp_path: Path) -> None:  
     assert [json.loads(x)["lead_id"] for x in hub_export.read_text().splitlines()] == [a["lead_id"]]
 
 
-def test_certificates_and_verify(vault: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_certificates_and_verify(vault: Path, tmp_path: Path) -> None:
     a = _capture(vault, tmp_path, ["sales_contact"])
     pdf = tmp_path / "c.pdf"
     assert cb("certificate", "--vault", str(vault), "--lead", a["lead_id"], "--out", str(pdf)).returncode == 0
