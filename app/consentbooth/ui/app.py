@@ -1,17 +1,74 @@
-"""QApplication start-up. Placeholder until the booth UI lands: an honest unlock window."""
+"""QApplication start-up: fonts, style, language, the one error hook, then the shell."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from consentbooth.core import i18n
+from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
+from consentbooth.core.logging import get_logger
+from consentbooth.core.paths import default_vault_path, resource_path
+from consentbooth.ui.errors import install_excepthook
+from consentbooth.ui.style import STYLESHEET
+
+log = get_logger(__name__)
+_font_family: str | None = None
+
+
+def register_fonts() -> str | None:
+    """Register the bundled CJK font so Chinese renders without system CJK fonts."""
+    global _font_family
+    if _font_family is not None:
+        return _font_family
+    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", "wqy-microhei.ttc")))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        log.warning("bundled CJK font could not be registered")
+        return None
+    _font_family = families[0]
+    return _font_family
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, styled, with the CJK font as fallback for every family."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("ConsentBooth")
+    app.setOrganizationName("ConsentBooth")
+    family = register_fonts()
+    if family:
+        base = app.font()
+        for generic in (base.family(), "Sans Serif", "Helvetica", "Arial", "DejaVu Sans"):
+            existing = QFont.substitutes(generic)
+            if family not in existing:
+                QFont.insertSubstitution(generic, family)
+        font = QFont(base)
+        font.setFamilies([base.family(), family])
+        app.setFont(font)
+    app.setStyle("Fusion")
+    app.setStyleSheet(STYLESHEET)
+    return app
 
 
 def run_gui(*, vault: str | None = None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = QWidget()
-    window.setWindowTitle("ConsentBooth")
-    layout = QVBoxLayout(window)
-    layout.addWidget(QLabel("ConsentBooth — use the command line (consentbooth --help) for now."))
-    window.show()
-    return app.exec()
+    app = application()
+    config = Config()
+    language = config.get(UI_LANGUAGE)
+    if language in i18n.LANGUAGES:
+        i18n.set_language(language)
+    path = Path(vault) if vault else Path(config.get(LAST_VAULT) or default_vault_path())
+    install_excepthook()
+    from consentbooth.ui.shell import Shell
+
+    shell = Shell(vault_path=path, config=config)
+    shell.start()
+    try:
+        return app.exec()
+    finally:
+        shell.shutdown()

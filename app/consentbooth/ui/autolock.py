@@ -1,0 +1,64 @@
+"""Inactivity lock (after KeePassXC's InactivityTimer): any user input counts as activity.
+
+An application-wide event filter notes the time of the last input (plain Python, no Qt call per
+event); a coarse timer checks it and locks the session once the idle time has passed. Locking
+closes the vault and every window wipes what it showed.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from consentbooth.ui.session import Session
+
+_ACTIVITY = frozenset({
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+    QEvent.Type.TabletPress,
+    QEvent.Type.TabletMove,
+    QEvent.Type.InputMethod,
+})
+
+
+class InactivityLock(QObject):
+    def __init__(self, session: Session, *, minutes: float) -> None:
+        super().__init__(session)
+        self.session = session
+        self._last = time.monotonic()
+        self.interval_ms = 0
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._check)
+        self.set_interval_ms(int(minutes * 60_000))
+        session.unlocked.connect(self._arm)
+        session.locked.connect(lambda _reason: self.timer.stop())
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_interval_ms(self, ms: int) -> None:
+        """Idle time before locking; checked every quarter of it (at most once a second)."""
+        self.interval_ms = max(100, ms)
+        self.timer.setInterval(max(25, min(1000, self.interval_ms // 4)))
+
+    def _arm(self) -> None:
+        self._last = time.monotonic()
+        self.timer.start()
+
+    def idle_ms(self) -> float:
+        return (time.monotonic() - self._last) * 1000
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self._last = time.monotonic()
+        return False
+
+    def _check(self) -> None:
+        if self.session.is_unlocked and self.idle_ms() >= self.interval_ms:
+            self.session.lock("idle")

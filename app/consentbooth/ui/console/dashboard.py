@@ -1,0 +1,177 @@
+"""Dashboard: leads per hour today and the consent rate per purpose, drawn with QPainter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from consentbooth.core.i18n import _, current_language
+from consentbooth.domain.models import localized
+from consentbooth.ui.session import Session
+from consentbooth.ui.widgets.charts import BarChart, RateChart
+from consentbooth.ui.widgets.common import Texts, button, card, label
+
+RATE_SAMPLE = 300  # most recent leads read for the consent rates
+PAGE = 500
+
+
+@dataclass
+class Stats:
+    per_hour: list[int] = field(default_factory=lambda: [0] * 24)
+    today: int = 0
+    total: int = 0
+    declined: int = 0
+    minors: int = 0
+    shown: Counter = field(default_factory=Counter)
+    granted: Counter = field(default_factory=Counter)
+    sampled: int = 0
+
+
+def compute_stats(booth) -> Stats:
+    """Runs on the worker, through services only."""
+    stats = Stats()
+    start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    recent: list[str] = []
+    offset = 0
+    while True:
+        page = booth.search("", limit=PAGE, offset=offset)
+        stop = False
+        for lead in page:
+            if len(recent) < RATE_SAMPLE and not lead.erased:
+                recent.append(lead.id)
+            when = datetime.fromisoformat(lead.captured_at).astimezone()
+            if when < start:
+                stop = True
+                continue
+            stats.per_hour[when.hour] += 1
+            stats.today += 1
+        if (stop and len(recent) >= min(RATE_SAMPLE, offset + len(page))) or len(page) < PAGE:
+            break
+        offset += PAGE
+    stats.total = booth.count("")
+    event = booth.current_event()
+    counts = booth.anonymous_counts(event.id if event else None)
+    stats.declined = counts.get("declined", 0)
+    stats.minors = counts.get("minor_refused", 0)
+    for lead_id in recent:
+        record = booth.record(lead_id)
+        first = next((e for e in record.history if e.action.value == "consent"), None)
+        if first is None:
+            continue
+        stats.sampled += 1
+        for code, decision in first.decisions.items():
+            stats.shown[code] += 1
+            if decision.value == "granted":
+                stats.granted[code] += 1
+    return stats
+
+
+class Dashboard(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self.session = session
+        self.texts = Texts()
+        self.stats: Stats | None = None
+        self.loads = 0
+
+        kpis = QHBoxLayout()
+        kpis.setSpacing(12)
+        self.kpi: dict[str, tuple] = {}
+        for key, msgid in (
+            ("today", "Leads today"),
+            ("total", "Leads in the vault"),
+            ("declined", "Declined (anonymous)"),
+            ("minors", "Under 14, not recorded"),
+        ):
+            frame, inner = card()
+            value = label("—", name="title")
+            caption = label(name="muted")
+            self.texts.bind(caption.setText, msgid)
+            inner.addWidget(value)
+            inner.addWidget(caption)
+            kpis.addWidget(frame)
+            self.kpi[key] = (value, caption)
+
+        hours_box, hours_layout = card()
+        self.hours_title = label(name="sectionHeading")
+        self.texts.bind(self.hours_title.setText, "Leads per hour today")
+        self.hours = BarChart()
+        self.hours.setObjectName("hoursChart")
+        hours_layout.addWidget(self.hours_title)
+        hours_layout.addWidget(self.hours, 1)
+
+        rate_box, rate_layout = card()
+        self.rate_title = label(name="sectionHeading")
+        self.rate_note = label(name="muted")
+        self.rates = RateChart()
+        self.rates.setObjectName("ratesChart")
+        self.texts.bind(self.rate_title.setText, "Consent rate per purpose")
+        rate_layout.addWidget(self.rate_title)
+        rate_layout.addWidget(self.rate_note)
+        rate_layout.addWidget(self.rates, 1)
+
+        refresh = button(slot=self.refresh)
+        refresh.setObjectName("dashboardRefresh")
+        self.texts.bind(refresh.setText, "Refresh")
+        head = QHBoxLayout()
+        head.addStretch(1)
+        head.addWidget(refresh)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        grid.addWidget(hours_box, 0, 0)
+        grid.addWidget(rate_box, 0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 16)
+        layout.setSpacing(12)
+        layout.addLayout(head)
+        layout.addLayout(kpis)
+        layout.addLayout(grid, 1)
+
+    def refresh(self) -> None:
+        self.session.call(compute_stats, self._show)
+
+    def _show(self, stats: Stats) -> None:
+        self.stats = stats
+        self.loads += 1
+        self.render()
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self.render()
+
+    def render(self) -> None:
+        stats = self.stats
+        if stats is None:
+            return
+        for key in ("today", "total", "declined", "minors"):
+            self.kpi[key][0].setText(f"{getattr(stats, key):,}")
+        now_hour = datetime.now().hour
+        first = min([h for h, n in enumerate(stats.per_hour) if n] + [max(0, now_hour - 8), 8])
+        last = max([h for h, n in enumerate(stats.per_hour) if n] + [now_hour, 18])
+        self.hours.set_bars(
+            [(f"{h:02d}", stats.per_hour[h]) for h in range(first, last + 1)],
+            empty_text=_("No leads yet today."),
+        )
+        snapshot = self.session.snapshot
+        language = current_language()
+        rows = []
+        for purpose in snapshot.offered if snapshot else ():
+            rows.append((localized(purpose.title, language), stats.granted[purpose.code], stats.shown[purpose.code]))
+        self.rates.set_rows(rows, empty_text=_("No consents recorded yet."))
+        self.rate_note.setText(
+            _("Share of visitors who were shown a purpose and ticked it (last {n} leads).").format(n=stats.sampled)
+        )
+
+    def wipe(self) -> None:
+        self.stats = None
+        for value, _caption in self.kpi.values():
+            value.setText("—")
+        self.hours.set_bars([])
+        self.rates.set_rows([])

@@ -1,0 +1,249 @@
+"""The staff console page: toolbar (operator, kiosk, capture, lock), leads + detail, dashboard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consentbooth.core.i18n import _
+from consentbooth.ui.console.dashboard import Dashboard
+from consentbooth.ui.console.detail import LeadDetail
+from consentbooth.ui.console.dialogs import AssistedCaptureDialog
+from consentbooth.ui.console.model import LeadsModel
+from consentbooth.ui.session import Session
+from consentbooth.ui.widgets.common import LanguageSwitch, Texts, button, label
+
+SEARCH_DEBOUNCE_MS = 150
+
+
+class ConsolePage(QWidget):
+    kiosk_requested = Signal()
+    lock_requested = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("consolePage")
+        self.session = session
+        self.texts = Texts()
+        self.assisted: AssistedCaptureDialog | None = None
+        self._reselect: str | None = None
+
+        # -- toolbar
+        bar = QFrame()
+        bar.setObjectName("card")
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(14, 8, 14, 8)
+        self.event_label = label(name="sectionHeading", wrap=False)
+        self.operator_caption = label(name="muted", wrap=False)
+        self.texts.bind(self.operator_caption.setText, "Operator")
+        self.operator = QComboBox()
+        self.operator.setObjectName("operatorCombo")
+        self.operator.currentIndexChanged.connect(self._operator_chosen)
+        self.capture_button = button(slot=self.open_assisted)
+        self.capture_button.setObjectName("assistedButton")
+        self.kiosk_button = button(role="primary", slot=self.kiosk_requested.emit)
+        self.kiosk_button.setObjectName("kioskButton")
+        self.lock_button = button(slot=self.lock_requested.emit)
+        self.lock_button.setObjectName("lockButton")
+        self.texts.bind(self.capture_button.setText, "New lead (staff-assisted)…")
+        self.texts.bind(self.kiosk_button.setText, "Start kiosk mode")
+        self.texts.bind(self.lock_button.setText, "Lock (Ctrl+L)")
+        self.language = LanguageSwitch()
+        self.language.language_selected.connect(lambda c: session.set_language(c, remember=True))
+        bar_layout.addWidget(self.event_label, 1)
+        bar_layout.addWidget(self.operator_caption)
+        bar_layout.addWidget(self.operator)
+        bar_layout.addSpacing(10)
+        bar_layout.addWidget(self.capture_button)
+        bar_layout.addWidget(self.kiosk_button)
+        bar_layout.addWidget(self.lock_button)
+        bar_layout.addSpacing(10)
+        bar_layout.addWidget(self.language)
+
+        # -- leads tab
+        self.search = QLineEdit()
+        self.search.setObjectName("searchEdit")
+        self.search.setClearButtonEnabled(True)
+        self.texts.bind(self.search.setPlaceholderText, "Search name, company, phone, email…")
+        self.count_label = label(name="muted", wrap=False)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+        self.model = LeadsModel(session, self)
+        self.model.loaded.connect(self._loaded)
+        self.model.rowsInserted.connect(lambda *_a: self._update_count())
+        self.table = QTableView()
+        self.table.setObjectName("leadsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((128, 104, 160, 128)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count_label)
+        left_layout.addLayout(search_row)
+        left_layout.addWidget(self.table, 1)
+
+        self.detail = LeadDetail(session)
+        self.detail.changed.connect(self._detail_changed)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 540])
+        splitter.setChildrenCollapsible(False)
+        leads_tab = QWidget()
+        leads_layout = QVBoxLayout(leads_tab)
+        leads_layout.setContentsMargins(16, 12, 16, 16)
+        leads_layout.addWidget(splitter)
+
+        self.dashboard = Dashboard(session)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("consoleTabs")
+        self.tabs.addTab(leads_tab, "")
+        self.tabs.addTab(self.dashboard, "")
+        self.texts.bind(lambda t: self.tabs.setTabText(0, t), "Leads")
+        self.texts.bind(lambda t: self.tabs.setTabText(1, t), "Dashboard")
+        self.tabs.currentChanged.connect(lambda i: self.dashboard.refresh() if i == 1 else None)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 0)
+        layout.setSpacing(8)
+        layout.addWidget(bar)
+        layout.addWidget(self.tabs, 1)
+
+        session.language_changed.connect(self._language_changed)
+        session.operator_changed.connect(self._sync_operator)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        """Called after unlock: show the setup's staff and event, load the first page."""
+        snapshot = self.session.snapshot
+        self.operator.blockSignals(True)
+        self.operator.clear()
+        for member in snapshot.staff if snapshot else ():
+            self.operator.addItem(member.label(), member.initials)
+        self.operator.blockSignals(False)
+        self._sync_operator(self.session.operator)
+        event = snapshot.event if snapshot else None
+        self.event_label.setText(event.name if event else "")
+        self.refresh()
+        if self.tabs.currentIndex() == 1:
+            self.dashboard.refresh()
+
+    def refresh(self) -> None:
+        self.model.load(self.search.text().strip())
+
+    def _run_search(self) -> None:
+        self.detail.wipe()
+        self.model.load(self.search.text().strip())
+
+    def _loaded(self) -> None:
+        self._update_count()
+        lead_id, self._reselect = self._reselect, None
+        if lead_id:
+            self.select_lead(lead_id)
+
+    def _update_count(self) -> None:
+        self.count_label.setText(_("{n} leads").format(n=f"{self.model.total:,}"))
+
+    def _row_changed(self, current, _previous) -> None:
+        self.detail.show_lead(self.model.lead_id(current.row()) if current.isValid() else None)
+
+    def select_lead(self, lead_id: str) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.lead_id(row) == lead_id:
+                index = self.model.index(row, 0)
+                self.table.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                )
+                return True
+        return False
+
+    def _detail_changed(self) -> None:
+        self._reselect = self.detail.record.lead.id if self.detail.record else None
+        self.model.load(self.search.text().strip())
+
+    def _operator_chosen(self, index: int) -> None:
+        initials = self.operator.itemData(index)
+        if initials and initials != self.session.operator:
+            self.session.set_operator(initials)
+
+    def _sync_operator(self, initials: str) -> None:
+        index = self.operator.findData(initials)
+        if index >= 0 and index != self.operator.currentIndex():
+            self.operator.setCurrentIndex(index)
+
+    def _language_changed(self, language: str) -> None:
+        self.language.sync(language)
+        self.texts.apply()
+        self.model.retranslate()
+        self._update_count()
+        self.dashboard.retranslate()
+        if self.detail.record is not None:
+            self.detail.texts.apply()
+            self.detail.reload()
+        else:
+            self.detail.texts.apply()
+
+    def open_assisted(self) -> None:
+        if self.session.snapshot is None:
+            return
+        dialog = AssistedCaptureDialog(self.session, self)
+        dialog.captured.connect(lambda _r: self.refresh())
+        dialog.finished.connect(lambda _r: self._assisted_closed())
+        self.assisted = dialog
+        dialog.open()
+
+    def _assisted_closed(self) -> None:
+        self.assisted = None
+        self.session.set_language(self.session.staff_language)
+
+    def wipe(self) -> None:
+        """On lock: no personal data may stay in any widget."""
+        self._debounce.stop()
+        self.search.setText("")
+        self._debounce.stop()
+        self.model.wipe()
+        self.detail.wipe()
+        self.dashboard.wipe()
+        self.count_label.setText("")
+        self.event_label.setText("")
+        self.operator.blockSignals(True)
+        self.operator.clear()  # staff names are personal data too
+        self.operator.blockSignals(False)
+        if self.assisted is not None:
+            self.assisted.wipe()
+            self.assisted.close()
+            self.assisted = None

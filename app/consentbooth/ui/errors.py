@@ -1,0 +1,71 @@
+"""Errors become dialogs in ONE place: a plain sentence, never a traceback, never personal data."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from consentbooth.core.errors import UserFacingError
+from consentbooth.core.i18n import _
+from consentbooth.core.logging import get_logger
+
+log = get_logger(__name__)
+_open_boxes: list[QMessageBox] = []
+
+
+def message_for(exc: BaseException) -> str:
+    if isinstance(exc, UserFacingError):
+        return exc.localized()
+    return _(
+        "Something went wrong and the last action was not completed. Your saved data is safe. "
+        "If it happens again, restart ConsentBooth."
+    )
+
+
+def _log(exc: BaseException) -> None:
+    # Only the type and the code locations: an exception's message may quote what someone typed.
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in reversed(frames))
+    log.error("unexpected %s at %s", type(exc).__name__, where or "?")
+
+
+def show_exception(exc: BaseException, parent: QWidget | None = None) -> QMessageBox | None:
+    """Show ``exc`` as a non-blocking message box with a sentence a booth worker understands."""
+    if not isinstance(exc, UserFacingError):
+        _log(exc)
+    app = QApplication.instance()
+    if app is None:
+        return None
+    parent = parent or QApplication.activeWindow()
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if isinstance(exc, UserFacingError) else QMessageBox.Icon.Critical)
+    box.setWindowTitle("ConsentBooth")
+    box.setText(message_for(exc))
+    box.setObjectName("errorBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.ApplicationModal)
+    _open_boxes.append(box)
+    box.finished.connect(lambda _r, b=box: _open_boxes.remove(b) if b in _open_boxes else None)
+    box.open()
+    return box
+
+
+def close_error_boxes() -> None:
+    for box in list(_open_boxes):
+        box.close()
+    _open_boxes.clear()
+
+
+def _hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    show_exception(exc)
+
+
+def install_excepthook() -> None:
+    sys.excepthook = _hook

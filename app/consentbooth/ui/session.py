@@ -1,0 +1,201 @@
+"""The unlocked booth as the GUI sees it: one Booth owned by the worker, a snapshot of the setup.
+
+Every vault call goes through ``Session.call`` (the worker). Results that arrive after a lock are
+dropped, so nothing personal can reappear in a widget once the vault is closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from consentbooth.core import i18n
+from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
+from consentbooth.domain.models import Event, Organisation, Purpose
+from consentbooth.domain.notice import Notice
+from consentbooth.services import Booth
+from consentbooth.ui.errors import show_exception
+from consentbooth.ui.tasks import TaskRunner
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffMember:
+    name: str
+    initials: str
+
+    def label(self) -> str:
+        return f"{self.name} ({self.initials})" if self.initials else self.name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """The (non-personal) setup read once after unlock: what every screen needs to draw."""
+
+    organisation: Organisation | None
+    event: Event | None
+    purposes: tuple[Purpose, ...]
+    offered: tuple[Purpose, ...]
+    notice: Notice | None
+    staff: tuple[StaffMember, ...]
+    configured: bool
+    _by_code: dict[str, Purpose] = field(default_factory=dict, repr=False)
+
+    def purpose(self, code: str) -> Purpose | None:
+        return self._by_code.get(code)
+
+    def required_fields(self, codes: Sequence[str]) -> tuple[str, ...]:
+        needed: list[str] = []
+        for code in codes:
+            purpose = self._by_code.get(code)
+            for f in purpose.required_fields if purpose else ():
+                if f not in needed:
+                    needed.append(f)
+        return tuple(needed)
+
+
+def load_snapshot(booth: Booth) -> Snapshot:
+    """Runs on the worker."""
+    purposes = tuple(booth.purposes())
+    return Snapshot(
+        organisation=booth.organisation(),
+        event=booth.current_event(),
+        purposes=purposes,
+        offered=tuple(p for p in purposes if p.can_be_offered()),
+        notice=booth.notice(),
+        staff=tuple(StaffMember(name=s.name, initials=s.initials) for s in booth.staff() if s.active),
+        configured=booth.is_configured(),
+        _by_code={p.code: p for p in purposes},
+    )
+
+
+class Session(QObject):
+    unlocked = Signal()
+    locked = Signal(str)  # reason: "manual" / "idle"
+    snapshot_changed = Signal()
+    operator_changed = Signal(str)
+    language_changed = Signal(str)
+
+    def __init__(self, *, vault_path: Path, config: Config, tasks: TaskRunner,
+                 slow_tasks: TaskRunner | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.vault_path = Path(vault_path)
+        self.config = config
+        self.tasks = tasks
+        # Certificates (PDF rendering and signing, ~0.2 s each, seconds for the first one while
+        # the CJK font loads) run in their own lane so a capture or a search never queues
+        # behind a PDF. The vault serialises the two lanes' statements with its lock.
+        self.slow_tasks = slow_tasks or tasks
+        self.booth: Booth | None = None
+        self.snapshot: Snapshot | None = None
+        self.operator = ""
+        self.staff_language = config.get(UI_LANGUAGE)
+        self._epoch = 0
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.booth is not None
+
+    def vault_exists(self) -> bool:
+        return self.vault_path.exists()
+
+    def call(
+        self,
+        fn: Callable[[Booth], T],
+        on_done: Callable[[T], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        *,
+        slow: bool = False,
+    ) -> bool:
+        """Run ``fn(booth)`` on the worker; callbacks run on the GUI thread unless locked since.
+
+        ``slow=True``: the certificate lane, for work nobody waits for."""
+        booth = self.booth
+        if booth is None:
+            return False
+        epoch = self._epoch
+
+        def current() -> bool:
+            return self._epoch == epoch and self.booth is booth
+
+        def done(value: T) -> None:
+            if current() and on_done is not None:
+                on_done(value)
+
+        def failed(exc: BaseException) -> None:
+            if not current():
+                return
+            if on_error is not None:
+                on_error(exc)
+            else:
+                show_exception(exc)
+
+        runner = self.slow_tasks if slow else self.tasks
+        runner.submit(lambda: fn(booth), on_done=done, on_error=failed)
+        return True
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def unlock(self, passphrase: str, *, on_error: Callable[[BaseException], Any]) -> None:
+        path = self.vault_path
+
+        def work() -> tuple[Booth, Snapshot]:
+            booth = Booth.unlock(path, passphrase)
+            return booth, load_snapshot(booth)
+
+        self.tasks.submit(work, on_done=lambda r: self.adopt(*r), on_error=on_error)
+
+    def adopt(self, booth: Booth, snapshot: Snapshot) -> None:
+        self.booth = booth
+        self.snapshot = snapshot
+        if not self.operator or all(s.initials != self.operator for s in snapshot.staff):
+            self.operator = snapshot.staff[0].initials if snapshot.staff else ""
+        try:
+            self.config.set(LAST_VAULT, str(self.vault_path))
+        except OSError:
+            pass
+        self.unlocked.emit()
+
+    def refresh_snapshot(self, then: Callable[[], Any] | None = None) -> None:
+        def done(snapshot: Snapshot) -> None:
+            self.snapshot = snapshot
+            self.snapshot_changed.emit()
+            if then:
+                then()
+
+        self.call(load_snapshot, done)
+
+    def lock(self, reason: str = "manual") -> None:
+        """Close the vault now; every window clears its personal data on ``locked``."""
+        booth = self.booth
+        if booth is None:
+            return
+        self._epoch += 1
+        self.booth = None
+        self.snapshot = None
+        try:
+            booth.lock()
+        finally:
+            self.locked.emit(reason)
+
+    def set_operator(self, initials: str) -> None:
+        self.operator = initials
+        self.operator_changed.emit(initials)
+
+    def set_language(self, language: str, *, remember: bool = False) -> None:
+        if remember:
+            self.staff_language = language
+            try:
+                self.config.set(UI_LANGUAGE, language)
+            except OSError:
+                pass
+        if language != i18n.current_language():
+            i18n.set_language(language)
+            self.language_changed.emit(language)

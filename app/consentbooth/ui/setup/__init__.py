@@ -1,0 +1,1 @@
+"""First-run setup: vault, organisation, event, purposes, bilingual notice, staff and PIN."""

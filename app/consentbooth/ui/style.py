@@ -1,0 +1,84 @@
+"""One calm colour scheme and type scale for the whole app, as a Qt stylesheet."""
+
+from __future__ import annotations
+
+INK = "#1f2a37"
+MUTED = "#5b6776"
+ACCENT = "#1f6f78"  # deep teal
+ACCENT_DARK = "#17565d"
+ACCENT_SOFT = "#e3f1f1"
+BACKGROUND = "#f5f7f8"
+CARD = "#ffffff"
+BORDER = "#d5dce2"
+DANGER = "#b3261e"
+OK = "#2e7d4f"
+WARN_SOFT = "#fff4e0"
+
+STYLESHEET = f"""
+QWidget {{ color: {INK}; font-size: 14px; }}
+QMainWindow, QDialog, QWizard, #kioskWindow, #unlockPage {{ background: {BACKGROUND}; }}
+QLabel#title, QLabel#detailName {{ font-size: 22px; font-weight: 600; }}
+QLabel#subtitle {{ color: {MUTED}; font-size: 14px; }}
+QLabel#error {{ color: {DANGER}; }}
+QLabel#brand {{ font-size: 16px; font-weight: 700; color: {ACCENT_DARK}; letter-spacing: 1px; }}
+QLabel#ok {{ color: {OK}; }}
+QLabel#muted {{ color: {MUTED}; }}
+QLabel#sectionHeading {{ font-size: 15px; font-weight: 600; color: {ACCENT_DARK}; margin-top: 6px; }}
+QFrame#card {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QFrame#notice {{ background: {WARN_SOFT}; border: 1px solid #f0d9a8; border-radius: 8px; }}
+QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateEdit, QSpinBox {{
+    background: {CARD}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px;
+    selection-background-color: {ACCENT};
+}}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus {{ border: 1px solid {ACCENT}; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {DANGER}; }}
+QPushButton {{
+    background: {CARD}; border: 1px solid {BORDER}; border-radius: 6px; padding: 6px 14px;
+}}
+QPushButton:hover {{ border-color: {ACCENT}; }}
+QPushButton:disabled {{ color: #9aa5b1; background: #eef1f3; }}
+QPushButton[role="primary"] {{
+    background: {ACCENT}; color: white; border: 1px solid {ACCENT_DARK}; font-weight: 600;
+}}
+QPushButton[role="primary"]:hover {{ background: {ACCENT_DARK}; }}
+QPushButton[role="primary"]:disabled {{ background: #9cc1c4; color: #eef5f5; }}
+QPushButton[role="danger"] {{ color: {DANGER}; border-color: #e3b4b0; }}
+QPushButton[role="lang"] {{ border-radius: 16px; padding: 4px 14px; }}
+QPushButton[role="lang"]:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT_DARK}; }}
+QTableView {{
+    background: {CARD}; border: 1px solid {BORDER}; border-radius: 6px;
+    gridline-color: #edf0f2; selection-background-color: {ACCENT_SOFT}; selection-color: {INK};
+    alternate-background-color: #fafbfc;
+}}
+QHeaderView::section {{
+    background: #eef2f4; border: none; border-bottom: 1px solid {BORDER}; padding: 6px;
+    font-weight: 600; color: {MUTED};
+}}
+QTabWidget::pane {{ border: none; }}
+QTabBar::tab {{ padding: 8px 18px; border: none; color: {MUTED}; }}
+QTabBar::tab:selected {{ color: {ACCENT_DARK}; border-bottom: 3px solid {ACCENT}; font-weight: 600; }}
+QToolBar {{ background: {CARD}; border: none; border-bottom: 1px solid {BORDER}; spacing: 8px; padding: 6px; }}
+QListWidget {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 6px; }}
+QProgressBar {{ border: 1px solid {BORDER}; border-radius: 4px; background: #eef1f3; height: 8px; text-align: center; }}
+QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
+QCheckBox {{ spacing: 10px; }}
+
+/* Kiosk: large, touch-friendly */
+#kioskWindow QWidget {{ font-size: 20px; }}
+#kioskWindow QLabel#title {{ font-size: 34px; font-weight: 600; }}
+#kioskWindow QLabel#subtitle {{ font-size: 20px; }}
+#kioskWindow QLabel#fieldLabel {{ font-size: 19px; font-weight: 600; }}
+#kioskWindow QLabel#tag {{ font-size: 15px; color: {MUTED}; }}
+#kioskWindow QLabel#error {{ font-size: 17px; }}
+#kioskWindow QLineEdit {{ font-size: 22px; padding: 10px 12px; min-height: 34px; }}
+#kioskWindow QPushButton {{ font-size: 21px; padding: 14px 30px; min-height: 30px; border-radius: 10px; }}
+#kioskWindow QPushButton[role="lang"] {{ font-size: 17px; padding: 4px 18px; min-height: 30px; border-radius: 17px; }}
+#kioskWindow QPushButton[role="staff"] {{ font-size: 14px; padding: 4px 10px; min-height: 26px; color: {MUTED}; border: none; background: transparent; }}
+#kioskWindow QCheckBox {{ font-size: 21px; font-weight: 600; }}
+#kioskWindow QCheckBox::indicator {{ width: 34px; height: 34px; }}
+#kioskWindow QTextBrowser {{ font-size: 18px; background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; padding: 12px; }}
+#kioskWindow QLabel#purposeText {{ font-size: 17px; color: {MUTED}; }}
+#kioskWindow QLabel#recipient {{ font-size: 16px; }}
+#kioskWindow QFrame#topBar {{ background: {CARD}; border-bottom: 1px solid {BORDER}; }}
+#kioskWindow QLabel#brand {{ font-size: 18px; font-weight: 600; color: {ACCENT_DARK}; }}
+"""

@@ -1,0 +1,55 @@
+"""A QR code drawn with QPainter from the ``qrcode`` package's module matrix (vector, crisp)."""
+
+from __future__ import annotations
+
+import qrcode
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+def qr_matrix(data: str) -> list[list[bool]]:
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data.encode("utf-8"))
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+class QrWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None, *, side: int = 220) -> None:
+        super().__init__(parent)
+        self._data = ""
+        self._matrix: list[list[bool]] = []
+        self._side = side
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFixedSize(side, side)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._side, self._side)
+
+    def data(self) -> str:
+        return self._data
+
+    def set_data(self, data: str) -> None:
+        self._data = data
+        self._matrix = qr_matrix(data) if data else []
+        self.update()
+
+    def wipe(self) -> None:
+        self.set_data("")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("white"))
+        if not self._matrix:
+            return
+        n = len(self._matrix)
+        cell = min(self.width(), self.height()) / n
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("black"))
+        for y, row in enumerate(self._matrix):
+            for x, dark in enumerate(row):
+                if dark:
+                    # a hair of overlap so no seams appear between modules
+                    painter.drawRect(QRectF(x * cell, y * cell, cell + 0.5, cell + 0.5))
+        painter.end()
