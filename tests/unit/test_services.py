@@ -142,3 +142,18 @@ def test_retention_purge_erases_expired_leads_and_keeps_evidence(booth: Booth) -
     assert {s.state for s in record.states} == {"expired", "not_granted"}
     assert booth.verify_ledger().ok
     assert booth.purge_expired(now=later) == []
+
+
+def test_dashboard_stats_and_minor_refusal(booth: Booth) -> None:
+    from datetime import datetime
+
+    booth.capture(zh_request(purposes=["sales_contact"]))
+    booth.capture(zh_request(purposes=["sales_contact", "newsletter"]))
+    booth.capture(zh_request(purposes=[]))
+    booth.record_minor_refusal()
+    stats = booth.dashboard_stats()
+    assert stats.per_hour[datetime.now().hour] == 2 and stats.today == 2
+    assert stats.shown["sales_contact"] == 2 and stats.granted["sales_contact"] == 2
+    assert stats.shown["newsletter"] == 2 and stats.granted["newsletter"] == 1
+    assert "partner_sharing" not in stats.granted
+    assert (stats.declined, stats.minor_refused, stats.total) == (1, 1, 2)

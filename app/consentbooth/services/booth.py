@@ -89,6 +89,20 @@ class PersonRecord:
         return tuple(s.code for s in self.states if s.state == Decision.GRANTED.value)
 
 
+@dataclass(frozen=True, kw_only=True)
+class DashboardStats:
+    per_hour: tuple[int, ...]  # 24 local hours of the day
+    shown: Mapping[str, int]  # purpose -> times offered that day
+    granted: Mapping[str, int]  # purpose -> times ticked that day
+    declined: int  # anonymous declines (all days)
+    minor_refused: int
+    total: int  # leads in the vault
+
+    @property
+    def today(self) -> int:
+        return sum(self.per_hour)
+
+
 def _now() -> datetime:
     return datetime.now().astimezone()
 
@@ -671,6 +685,38 @@ class Booth:
 
     def verify_ledger(self) -> ledger.LedgerReport:
         return ledger.verify(self.vault)
+
+    def record_minor_refusal(self, *, event_id: str | None = None) -> None:
+        """Count (anonymously) an attendee under 14 whose details were not taken."""
+        event = self._event(event_id)
+        with self.vault.transaction() as conn:
+            repo.bump_anonymous_count(conn, event_id=event.id, kind="minor_refused", at=_now())
+
+    def dashboard_stats(self, *, event_id: str | None = None, day: date | None = None) -> DashboardStats:
+        """Leads per local hour of ``day`` and the consent rate per purpose, computed in SQL."""
+        day = day or date.today()
+        start = datetime(day.year, day.month, day.day).astimezone()
+        end = start + timedelta(days=1)
+        per_hour = [0] * 24
+        since = start.astimezone(UTC).strftime("%Y-%m-%dT%H:00Z")
+        for bucket, n in repo.captured_per_utc_hour(self.vault, event_id=event_id, since_utc=since).items():
+            local = datetime.strptime(bucket, "%Y-%m-%dT%H:00Z").replace(tzinfo=UTC).astimezone()
+            if start <= local < end:
+                per_hour[local.hour] += n
+        shown: dict[str, int] = {}
+        granted: dict[str, int] = {}
+        for code, decision, n in repo.decisions_at_capture(
+            self.vault, event_id=event_id, since=start.isoformat(), until=end.isoformat()
+        ):
+            shown[code] = shown.get(code, 0) + n
+            if decision == Decision.GRANTED.value:
+                granted[code] = granted.get(code, 0) + n
+        counts = repo.anonymous_counts(self.vault, event_id)
+        return DashboardStats(
+            per_hour=tuple(per_hour), shown=shown, granted=granted,
+            declined=counts.get("declined", 0), minor_refused=counts.get("minor_refused", 0),
+            total=self.count(),
+        )
 
     def anonymous_counts(self, event_id: str | None = None) -> dict[str, int]:
         return repo.anonymous_counts(self.vault, event_id)

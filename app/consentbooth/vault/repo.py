@@ -299,24 +299,33 @@ def _summary(row: tuple) -> LeadSummary:
 
 
 def search_lead_ids_sql(query: str) -> tuple[str, tuple]:
-    """SQL (and params) selecting the lead ids that match ``query`` (full text, any script)."""
+    """SQL (and params) selecting the lead ids that match ``query`` (full text, any script).
+
+    Three or more characters use the trigram index (any substring: names, companies, partial
+    phone numbers, emails); one or two CJK characters use the uni/bigram index; one or two
+    Latin letters match word prefixes. Newest-indexed first (FTS rowid order, no sort).
+    """
     q = unicodedata.normalize("NFC", query).strip().casefold()
     if len(q) >= 3:
-        return "SELECT lead_id FROM lead_search WHERE lead_search MATCH ?", (_fts_phrase(q),)
-    if all(_is_cjk(c) for c in q):
-        return "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ?", (_fts_phrase(q),)
+        return (
+            "SELECT lead_id FROM lead_search WHERE lead_search MATCH ? ORDER BY rowid DESC",
+            (_fts_phrase(q),),
+        )
+    phrase = _fts_phrase(q) if all(_is_cjk(c) for c in q) else _fts_phrase(q) + "*"
     return (
-        "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ?",
-        (_fts_phrase(q) + "*",),
+        "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ? ORDER BY rowid DESC",
+        (phrase,),
     )
 
 
 def search_leads(vault: Vault, query: str = "", *, limit: int = 200, offset: int = 0) -> list[LeadSummary]:
+    """A page of leads, newest first; with a query, the page is cut inside the search index so a
+    query matching tens of thousands of people never sorts them all."""
     base = "SELECT id, event_id, captured_at, fields, erased_at FROM leads"
     if query.strip():
         sub, params = search_lead_ids_sql(query)
         rows = vault.read(
-            f"{base} WHERE id IN ({sub}) ORDER BY captured_at DESC LIMIT ? OFFSET ?",
+            f"{base} WHERE id IN ({sub} LIMIT ? OFFSET ?) ORDER BY captured_at DESC",
             (*params, limit, offset),
         )
     else:
@@ -394,6 +403,33 @@ def anonymous_counts(vault: Vault, event_id: str | None = None) -> dict[str, int
     else:
         rows = vault.read("SELECT kind, sum(count) FROM anonymous_counts GROUP BY kind")
     return {r[0]: int(r[1]) for r in rows}
+
+
+def captured_per_utc_hour(vault: Vault, *, event_id: str | None, since_utc: str) -> dict[str, int]:
+    """Captures per UTC hour bucket ("YYYY-MM-DDTHH:00Z") from the anonymous counters."""
+    sql = "SELECT hour, sum(count) FROM anonymous_counts WHERE kind = 'captured' AND hour >= ?"
+    params: list[object] = [since_utc]
+    if event_id:
+        sql += " AND event_id = ?"
+        params.append(event_id)
+    return {r[0]: int(r[1]) for r in vault.read(sql + " GROUP BY hour", params)}
+
+
+def decisions_at_capture(
+    vault: Vault, *, event_id: str | None, since: str, until: str
+) -> list[tuple[str, str, int]]:
+    """(purpose, decision, count) over consent events in [since, until) (ISO with offsets)."""
+    sql = (
+        "SELECT d.key, d.value, count(*) FROM ledger g, "
+        "json_each(CAST(g.body AS TEXT), '$.event.decisions') d "
+        "WHERE g.action = 'consent' AND julianday(g.occurred_at) >= julianday(?) "
+        "AND julianday(g.occurred_at) < julianday(?)"
+    )
+    params: list[object] = [since, until]
+    if event_id:
+        sql += " AND json_extract(CAST(g.body AS TEXT), '$.event.event_id') = ?"
+        params.append(event_id)
+    return [(r[0], r[1], int(r[2])) for r in vault.read(sql + " GROUP BY d.key, d.value", params)]
 
 
 # -- signers -------------------------------------------------------------------------------------

@@ -2,71 +2,22 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.models import localized
+from consentbooth.services.booth import DashboardStats
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.charts import BarChart, RateChart
 from consentbooth.ui.widgets.common import Texts, button, card, label
 
-RATE_SAMPLE = 300  # most recent leads read for the consent rates
-PAGE = 500
 
-
-@dataclass
-class Stats:
-    per_hour: list[int] = field(default_factory=lambda: [0] * 24)
-    today: int = 0
-    total: int = 0
-    declined: int = 0
-    minors: int = 0
-    shown: Counter = field(default_factory=Counter)
-    granted: Counter = field(default_factory=Counter)
-    sampled: int = 0
-
-
-def compute_stats(booth) -> Stats:
-    """Runs on the worker, through services only."""
-    stats = Stats()
-    start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    recent: list[str] = []
-    offset = 0
-    while True:
-        page = booth.search("", limit=PAGE, offset=offset)
-        stop = False
-        for lead in page:
-            if len(recent) < RATE_SAMPLE and not lead.erased:
-                recent.append(lead.id)
-            when = datetime.fromisoformat(lead.captured_at).astimezone()
-            if when < start:
-                stop = True
-                continue
-            stats.per_hour[when.hour] += 1
-            stats.today += 1
-        if (stop and len(recent) >= min(RATE_SAMPLE, offset + len(page))) or len(page) < PAGE:
-            break
-        offset += PAGE
-    stats.total = booth.count("")
+def compute_stats(booth) -> DashboardStats:
+    """Runs on the worker: one SQL-backed service call for today's figures."""
     event = booth.current_event()
-    counts = booth.anonymous_counts(event.id if event else None)
-    stats.declined = counts.get("declined", 0)
-    stats.minors = counts.get("minor_refused", 0)
-    for lead_id in recent:
-        record = booth.record(lead_id)
-        first = next((e for e in record.history if e.action.value == "consent"), None)
-        if first is None:
-            continue
-        stats.sampled += 1
-        for code, decision in first.decisions.items():
-            stats.shown[code] += 1
-            if decision.value == "granted":
-                stats.granted[code] += 1
-    return stats
+    return booth.dashboard_stats(event_id=event.id if event else None)
 
 
 class Dashboard(QWidget):
@@ -75,7 +26,7 @@ class Dashboard(QWidget):
         self.setObjectName("dashboard")
         self.session = session
         self.texts = Texts()
-        self.stats: Stats | None = None
+        self.stats: DashboardStats | None = None
         self.loads = 0
 
         kpis = QHBoxLayout()
@@ -137,7 +88,7 @@ class Dashboard(QWidget):
     def refresh(self) -> None:
         self.session.call(compute_stats, self._show)
 
-    def _show(self, stats: Stats) -> None:
+    def _show(self, stats: DashboardStats) -> None:
         self.stats = stats
         self.loads += 1
         self.render()
@@ -150,8 +101,10 @@ class Dashboard(QWidget):
         stats = self.stats
         if stats is None:
             return
-        for key in ("today", "total", "declined", "minors"):
-            self.kpi[key][0].setText(f"{getattr(stats, key):,}")
+        figures = {"today": stats.today, "total": stats.total, "declined": stats.declined,
+                   "minors": stats.minor_refused}
+        for key, value in figures.items():
+            self.kpi[key][0].setText(f"{value:,}")
         now_hour = datetime.now().hour
         first = min([h for h, n in enumerate(stats.per_hour) if n] + [max(0, now_hour - 8), 8])
         last = max([h for h, n in enumerate(stats.per_hour) if n] + [now_hour, 18])
@@ -163,10 +116,13 @@ class Dashboard(QWidget):
         language = current_language()
         rows = []
         for purpose in snapshot.offered if snapshot else ():
-            rows.append((localized(purpose.title, language), stats.granted[purpose.code], stats.shown[purpose.code]))
+            code = purpose.code
+            rows.append((localized(purpose.title, language), stats.granted.get(code, 0), stats.shown.get(code, 0)))
         self.rates.set_rows(rows, empty_text=_("No consents recorded yet."))
         self.rate_note.setText(
-            _("Share of visitors who were shown a purpose and ticked it (last {n} leads).").format(n=stats.sampled)
+            _("Share of today's visitors who were shown a purpose and ticked it ({n} leads today).").format(
+                n=stats.today
+            )
         )
 
     def wipe(self) -> None:

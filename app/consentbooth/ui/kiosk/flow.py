@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.config import KIOSK_RESET_SECONDS
-from consentbooth.core.errors import UserFacingError, ValidationError
+from consentbooth.core.errors import ValidationError
 from consentbooth.core.i18n import _, current_language
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.models import (
@@ -618,8 +618,6 @@ class AttendeeFlow(QWidget):
     def _refuse_minor(self) -> None:
         if self.busy:
             return
-        request = self._request(purposes=self.ticked(), fields={}, shown=self._shown())
-
         def refused(_value: object = None) -> None:
             self._set_busy(False)
             self.wipe()
@@ -627,14 +625,8 @@ class AttendeeFlow(QWidget):
             self._start_countdown(self.refused_countdown)
             self.refused.emit()
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, UserFacingError):  # the service refuses and counts anonymously
-                refused()
-            else:
-                self._failed(exc)
-
         self._set_busy(True)
-        self.session.call(lambda b: b.capture(request), refused, failed)
+        self.session.call(lambda b: b.record_minor_refusal(), refused, self._failed)
 
     def save(self) -> None:
         if self.busy:
