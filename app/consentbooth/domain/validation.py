@@ -5,9 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from consentbooth.core.errors import ValidationError
 
 MAX_LENGTHS = {
@@ -77,6 +74,8 @@ def validate_name(value: str) -> str:
 
 def validate_phone(value: str, region: str = "CN") -> str:
     """Return the number in E.164, or refuse with a reason. Default region: mainland China."""
+    import phonenumbers  # imported on first use: keeps the app's start-up short
+
     value = clean_text("phone", value)
     if not value:
         raise ValidationError("phone", "Please enter a mobile phone number.")
@@ -98,6 +97,8 @@ def validate_phone(value: str, region: str = "CN") -> str:
 
 
 def validate_email_address(value: str) -> str:
+    from email_validator import EmailNotValidError, validate_email  # on first use (start-up)
+
     value = clean_text("email", value)
     if not value:
         raise ValidationError("email", "Please enter an email address.")
