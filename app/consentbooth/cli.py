@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from consentbooth.core.errors import AppError, UserFacingError, ValidationError
-from consentbooth.core.logging import get_logger, setup_logging
+from consentbooth.core.logging import get_logger, log_unexpected, setup_logging
 from consentbooth.core.paths import default_vault_path
 from consentbooth.domain.models import CollectionMethod, Guardian
 from consentbooth.services.booth import Booth, CaptureRequest
@@ -469,13 +469,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("Error: " + exc.localized("en") + "\n")
         return 2
     except AppError as exc:
-        log.error("command %s failed: %s", args.command, type(exc).__name__)
+        log_unexpected(log, exc)
         sys.stderr.write("Error: " + str(exc) + "\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("Cancelled.\n")
         return 130
     except Exception as exc:  # last resort: one line, no traceback, nothing personal logged
-        log.exception("unexpected failure in %s", args.command)
+        log_unexpected(log, exc)
         sys.stderr.write(f"Error: unexpected failure ({type(exc).__name__}); see the log.\n")
         return 1

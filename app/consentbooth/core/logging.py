@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import traceback
 
 from consentbooth.core.paths import ensure_private_dir, log_dir
 
@@ -27,3 +28,11 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name if name.startswith("consentbooth") else "consentbooth." + name)
+
+
+def log_unexpected(logger: logging.Logger, exc: BaseException) -> None:
+    """Log an unexpected error by type and code locations only: its message may quote what
+    someone typed, so it never reaches the log file."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in reversed(frames))
+    logger.error("unexpected %s at %s", type(exc).__name__, where or "?")

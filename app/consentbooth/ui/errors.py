@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from types import TracebackType
 
 from PySide6.QtCore import Qt
@@ -11,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
-from consentbooth.core.logging import get_logger
+from consentbooth.core.logging import get_logger, log_unexpected
 
 log = get_logger(__name__)
 _open_boxes: list[QMessageBox] = []
@@ -26,17 +25,10 @@ def message_for(exc: BaseException) -> str:
     )
 
 
-def _log(exc: BaseException) -> None:
-    # Only the type and the code locations: an exception's message may quote what someone typed.
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in reversed(frames))
-    log.error("unexpected %s at %s", type(exc).__name__, where or "?")
-
-
 def show_exception(exc: BaseException, parent: QWidget | None = None) -> QMessageBox | None:
     """Show ``exc`` as a non-blocking message box with a sentence a booth worker understands."""
     if not isinstance(exc, UserFacingError):
-        _log(exc)
+        log_unexpected(log, exc)
     app = QApplication.instance()
     if app is None:
         return None
