@@ -274,11 +274,9 @@ def cmd_suppression(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen_ops(args: argparse.Namespace) -> int:
-    from consentbooth.exports.bundle import generate_ops_identity, write_identity_file
+    from consentbooth.services.transfer import create_ops_keys
 
-    secret, public = generate_ops_identity()
-    write_identity_file(path=Path(args.out), secret=secret)
-    sys.stdout.write(public + "\n")
+    sys.stdout.write(create_ops_keys(Path(args.out)) + "\n")
     return 0
 
 
@@ -295,10 +293,9 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from consentbooth.exports.bundle import read_identity_file
-    from consentbooth.services.transfer import merge_files
+    from consentbooth.services.transfer import merge_files, read_ops_identity
 
-    identity = read_identity_file(Path(args.identity))
+    identity = read_ops_identity(Path(args.identity))
     hub_path = Path(args.hub)
     passphrase = _passphrase()
     hub = Booth.unlock(hub_path, passphrase) if hub_path.exists() else Booth.create(hub_path, passphrase, role="hub")

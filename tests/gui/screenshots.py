@@ -50,6 +50,88 @@ def _demo_vault(path: Path, leads: int = 48) -> None:
     booth.lock()
 
 
+def _laptop_bundle(path: Path, bundle: Path, public: str) -> None:
+    """A second booth laptop with its own leads, sealed for ops (what arrives from another stand)."""
+    from consentbooth.services import Booth, CaptureRequest
+    from consentbooth.services.transfer import create_bundle
+    from tests.bench.synth import requests
+
+    booth = Booth.create(path, PASSPHRASE, demo=True)
+    booth.capture_batch([CaptureRequest(fields=r.fields, purposes=r.purposes, language=r.language,
+                                        operator=r.operator) for r in requests(17, seed=11)])
+    create_bundle(booth, recipient=public, target=bundle)
+    booth.lock()
+
+
+def _tool_screens(shell, scratch: Path, snap, wait, ime, tick_box) -> None:
+    from consentbooth.exports.bundle import generate_ops_identity, write_identity_file
+    from consentbooth.services import Booth
+
+    console = shell.window.console
+    tools = console.tools
+    out = scratch / "out"
+    out.mkdir()
+
+    export = tools.open("export")
+    wait(lambda: len(export.event_boxes) > 0)
+    for code in ("sales_contact", "product_info"):
+        tick_box(export.purpose_boxes[code])
+    ime(export.recipient, "市场运营部 李娜")
+    export.target.edit.setText(str(out / "leads-ciif-2026.csv"))
+    export.submit()
+    wait(lambda: not export.running)
+    export.resize(760, export.sizeHint().height())
+    snap(export, "export-wizard.png")
+    export.close()
+
+    lead_id = console.model.lead_id(2)
+    pdf = out / "certificate.pdf"
+    shell.session.call(lambda b: b.export_certificate(lead_id, pdf))
+    wait(lambda: pdf.exists() and shell.tasks.is_idle(), timeout=60)
+    verify = tools.open("verify")
+    verify.path.edit.setText(str(pdf))
+    verify.submit()
+    wait(lambda: verify.result is not None)
+    verify.resize(860, verify.sizeHint().height())
+    snap(verify, "verify-valid.png")
+    verify.close()
+
+    secret, public = generate_ops_identity()
+    key_file = out / "ops.key"
+    write_identity_file(path=key_file, secret=secret)
+    bundle = tools.open("bundle")
+    bundle.recipient.setText(public)
+    bundle.target.edit.setText(str(out / "laptop-a.cbbundle"))
+    bundle.submit()
+    wait(lambda: not bundle.running)
+    snap(bundle, "bundle.png")
+    bundle.close()
+    _laptop_bundle(scratch / "data" / "laptop-b.cbvault", out / "laptop-b.cbbundle", public)
+    data = bytearray((out / "laptop-b.cbbundle").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (out / "laptop-b-damaged.cbbundle").write_bytes(bytes(data))
+
+    # marketing ops: the hub vault merges both laptops; the damaged copy is rejected
+    hub = scratch / "data" / "hub.cbvault"
+    Booth.create(hub, PASSPHRASE, demo=True, role="hub").lock()
+    booth_path = shell.session.vault_path
+    shell.session.lock("manual")
+    shell.session.vault_path = hub
+    shell.window.unlock_page.passphrase.setText(PASSPHRASE)
+    shell.window.unlock_page.submit()
+    wait(lambda: shell.session.is_unlocked and console.model.loads >= 1 and shell.tasks.is_idle())
+    merge = tools.open("merge")
+    merge.resize(1040, 560)
+    merge.add_paths([out / "laptop-a.cbbundle", out / "laptop-b.cbbundle", out / "laptop-b-damaged.cbbundle"])
+    merge.identity.edit.setText(str(key_file))
+    merge.submit()
+    wait(lambda: merge.table.rowCount() == 3)
+    snap(merge, "merge-results.png")
+    merge.close()
+    shell.session.lock("manual")
+    shell.session.vault_path = booth_path
+
+
 def main() -> int:
     scratch = _scratch()
     from PySide6.QtCore import QCoreApplication, QPoint, Qt
@@ -156,6 +238,10 @@ def main() -> int:
     wait(lambda: console.dashboard.loads >= 1)
     snap(shell.window, "dashboard.png")
     console.tabs.setCurrentIndex(0)
+
+    # -- exports, verification, transfer (the console's "More…" menu)
+    _tool_screens(shell, scratch, snap, wait, ime, tick_box=lambda box: QTest.mouseClick(
+        box, Qt.MouseButton.LeftButton, pos=QPoint(10, box.height() // 2)))
 
     # -- first-run wizard: the bilingual notice from the template
     shell.session.lock("manual")

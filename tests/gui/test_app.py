@@ -59,11 +59,12 @@ def test_many_results_keep_refcounts_intact(styled_app, qtbot):
 
     runner = TaskRunner()
     got = []
-    before = sys.getrefcount(True)
+    result = object()  # a private object: no other code touches its reference count
+    before = sys.getrefcount(result)
     for _ in range(3000):
-        runner.submit(lambda: True, on_done=got.append)
+        runner.submit(lambda: result, on_done=got.append)
     qtbot.waitUntil(lambda: len(got) == 3000, timeout=20_000)
-    assert abs(sys.getrefcount(True) - before - 3000) < 50  # `got` holds 3000 references
+    assert sys.getrefcount(result) - before == 3000  # exactly the references `got` holds
     runner.shutdown()
 
 

@@ -2,52 +2,33 @@
 
 The only package that imports reportlab, qrcode and pyHanko. It takes domain objects and
 returns bytes; it knows nothing of the vault.
+
+Names are loaded on first use, so ``consentbooth.certificates.qr`` (the kiosk's receipt QR)
+does not pull reportlab and pyHanko into the app's start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
-from consentbooth.certificates.pdf import render_certificate
-from consentbooth.certificates.qr import make_qr_payload, parse_qr_payload
-from consentbooth.certificates.record import build_certificate_record, record_digest_hex
-from consentbooth.certificates.signing import sign_pdf
-from consentbooth.certificates.verify import Check, VerificationReport, verify_certificate_pdf
-from consentbooth.crypto.keys import SigningIdentity
-
-__all__ = [
-    "Check",
-    "VerificationReport",
-    "build_certificate_record",
-    "issue_certificate_pdf",
-    "make_qr_payload",
-    "parse_qr_payload",
-    "record_digest_hex",
-    "render_certificate",
-    "sign_pdf",
-    "verify_certificate_pdf",
-]
+_WHERE = {
+    "Check": "verify",
+    "VerificationReport": "verify",
+    "verify_certificate_pdf": "verify",
+    "build_certificate_record": "record",
+    "record_digest_hex": "record",
+    "issue_certificate_pdf": "issue",
+    "make_qr_payload": "qr",
+    "parse_qr_payload": "qr",
+    "qr_matrix": "qr",
+    "render_certificate": "pdf",
+    "sign_pdf": "signing",
+}
+__all__ = sorted(_WHERE)
 
 
-def issue_certificate_pdf(
-    *,
-    record: Mapping[str, Any],
-    signature_png: bytes | None,
-    identity: SigningIdentity,
-    location: str | None = None,
-) -> bytes:
-    """The signed certificate PDF: QR payload (signed digest), rendering, PAdES signature."""
-    payload = make_qr_payload(
-        certificate_id=str(record["certificate_id"]),
-        digest_hex=record_digest_hex(record),
-        identity=identity,
-    )
-    pdf = render_certificate(record=record, signature_png=signature_png, qr_payload=payload)
-    controller = record.get("controller") or {}
-    return sign_pdf(
-        pdf,
-        identity=identity,
-        location=location or str(record.get("event", {}).get("place") or "") or None,
-        signer_name=str(controller.get("name") or "") or None,
-    )
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,12 +14,15 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import qrcode
 import qrcode.constants
-from reportlab.pdfgen.canvas import Canvas
 
 from consentbooth.crypto.keys import SigningIdentity, verify_signature
+
+if TYPE_CHECKING:  # only a type here: the kiosk's receipt QR must not load reportlab
+    from reportlab.pdfgen.canvas import Canvas
 
 PREFIX = "CB1"
 
@@ -85,7 +88,7 @@ def parse_qr_payload(text: str) -> QrPayload:
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR module matrix (no quiet zone) for ``text``, error correction level M."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(text.encode("ascii"), optimize=0)
+    code.add_data(text.encode("utf-8"), optimize=0)
     code.make(fit=True)
     return code.get_matrix()
 

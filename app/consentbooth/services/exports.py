@@ -9,11 +9,13 @@ from pathlib import Path
 from consentbooth.core.errors import ValidationError
 from consentbooth.core.logging import get_logger
 from consentbooth.exports.rows import ExportRow, SuppressionRow
-from consentbooth.exports.writers import write_export, write_suppression
+from consentbooth.exports.writers import ExportCancelled, write_export, write_suppression
 from consentbooth.services.booth import Booth
 from consentbooth.vault import sharing
 
 log = get_logger(__name__)
+
+__all__ = ["ExportCancelled", "export_leads", "export_suppression", "sharing_log"]
 
 Progress = Callable[[int], None] | None
 Cancel = Callable[[], bool] | None

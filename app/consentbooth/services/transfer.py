@@ -135,6 +135,19 @@ def merge_bundle(hub: Booth, *, data: bytes, identity_text: str, name: str = "",
     )
 
 
+def create_ops_keys(path: Path) -> str:
+    """Write marketing ops' new age identity to ``path`` (0600, never overwritten); return the
+    public key that booth laptops encrypt their bundles to."""
+    secret, public = sealed.generate_ops_identity()
+    sealed.write_identity_file(path=Path(path), secret=secret)
+    return public
+
+
+def read_ops_identity(path: Path) -> str:
+    """Marketing ops' age identity (key file written by ``keygen-ops``)."""
+    return sealed.read_identity_file(Path(path))
+
+
 def merge_files(
     hub: Booth, *, paths: Sequence[Path], identity_text: str, progress: Progress | None = None
 ) -> list[MergeResult]:

@@ -22,6 +22,7 @@ from consentbooth.ui.console.dashboard import Dashboard
 from consentbooth.ui.console.detail import LeadDetail
 from consentbooth.ui.console.dialogs import AssistedCaptureDialog
 from consentbooth.ui.console.model import LeadsModel
+from consentbooth.ui.console.more import ConsoleTools
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import LanguageSwitch, Texts, button, label
 
@@ -62,12 +63,15 @@ class ConsolePage(QWidget):
         self.texts.bind(self.lock_button.setText, "Lock (Ctrl+L)")
         self.language = LanguageSwitch()
         self.language.language_selected.connect(lambda c: session.set_language(c, remember=True))
+        self.tools = ConsoleTools(session, self)  # exports, transfer, verify, settings
+        self.tools.leads_changed.connect(self.refresh)
         bar_layout.addWidget(self.event_label, 1)
         bar_layout.addWidget(self.operator_caption)
         bar_layout.addWidget(self.operator)
         bar_layout.addSpacing(10)
         bar_layout.addWidget(self.capture_button)
         bar_layout.addWidget(self.kiosk_button)
+        bar_layout.addWidget(self.tools.button)
         bar_layout.addWidget(self.lock_button)
         bar_layout.addSpacing(10)
         bar_layout.addWidget(self.language)
@@ -208,6 +212,7 @@ class ConsolePage(QWidget):
     def _language_changed(self, language: str) -> None:
         self.language.sync(language)
         self.texts.apply()
+        self.tools.retranslate()
         self.model.retranslate()
         self._update_count()
         self.dashboard.retranslate()
@@ -243,6 +248,7 @@ class ConsolePage(QWidget):
         self.operator.blockSignals(True)
         self.operator.clear()  # staff names are personal data too
         self.operator.blockSignals(False)
+        self.tools.wipe()
         if self.assisted is not None:
             self.assisted.wipe()
             self.assisted.close()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import qrcode
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from consentbooth.services import receipts
+
+QUIET_ZONE = 2  # modules of white around the code
+
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(data.encode("utf-8"))
-    code.make(fit=True)
-    return code.get_matrix()
+    """The receipt QR's modules with a quiet zone, from the services' encoder."""
+    modules = receipts.qr_matrix(data)
+    width = len(modules) + 2 * QUIET_ZONE
+    blank = [[False] * width for _ in range(QUIET_ZONE)]
+    side = [False] * QUIET_ZONE
+    return blank + [side + row + side for row in modules] + [list(r) for r in blank]
 
 
 class QrWidget(QWidget):

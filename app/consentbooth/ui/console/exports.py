@@ -1,0 +1,346 @@
+"""Exports for marketing ops: the consent-scoped export wizard, suppression lists, sharing log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consentbooth.core.i18n import _, current_language
+from consentbooth.domain.models import Event, localized
+from consentbooth.services.exports import (
+    ExportCancelled,
+    export_leads,
+    export_suppression,
+    sharing_log,
+)
+from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
+from consentbooth.ui.session import Session
+from consentbooth.ui.widgets.common import button, card, label
+
+FORMATS = (("csv", "CSV (Excel, UTF-8)"), ("xlsx", "Excel workbook (XLSX)"), ("jsonl", "JSON Lines"))
+PRESETS = (("generic", "Generic"), ("salesforce", "Salesforce lead import"), ("hubspot", "HubSpot contact import"))
+FILTERS = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)", "jsonl": "JSON Lines (*.jsonl)"}
+KIND_TEXT = {
+    "export:generic": "Leads export (generic)",
+    "export:salesforce": "Leads export (Salesforce)",
+    "export:hubspot": "Leads export (HubSpot)",
+    "suppression": "Suppression list",
+    "suppression:hashed": "Suppression list (hashed)",
+    "bundle": "Transfer bundle",
+}
+
+
+def _local_time(value: str) -> str:
+    try:
+        return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+def _swap_suffix(edit: QLineEdit, fmt: str) -> None:
+    text = edit.text().strip()
+    if not text:
+        return
+    path = Path(text)
+    if path.suffix.lower().lstrip(".") in FILTERS:
+        edit.setText(str(path.with_suffix("." + fmt)))
+
+
+class ExportDialog(ToolDialog):
+    """Choose events, purposes, format, preset, recipient and file; export with progress."""
+
+    exported = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, name="exportDialog", title=_("Export leads"), parent=parent)
+        snapshot = session.snapshot
+        language = current_language()
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+
+        events_box, events_layout = card()
+        events_layout.addWidget(label(_("Events"), name="sectionHeading"))
+        self.events_note = label(_("All events are exported unless you untick some."), name="muted")
+        events_layout.addWidget(self.events_note)
+        self.events_layout = QVBoxLayout()
+        events_layout.addLayout(self.events_layout)
+        self.event_boxes: dict[str, QCheckBox] = {}
+        layout.addWidget(events_box)
+
+        purposes_box, purposes_layout = card()
+        purposes_layout.addWidget(label(_("Purposes"), name="sectionHeading"))
+        purposes_layout.addWidget(label(
+            _("A person is exported only if they hold a current consent (not withdrawn, not expired) "
+              "for EVERY purpose ticked here."), name="muted"))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        self.purpose_boxes: dict[str, QCheckBox] = {}
+        for i, purpose in enumerate(snapshot.purposes if snapshot else ()):
+            box = QCheckBox(localized(purpose.title, language))
+            box.setObjectName(f"exportPurpose_{purpose.code}")
+            box.setToolTip(purpose.code)
+            self.purpose_boxes[purpose.code] = box
+            grid.addWidget(box, i // 2, i % 2)
+        purposes_layout.addLayout(grid)
+        layout.addWidget(purposes_box)
+
+        form_box, form_layout = card()
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.format = QComboBox()
+        self.format.setObjectName("exportFormat")
+        for code, text in FORMATS:
+            self.format.addItem(_(text), code)
+        self.preset = QComboBox()
+        self.preset.setObjectName("exportPreset")
+        for code, text in PRESETS:
+            self.preset.addItem(_(text), code)
+        self.recipient = QLineEdit()
+        self.recipient.setObjectName("exportRecipient")
+        self.recipient.setPlaceholderText(_("e.g. Marketing ops, Li Na"))
+        self.target = PathField(mode="save", caption=_("Export leads"), file_filter=FILTERS["csv"],
+                                suggested="leads.csv", name="exportTarget")
+        self.format.currentIndexChanged.connect(self._format_changed)
+        form.addRow(_("Format"), self.format)
+        form.addRow(_("Column names"), self.preset)
+        form.addRow(_("Recipient"), self.recipient)
+        form.addRow(_("Save as"), self.target)
+        form_layout.addLayout(form)
+        layout.addWidget(form_box)
+
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        buttons = QDialogButtonBox()
+        self.export_button = button(_("Export"), role="primary", slot=self.submit)
+        self.export_button.setObjectName("exportRun")
+        self.cancel_button = button(_("Close"), slot=self._cancel_or_close)
+        self.cancel_button.setObjectName("exportCancel")
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(620)
+        self.events: list[Event] = []
+        self.session.call(lambda b: b.events(), self._events_loaded)
+
+    def _events_loaded(self, events: list[Event]) -> None:
+        if self.closed:
+            return
+        self.events = list(events)
+        for event in self.events:
+            box = QCheckBox(f"{event.name} · {event.starts_on.isoformat()}")
+            box.setObjectName(f"exportEvent_{event.id}")
+            box.setChecked(True)
+            self.event_boxes[event.id] = box
+            self.events_layout.addWidget(box)
+
+    def _format_changed(self, _index: int) -> None:
+        fmt = self.format.currentData()
+        self.target.file_filter = FILTERS[fmt]
+        self.target.suggested = "leads." + fmt
+        _swap_suffix(self.target.edit, fmt)
+
+    def _cancel_or_close(self) -> None:
+        if self.running:
+            self.cancel_job()
+        else:
+            self.reject()
+
+    def set_running(self, running: bool) -> None:
+        self.export_button.setEnabled(not running)
+        self.cancel_button.setText(_("Cancel export") if running else _("Close"))
+        for widget in (*self.purpose_boxes.values(), *self.event_boxes.values(), self.format, self.preset,
+                       self.recipient, self.target):
+            widget.setEnabled(not running)
+
+    def show_progress(self, job: Job) -> None:
+        if job.done:
+            self.set_status(_("{n} rows written…").format(n=f"{job.done:,}"))
+
+    def submit(self) -> None:
+        purposes = [code for code, box in self.purpose_boxes.items() if box.isChecked()]
+        chosen = [eid for eid, box in self.event_boxes.items() if box.isChecked()]
+        target = self.target.path()
+        if not purposes:
+            self.set_status(_("Tick at least one purpose."), error=True)
+            return
+        if self.event_boxes and not chosen:
+            self.set_status(_("Tick at least one event."), error=True)
+            return
+        if target is None:
+            self.set_status(_("Choose where to save the file."), error=True)
+            return
+        event_ids = None if len(chosen) == len(self.event_boxes) else chosen
+        fmt, preset = self.format.currentData(), self.preset.currentData()
+        recipient = self.recipient.text().strip()
+        operator = self.session.operator or None
+
+        def work(booth, job: Job) -> int:
+            return export_leads(booth, purposes=purposes, target=target, format=fmt, preset=preset,
+                                event_ids=event_ids, recipient=recipient, operator=operator,
+                                progress=job.rows, cancel=job.cancelled)
+
+        def done(count: int) -> None:
+            self.set_status(_("Exported {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
+            self.exported.emit(count)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ExportCancelled):
+                self.set_status(exc.localized())
+            else:
+                self.fail(exc)
+
+        self.run(work, done, failed)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.recipient.setText("")
+        self.target.wipe()
+
+
+class SuppressionDialog(ToolDialog):
+    """Everyone who withdrew or was erased, with email/phone plain or hashed."""
+
+    exported = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, name="suppressionDialog", title=_("Suppression list"), parent=parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label(
+            _("Everyone who withdrew a consent or was erased, with the purposes and dates, so marketing "
+              "ops can remove them from the CRM. Withdrawal must reach the CRM."), name="muted"))
+        self.hashed = QCheckBox(_("Hash email and phone (SHA-256 of the normalised value)"))
+        self.hashed.setObjectName("suppressionHashed")
+        layout.addWidget(self.hashed)
+        form = QFormLayout()
+        self.recipient = QLineEdit()
+        self.recipient.setObjectName("suppressionRecipient")
+        self.target = PathField(mode="save", caption=_("Suppression list"), file_filter=FILTERS["csv"],
+                                suggested="suppression.csv", name="suppressionTarget")
+        form.addRow(_("Recipient"), self.recipient)
+        form.addRow(_("Save as"), self.target)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        buttons = QDialogButtonBox()
+        self.run_button = button(_("Export"), role="primary", slot=self.submit)
+        self.run_button.setObjectName("suppressionRun")
+        close = button(_("Close"), slot=self.reject)
+        buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(close, QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+
+    def submit(self) -> None:
+        target = self.target.path()
+        if target is None:
+            self.set_status(_("Choose where to save the file."), error=True)
+            return
+        hashed = self.hashed.isChecked()
+        recipient = self.recipient.text().strip()
+        operator = self.session.operator or None
+
+        def done(count: int) -> None:
+            self.set_status(_("Wrote {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
+            self.exported.emit(count)
+
+        self.run(lambda booth, _job: export_suppression(booth, target=target, hashed=hashed, recipient=recipient,
+                                                         operator=operator), done)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.recipient.setText("")
+        self.target.wipe()
+
+
+class SharingLogDialog(ToolDialog):
+    """Every file that left this vault: when, what, how many, for whom, by whom. Newest first."""
+
+    COLUMNS = ("When", "What", "Format", "Count", "Purposes", "Recipient", "Operator", "File")
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, name="sharingLogDialog", title=_("Sharing log"), parent=parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label(_("Every export, suppression list and transfer bundle made from this vault, "
+                                 "newest first."), name="muted"))
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("sharingTable")
+        self.table.setHorizontalHeaderLabels([_(c) for c in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        refresh = button(_("Refresh"), slot=self.refresh)
+        refresh.setObjectName("sharingRefresh")
+        close = button(_("Close"), slot=self.reject)
+        row.addWidget(refresh)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.resize(980, 460)
+        self.loads = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        def loaded(entries) -> None:
+            if self.closed:
+                return
+            self.loads += 1
+            self._fill(entries)
+
+        self.session.call(sharing_log, loaded)
+
+    def _fill(self, entries) -> None:
+        snapshot = self.session.snapshot
+        language = current_language()
+
+        def title(code: str) -> str:
+            purpose = snapshot.purpose(code) if snapshot else None
+            return localized(purpose.title, language) if purpose else code
+
+        self.table.setRowCount(0)
+        self.table.setRowCount(len(entries))
+        for r, e in enumerate(entries):
+            values = (
+                _local_time(e.at), _(KIND_TEXT.get(e.kind, e.kind)), e.format.upper(), f"{e.count:,}",
+                ", ".join(title(c) for c in e.purposes), e.recipient, e.operator, e.file_name,
+            )
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.set_status(_("{n} entries").format(n=len(entries)) if entries else _("Nothing has been shared yet."))
+
+    def rows(self) -> list[list[str]]:
+        return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
+                for r in range(self.table.rowCount())]
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.table.setRowCount(0)

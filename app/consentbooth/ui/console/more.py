@@ -1,0 +1,110 @@
+"""The console's "More…" menu: exports, transfer, verification, settings; owns their dialogs.
+
+Every dialog opened here is remembered, so a lock wipes and closes it like the other dialogs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMenu, QWidget
+
+from consentbooth.ui.console.exports import ExportDialog, SharingLogDialog, SuppressionDialog
+from consentbooth.ui.console.settings import SettingsDialog
+from consentbooth.ui.console.taskdialog import ToolDialog
+from consentbooth.ui.console.transfer import BundleDialog, MergeDialog
+from consentbooth.ui.console.verify import EventCertificatesDialog, VerifyDialog
+from consentbooth.ui.session import Session
+from consentbooth.ui.widgets.common import Texts, button
+
+# (key, menu text, dialog class); None is a separator
+ENTRIES: tuple[tuple[str, str, type[ToolDialog]] | None, ...] = (
+    ("export", "Export leads…", ExportDialog),
+    ("suppression", "Suppression list…", SuppressionDialog),
+    ("sharing", "Sharing log", SharingLogDialog),
+    None,
+    ("bundle", "Bundle for marketing ops…", BundleDialog),
+    ("merge", "Merge bundles…", MergeDialog),
+    None,
+    ("verify", "Verify a certificate…", VerifyDialog),
+    ("certificates", "Certificates of this event (ZIP)…", EventCertificatesDialog),
+    None,
+    ("settings", "Settings…", SettingsDialog),
+)
+
+
+class ConsoleTools(QObject):
+    leads_changed = Signal()  # a merge brought leads in: the leads table reloads
+
+    def __init__(self, session: Session, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.parent_widget = parent
+        self.texts = Texts()
+        self.dialogs: dict[str, ToolDialog] = {}
+        self.menu = QMenu(parent)
+        self.menu.setObjectName("moreMenu")
+        self.actions = {}
+        for entry in ENTRIES:
+            if entry is None:
+                self.menu.addSeparator()
+                continue
+            key, msgid, _cls = entry
+            action = self.menu.addAction("")
+            action.setObjectName(f"more_{key}")
+            action.triggered.connect(lambda _c=False, k=key: self.open(k))
+            self.texts.bind(action.setText, msgid)
+            self.actions[key] = action
+        self.button = button()  # a push button with a menu: styled like the rest of the toolbar
+        self.button.setObjectName("moreButton")
+        self.button.setMenu(self.menu)
+        self.texts.bind(self.button.setText, "More…")
+
+    def open(self, key: str) -> ToolDialog | None:
+        """Open (or raise) the dialog for ``key``; only while the vault is unlocked."""
+        if not self.session.is_unlocked:
+            return None
+        existing = self.dialogs.get(key)
+        if existing is not None and not existing.closed:
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        cls = next(e[2] for e in ENTRIES if e is not None and e[0] == key)
+        dialog = cls(self.session, self.parent_widget)
+        self.dialogs[key] = dialog
+        dialog.finished.connect(lambda _r, k=key, d=dialog: self._forget(k, d))
+        self._wire(key, dialog)
+        dialog.open() if key != "sharing" else dialog.show()
+        return dialog
+
+    def _wire(self, key: str, dialog: ToolDialog) -> None:
+        shared: Callable[..., None] = lambda *_a: self._refresh_log()  # noqa: E731
+        for name in ("exported", "created"):
+            signal = getattr(dialog, name, None)
+            if signal is not None:
+                signal.connect(shared)
+        if isinstance(dialog, MergeDialog):
+            dialog.merged.connect(lambda _n: (self.leads_changed.emit(), self._refresh_log()))
+
+    def _refresh_log(self) -> None:
+        log = self.dialogs.get("sharing")
+        if isinstance(log, SharingLogDialog) and not log.closed:
+            log.refresh()
+
+    def _forget(self, key: str, dialog: ToolDialog) -> None:
+        if self.dialogs.get(key) is dialog:
+            del self.dialogs[key]
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+
+    def wipe(self) -> None:
+        """On lock: every open tool dialog forgets what it showed and closes."""
+        for dialog in list(self.dialogs.values()):
+            try:
+                dialog.wipe()
+                dialog.close()
+            except RuntimeError:  # already deleted
+                pass
+        self.dialogs.clear()

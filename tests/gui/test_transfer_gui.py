@@ -1,0 +1,89 @@
+"""Transfer through the console: a bundle for marketing ops, merged into a hub vault's console."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.gui.gui_helpers import click, idle, type_text, unlock
+from tests.gui.test_exports_gui import _open
+
+PASSPHRASE = "Correct-Horse-42!"
+
+
+def test_bundle_then_merge_into_a_hub(console_shell, make_shell, qtbot, tmp_path):
+    from consentbooth.exports.bundle import generate_ops_identity, write_identity_file
+    from consentbooth.services import Booth
+
+    shell, _ids = console_shell
+    secret, public = generate_ops_identity()
+    key_file = tmp_path / "ops.key"
+    write_identity_file(path=key_file, secret=secret)
+
+    # -- on the booth laptop: a wrong key is refused before anything runs
+    dialog = _open(shell, qtbot, "bundle")
+    target = tmp_path / "laptop-a.cbbundle"
+    type_text(qtbot, dialog.target.edit, str(target))
+    type_text(qtbot, dialog.recipient, "AGE-SECRET-KEY-1NOPE")
+    click(qtbot, dialog, "bundleRun")
+    assert dialog.status.text() == "请粘贴市场运营的 age 公钥：以 age1 开头。"
+    assert not dialog.running and not target.exists()
+    dialog.recipient.setText("")
+    type_text(qtbot, dialog.recipient, public)
+    click(qtbot, dialog, "bundleRun")
+    qtbot.waitUntil(lambda: target.exists() and not dialog.running, timeout=10_000)
+    assert dialog.status.text() == "数据包 laptop-a.cbbundle 已写入，含 3 条线索。"
+    log = _open(shell, qtbot, "sharing")
+    qtbot.waitUntil(lambda: log.loads >= 1 and bool(log.rows()), timeout=5_000)
+    assert log.rows()[0][1] == "传输数据包" and log.rows()[0][7] == "laptop-a.cbbundle"
+
+    damaged = tmp_path / "damaged.cbbundle"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    damaged.write_bytes(bytes(data))
+
+    # -- at marketing ops: a hub vault with its own console
+    hub_path = tmp_path / "hub.cbvault"
+    Booth.create(hub_path, PASSPHRASE, demo=True, role="hub").lock()
+    hub = make_shell(hub_path)
+    hub.start()
+    unlock(hub, qtbot)
+    console = hub.window.console
+    assert console.model.total == 0
+    merge = _open(hub, qtbot, "merge")
+    assert "这是展位电脑" not in " ".join(w.text() for w in merge.findChildren(type(merge.status)))
+    type_text(qtbot, merge.files, str(damaged))
+    qtbot.keyClick(merge.files, Qt.Key.Key_Return)
+    type_text(qtbot, merge.files, str(target))
+    type_text(qtbot, merge.identity.edit, str(key_file))
+    click(qtbot, merge, "mergeRun")
+    qtbot.waitUntil(lambda: merge.table.rowCount() == 2, timeout=15_000)
+    bad, good = merge.result_rows()
+    assert good[:6] == ["laptop-a.cbbundle", "已合并", "3", "0", "0", "3"] and good[6] == ""
+    assert bad[0] == "damaged.cbbundle" and bad[1] == "已拒绝" and bad[2:6] == ["0", "0", "0", "0"]
+    assert len(bad[6]) > 10  # the reason, in words
+    assert merge.status.text() == "合并 1 个，拒绝 1 个；新增 3 条线索。"
+    # the hub's leads table refreshes by itself
+    qtbot.waitUntil(lambda: console.model.total == 3, timeout=10_000)
+    names = {console.model.index(r, 1).data() for r in range(console.model.rowCount())}
+    assert names == {"王芳", "Anna Schmidt", "李雷"}
+    # merging the same bundle again changes nothing
+    click(qtbot, merge, "mergeRun")
+    qtbot.waitUntil(lambda: not merge.running and merge.table.rowCount() == 2
+                    and merge.result_rows()[1][2] == "0", timeout=15_000)
+    assert merge.result_rows()[1][1] == "已合并"
+    idle(hub, qtbot)
+    assert hub.session.booth.count() == 3
+
+
+def test_merge_needs_files_and_key(console_shell, qtbot, tmp_path):
+    shell, _ids = console_shell
+    merge = _open(shell, qtbot, "merge")
+    assert "这是展位电脑" in " ".join(w.text() for w in merge.findChildren(type(merge.status)))
+    click(qtbot, merge, "mergeRun")
+    assert merge.status.text() == "请至少添加一个数据包文件。"
+    type_text(qtbot, merge.files, str(tmp_path / "x.cbbundle"))
+    click(qtbot, merge, "mergeRun")
+    assert merge.status.text() == "请选择市场运营的密钥文件。"
+    type_text(qtbot, merge.identity.edit, str(tmp_path / "missing.key"))
+    click(qtbot, merge, "mergeRun")
+    qtbot.waitUntil(lambda: not merge.running and "无法读取运营密钥文件" in merge.status.text(), timeout=10_000)
