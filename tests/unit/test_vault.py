@@ -148,3 +148,26 @@ def test_version_1_fixture_upgrades(tmp_path: Path) -> None:
         assert booth.verify_ledger().ok
     finally:
         booth.lock()
+
+
+def test_disk_full_mid_capture_is_a_plain_sentence_and_loses_nothing(booth: Booth, passphrase: str) -> None:
+    from consentbooth.core.errors import StorageError
+
+    kept = booth.capture(zh_request()).lead_id
+    conn = booth.vault.conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {int(pages):d}")  # the file may not grow: "disk full"
+    with pytest.raises(StorageError) as info:
+        for _ in range(200):
+            booth.capture(zh_request())
+    assert "disk is full" in info.value.localized("en")
+    assert "磁盘已满" in info.value.localized("zh-CN")
+    path = booth.vault.path
+    before = booth.count()
+    booth.lock()
+    reopened = Booth.unlock(path, passphrase)
+    try:
+        assert reopened.count() == before and reopened.record(kept).lead.fields["name"] == "张伟"
+        assert reopened.verify_ledger().ok
+    finally:
+        reopened.lock()

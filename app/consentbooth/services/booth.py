@@ -39,6 +39,7 @@ from consentbooth.domain.validation import clean_text, validate_fields, validate
 from consentbooth.exports.suppression import hash_email, hash_phone
 from consentbooth.services import setup as setup_mod
 from consentbooth.vault import ledger, repo, sharing
+from consentbooth.vault.migrations import CURRENT_VERSION
 from consentbooth.vault.store import Vault, create_vault, open_vault
 
 log = get_logger(__name__)
@@ -147,10 +148,7 @@ class Booth:
         schema_version: int | None = None,
     ) -> Booth:
         """A new vault with its signing key. ``schema_version``: only for upgrade-test fixtures."""
-        if schema_version is None:
-            vault = create_vault(Path(path), passphrase)
-        else:
-            vault = create_vault(Path(path), passphrase, schema_version=schema_version)
+        vault = create_vault(Path(path), passphrase, schema_version=schema_version or CURRENT_VERSION)
         org = organisation or (setup_mod.DEMO_ORGANISATION if demo else None)
         identity = create_self_signed(org.name if org else "ConsentBooth")
         device_id = new_id()
@@ -184,6 +182,7 @@ class Booth:
 
     def lock(self) -> None:
         self.vault.close()
+        self._cache.clear()
         self._secret = b""
         self._identity = SigningIdentity(b"", b"")
 
@@ -227,9 +226,7 @@ class Booth:
 
     def backup(self, target: Path, passphrase: str) -> None:
         """An encrypted copy (same passphrase); ``passphrase`` is re-checked first."""
-        from consentbooth.vault.store import open_vault as _probe
-
-        _probe(self.vault.path, passphrase).close()
+        open_vault(self.vault.path, passphrase).close()  # WrongPassphrase before anything is written
         self.vault.export_copy(Path(target), passphrase)
 
     # -- configuration --------------------------------------------------------------------

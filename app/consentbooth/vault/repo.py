@@ -303,19 +303,14 @@ def search_lead_ids_sql(query: str) -> tuple[str, tuple]:
 
     Three or more characters use the trigram index (any substring: names, companies, partial
     phone numbers, emails); one or two CJK characters use the uni/bigram index; one or two
-    Latin letters match word prefixes. Newest-indexed first (FTS rowid order, no sort).
+    Latin letters match word prefixes. Unordered; append ``ORDER BY rowid DESC`` for newest
+    indexed first (FTS rowid order costs no sort).
     """
     q = unicodedata.normalize("NFC", query).strip().casefold()
     if len(q) >= 3:
-        return (
-            "SELECT lead_id FROM lead_search WHERE lead_search MATCH ? ORDER BY rowid DESC",
-            (_fts_phrase(q),),
-        )
+        return "SELECT lead_id FROM lead_search WHERE lead_search MATCH ?", (_fts_phrase(q),)
     phrase = _fts_phrase(q) if all(_is_cjk(c) for c in q) else _fts_phrase(q) + "*"
-    return (
-        "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ? ORDER BY rowid DESC",
-        (phrase,),
-    )
+    return "SELECT lead_id FROM lead_search_short WHERE lead_search_short MATCH ?", (phrase,)
 
 
 def search_leads(vault: Vault, query: str = "", *, limit: int = 200, offset: int = 0) -> list[LeadSummary]:
@@ -325,7 +320,7 @@ def search_leads(vault: Vault, query: str = "", *, limit: int = 200, offset: int
     if query.strip():
         sub, params = search_lead_ids_sql(query)
         rows = vault.read(
-            f"{base} WHERE id IN ({sub} LIMIT ? OFFSET ?) ORDER BY captured_at DESC",
+            f"{base} WHERE id IN ({sub} ORDER BY rowid DESC LIMIT ? OFFSET ?) ORDER BY captured_at DESC",
             (*params, limit, offset),
         )
     else:

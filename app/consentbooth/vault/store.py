@@ -135,11 +135,22 @@ class Vault:
         """One durable write transaction (BEGIN IMMEDIATE … COMMIT, synchronous=FULL)."""
         with self._lock:
             conn = self.conn
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except DatabaseError as exc:
+                raise _translate(exc) from exc
             try:
                 yield conn
+            except DatabaseError as exc:
+                with contextlib.suppress(DatabaseError):
+                    conn.execute("ROLLBACK")
+                translated = _translate(exc)
+                if translated is exc:
+                    raise
+                raise translated from exc
             except BaseException:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(DatabaseError):
+                    conn.execute("ROLLBACK")
                 raise
             try:
                 conn.execute("COMMIT")

@@ -1,37 +1,42 @@
 """The console's "More…" menu: exports, transfer, verification, settings; owns their dialogs.
 
 Every dialog opened here is remembered, so a lock wipes and closes it like the other dialogs.
+Dialog modules are imported when first opened: the PDF and spreadsheet libraries behind them
+would otherwise add about half a second to the app's start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
-from consentbooth.ui.console.exports import ExportDialog, SharingLogDialog, SuppressionDialog
-from consentbooth.ui.console.settings import SettingsDialog
 from consentbooth.ui.console.taskdialog import ToolDialog
-from consentbooth.ui.console.transfer import BundleDialog, MergeDialog
-from consentbooth.ui.console.verify import EventCertificatesDialog, VerifyDialog
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import Texts, button
 
-# (key, menu text, dialog class); None is a separator
-ENTRIES: tuple[tuple[str, str, type[ToolDialog]] | None, ...] = (
-    ("export", "Export leads…", ExportDialog),
-    ("suppression", "Suppression list…", SuppressionDialog),
-    ("sharing", "Sharing log", SharingLogDialog),
+# (key, menu text, "module:DialogClass" under consentbooth.ui.console); None is a separator
+ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
+    ("export", "Export leads…", "exports:ExportDialog"),
+    ("suppression", "Suppression list…", "exports:SuppressionDialog"),
+    ("sharing", "Sharing log", "exports:SharingLogDialog"),
     None,
-    ("bundle", "Bundle for marketing ops…", BundleDialog),
-    ("merge", "Merge bundles…", MergeDialog),
+    ("bundle", "Bundle for marketing ops…", "transfer:BundleDialog"),
+    ("merge", "Merge bundles…", "transfer:MergeDialog"),
     None,
-    ("verify", "Verify a certificate…", VerifyDialog),
-    ("certificates", "Certificates of this event (ZIP)…", EventCertificatesDialog),
+    ("verify", "Verify a certificate…", "verify:VerifyDialog"),
+    ("certificates", "Certificates of this event (ZIP)…", "verify:EventCertificatesDialog"),
     None,
-    ("settings", "Settings…", SettingsDialog),
+    ("settings", "Settings…", "settings:SettingsDialog"),
 )
+
+
+def dialog_class(key: str) -> type[ToolDialog]:
+    where = next(e[2] for e in ENTRIES if e is not None and e[0] == key)
+    module, name = where.split(":")
+    return getattr(import_module(f"consentbooth.ui.console.{module}"), name)
 
 
 class ConsoleTools(QObject):
@@ -70,8 +75,7 @@ class ConsoleTools(QObject):
             existing.raise_()
             existing.activateWindow()
             return existing
-        cls = next(e[2] for e in ENTRIES if e is not None and e[0] == key)
-        dialog = cls(self.session, self.parent_widget)
+        dialog = dialog_class(key)(self.session, self.parent_widget)
         self.dialogs[key] = dialog
         dialog.finished.connect(lambda _r, k=key, d=dialog: self._forget(k, d))
         self._wire(key, dialog)
@@ -84,12 +88,12 @@ class ConsoleTools(QObject):
             signal = getattr(dialog, name, None)
             if signal is not None:
                 signal.connect(shared)
-        if isinstance(dialog, MergeDialog):
+        if key == "merge":
             dialog.merged.connect(lambda _n: (self.leads_changed.emit(), self._refresh_log()))
 
     def _refresh_log(self) -> None:
         log = self.dialogs.get("sharing")
-        if isinstance(log, SharingLogDialog) and not log.closed:
+        if log is not None and not log.closed:
             log.refresh()
 
     def _forget(self, key: str, dialog: ToolDialog) -> None:
