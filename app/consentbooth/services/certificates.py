@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from consentbooth.vault import certstore, ledger, repo
 log = get_logger(__name__)
 
 CERTIFIED_ACTIONS = (Action.CONSENT.value, Action.WITHDRAWAL.value)
+IN_PROCESS_MAX = 8  # up to this many: render here (starting a worker process costs ~1 s)
 
 
 def _record_for(booth: Booth, ledger_id: str) -> tuple[dict[str, Any], bytes | None, str, str]:
@@ -92,11 +94,20 @@ def issue_missing(
     for lid in todo:
         record, signature_png, lead_id, kind = _record_for(booth, lid)
         jobs.append((lid, record, signature_png, lead_id, kind))
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    identity = booth.certificate_identity
+    workers = workers or os.cpu_count() or 1
+    args = [(j[1], j[2], booth.certificate_identity) for j in jobs]
+    pool = None
+    if workers == 1 or len(jobs) <= IN_PROCESS_MAX:
+        rendered: Iterable[bytes] = map(_render, args)
+    else:
+        # spawn, never fork: the GUI process runs Qt and worker threads, and a forked child of a
+        # threaded process can deadlock on a lock some other thread held at the fork.
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")
+        )
+        rendered = pool.map(_render, args, chunksize=8)
     made = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        rendered = pool.map(_render, [(j[1], j[2], identity) for j in jobs], chunksize=8)
+    try:
         batch: list[tuple] = []
         for job, pdf in zip(jobs, rendered, strict=True):
             batch.append((job, pdf))
@@ -109,6 +120,9 @@ def issue_missing(
                 batch = []
                 if progress:
                     progress(made, len(jobs))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return made
 
 
