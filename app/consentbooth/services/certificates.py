@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -61,9 +62,15 @@ def _record_for(booth: Booth, ledger_id: str) -> tuple[dict[str, Any], bytes | N
     return record, lead.signature_png, lead.id, consent.action.value
 
 
+# reportlab keeps process-wide state (fonts, caches) and is not safe to drive from two threads
+# at once; the GUI renders from its certificate thread and from the vault worker.
+_RENDER_LOCK = threading.Lock()
+
+
 def _render(job: tuple[dict[str, Any], bytes | None, SigningIdentity]) -> bytes:
     record, signature_png, identity = job
-    return issue_certificate_pdf(record=record, signature_png=signature_png, identity=identity)
+    with _RENDER_LOCK:
+        return issue_certificate_pdf(record=record, signature_png=signature_png, identity=identity)
 
 
 def issue_certificate(booth: Booth, ledger_id: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -33,6 +35,26 @@ def register_fonts() -> str | None:
     return _font_family
 
 
+GC_INTERVAL_MS = 5_000
+_gc_timer: QTimer | None = None
+
+
+def collect_garbage_on_the_gui_thread(app: QApplication) -> None:
+    """Python's cycle collector may run inside any allocation, on any thread, even while Qt is
+    half-way through deleting a widget; freeing a Qt wrapper there crashes the process (seen:
+    a segfault in 'Garbage-collecting' while a worker rendered a certificate). As Anki does,
+    turn automatic collection off and collect on the GUI thread from a timer, at a quiet
+    point of the event loop."""
+    global _gc_timer
+    if _gc_timer is not None:
+        return
+    gc.disable()
+    _gc_timer = QTimer(app)
+    _gc_timer.setInterval(GC_INTERVAL_MS)
+    _gc_timer.timeout.connect(gc.collect)
+    _gc_timer.start()
+
+
 def application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, styled, with the CJK font as fallback for every family."""
     app = QApplication.instance()
@@ -53,6 +75,7 @@ def application(argv: list[str] | None = None) -> QApplication:
         app.setFont(font)
     app.setStyle("Fusion")
     app.setStyleSheet(STYLESHEET)
+    collect_garbage_on_the_gui_thread(app)
     return app
 
 

@@ -238,13 +238,7 @@ class SuppressionDialog(ToolDialog):
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        buttons = QDialogButtonBox()
-        self.run_button = button(_("Export"), role="primary", slot=self.submit)
-        self.run_button.setObjectName("suppressionRun")
-        close = button(_("Close"), slot=self.reject)
-        buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(close, QDialogButtonBox.ButtonRole.RejectRole)
-        layout.addWidget(buttons)
+        self.run_button = self.add_run_buttons(layout, _("Export"), "suppressionRun")
         self.setMinimumWidth(560)
 
     def set_running(self, running: bool) -> None:

@@ -15,10 +15,13 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QProgressBar,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -122,6 +125,16 @@ class ToolDialog(QDialog):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._tick)
+
+    def add_run_buttons(self, layout: QVBoxLayout, text: str, name: str) -> QPushButton:
+        """The dialog's closing row, [text] [Close]; the first runs ``self.submit``."""
+        buttons = QDialogButtonBox()
+        run = button(text, role="primary", slot=self.submit)
+        run.setObjectName(name)
+        buttons.addButton(run, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(button(_("Close"), slot=self.reject), QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(buttons)
+        return run
 
     # -- running -------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -54,13 +53,7 @@ class BundleDialog(ToolDialog):
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        buttons = QDialogButtonBox()
-        self.run_button = button(_("Create bundle"), role="primary", slot=self.submit)
-        self.run_button.setObjectName("bundleRun")
-        close = button(_("Close"), slot=self.reject)
-        buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(close, QDialogButtonBox.ButtonRole.RejectRole)
-        layout.addWidget(buttons)
+        self.run_button = self.add_run_buttons(layout, _("Create bundle"), "bundleRun")
         self.setMinimumWidth(640)
 
     def set_running(self, running: bool) -> None:
@@ -134,13 +127,7 @@ class MergeDialog(ToolDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox()
-        self.run_button = button(_("Merge"), role="primary", slot=self.submit)
-        self.run_button.setObjectName("mergeRun")
-        close = button(_("Close"), slot=self.reject)
-        buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(close, QDialogButtonBox.ButtonRole.RejectRole)
-        layout.addWidget(buttons)
+        self.run_button = self.add_run_buttons(layout, _("Merge"), "mergeRun")
         self.resize(940, 560)
         self.results: list[MergeResult] = []
         self._running_paths: list[Path] = []
