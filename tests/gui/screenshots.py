@@ -19,10 +19,27 @@ PASSPHRASE = "Correct-Horse-42!"
 SIZE = (1366, 800)
 
 
+LATIN_ONLY_FONTS = "/usr/share/fonts/truetype/dejavu"
+
+
+def _latin_only_fontconfig(scratch: Path) -> None:
+    """Hide the system's CJK fonts so the pictures prove the bundled font renders Chinese."""
+    if os.environ.get("FONTCONFIG_FILE") or not Path(LATIN_ONLY_FONTS).is_dir():
+        return
+    conf = scratch / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{LATIN_ONLY_FONTS}</dir><cachedir>{scratch / 'fontcache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
 def _scratch() -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="cb-shots-"))
     for name in ("logs", "config", "data"):
         (scratch / name).mkdir()
+    _latin_only_fontconfig(scratch)
     os.environ.setdefault("CONSENTBOOTH_LOG_DIR", str(scratch / "logs"))
     os.environ.setdefault("CONSENTBOOTH_CONFIG_DIR", str(scratch / "config"))
     os.environ.setdefault("CONSENTBOOTH_DATA_DIR", str(scratch / "data"))
