@@ -129,6 +129,10 @@ class Booth:
         # Setup read on every capture (notice, purposes, event), cached until configure() runs.
         self._cache: dict[str, object] = {}
 
+    def forget_setup(self) -> None:
+        """Drop the cached setup (after a merge brought events or purposes in)."""
+        self._cache.clear()
+
     def _cached(self, key: str, load: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = load()

@@ -128,7 +128,7 @@ def merge_bundle(hub: Booth, *, data: bytes, identity_text: str, name: str = "",
         counts = apply_bundle(hub.vault, rows, progress=progress)
     except UserFacingError as exc:
         return MergeResult(bundle=name, ok=False, reason=exc.localized("en"))
-    hub._cache.clear()
+    hub.forget_setup()
     return MergeResult(
         bundle=name, ok=True, new=counts.new, updated=counts.updated,
         withdrawn=counts.withdrawn, ledger_events=counts.ledger_events,

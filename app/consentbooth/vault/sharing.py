@@ -56,25 +56,19 @@ def iter_consenting(
         ORDER BY l.captured_at
     """
     params += [*purposes, len(purposes), *purposes, *purposes, *(event_ids or [])]
-    with vault._lock:
-        cursor = vault.conn.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(1000)
-            if not rows:
-                break
-            for row in rows:
-                notice = json.loads(row[6])["event"]["notice"] if row[6] else {"version": 0, "sha256": ""}
-                yield ConsentingLead(
-                    lead_id=row[0],
-                    event_id=row[1],
-                    device_id=row[2],
-                    fields=json.loads(row[3]) if row[3] else {},
-                    purposes_granted=tuple(row[4].split(";")) if row[4] else (),
-                    consent_time=row[5] or "",
-                    notice_version=int(notice["version"]),
-                    notice_sha256=str(notice["sha256"]),
-                    certificate_id=row[7] or "",
-                )
+    for row in vault.stream(sql, params):
+        notice = json.loads(row[6])["event"]["notice"] if row[6] else {"version": 0, "sha256": ""}
+        yield ConsentingLead(
+            lead_id=row[0],
+            event_id=row[1],
+            device_id=row[2],
+            fields=json.loads(row[3]) if row[3] else {},
+            purposes_granted=tuple(row[4].split(";")) if row[4] else (),
+            consent_time=row[5] or "",
+            notice_version=int(notice["version"]),
+            notice_sha256=str(notice["sha256"]),
+            certificate_id=row[7] or "",
+        )
 
 
 @dataclass(frozen=True)
