@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -41,8 +42,18 @@ def _vault_path(args: argparse.Namespace) -> Path:
     return Path(args.vault) if getattr(args, "vault", None) else default_vault_path()
 
 
-def _unlock(args: argparse.Namespace) -> Booth:
-    return Booth.unlock(_vault_path(args), _passphrase())
+def _unlock(args: argparse.Namespace, passphrase: str | None = None) -> Booth:
+    return Booth.unlock(_vault_path(args), passphrase or _passphrase())
+
+
+@contextlib.contextmanager
+def _unlocked(args: argparse.Namespace, passphrase: str | None = None) -> Iterator[Booth]:
+    """The vault of ``--vault``, unlocked for one command and locked again whatever happens."""
+    booth = _unlock(args, passphrase)
+    try:
+        yield booth
+    finally:
+        booth.lock()
 
 
 def _out(value: object) -> None:
@@ -78,8 +89,7 @@ def cmd_capture(args: argparse.Namespace) -> int:
         under_14=bool(data.get("under_14", False)),
         guardian=Guardian(**guardian) if isinstance(guardian, dict) else None,
     )
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         result = booth.capture(request)
         out: dict[str, object] = {
             "lead_id": result.lead_id,
@@ -90,17 +100,12 @@ def cmd_capture(args: argparse.Namespace) -> int:
         if result.ledger_id and not args.no_certificate:
             out["certificate_id"] = booth.issue_certificate(result.ledger_id)
         _out(out)
-    finally:
-        booth.lock()
     return 0
 
 
 def cmd_leads(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         rows = booth.search(args.search or "", limit=args.limit)
-    finally:
-        booth.lock()
     if args.json:
         _out([r.__dict__ for r in rows])
     else:
@@ -111,11 +116,8 @@ def cmd_leads(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         rec = booth.record(args.lead)
-    finally:
-        booth.lock()
     _out(
         {
             "lead_id": rec.lead.id,
@@ -131,8 +133,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         ledger_id = booth.withdraw(
             lead_id=args.lead,
             purposes=args.purpose,
@@ -142,28 +143,20 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
             note=args.note or "",
         )
         certificate = booth.issue_certificate(ledger_id)
-    finally:
-        booth.lock()
     _out({"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose, "certificate_id": certificate})
     return 0
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         ledger_id = booth.erase(lead_id=args.lead, operator=args.operator)
-    finally:
-        booth.lock()
     _out({"lead_id": args.lead, "ledger_id": ledger_id, "erased": True})
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         purged = booth.purge_expired()
-    finally:
-        booth.lock()
     _out({"erased": len(purged), "lead_ids": purged})
     return 0
 
@@ -176,21 +169,15 @@ def cmd_import_signing_cert(args: argparse.Namespace) -> int:
     password = os.environ.get("CONSENTBOOTH_P12_PASSWORD")
     if password is None and sys.stdin.isatty():
         password = getpass.getpass("PKCS#12 password (empty for none): ")
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         subject = booth.import_certificate_identity(data, password or None)
-    finally:
-        booth.lock()
     _out({"certificates_signed_by": subject})
     return 0
 
 
 def cmd_verify_ledger(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         report = booth.verify_ledger()
-    finally:
-        booth.lock()
     if report.ok:
         sys.stdout.write(f"Ledger verified: {report.checked} events, every hash and signature valid.\n")
         return 0
@@ -202,25 +189,18 @@ def cmd_verify_ledger(args: argparse.Namespace) -> int:
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:
-    path = _vault_path(args)
     old = _passphrase()
     new = _passphrase(NEW_PASS_ENV, prompt="New passphrase: ", confirm=True)
-    booth = Booth.unlock(path, old)
-    try:
+    with _unlocked(args, old) as booth:
         booth.change_passphrase(old, new)
-    finally:
-        booth.lock()
     sys.stdout.write("Passphrase changed.\n")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     passphrase = _passphrase()
-    booth = Booth.unlock(_vault_path(args), passphrase)
-    try:
+    with _unlocked(args, passphrase) as booth:
         booth.backup(Path(args.to), passphrase)
-    finally:
-        booth.lock()
     sys.stdout.write(f"Encrypted backup written to {args.to}.\n")
     return 0
 
@@ -247,15 +227,12 @@ def _progress(label: str):
 def cmd_export(args: argparse.Namespace) -> int:
     from consentbooth.services.exports import export_leads
 
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         count = export_leads(
             booth, purposes=args.purpose, event_ids=args.event or None, format=args.format,
             preset=args.preset, target=Path(args.out), recipient=args.recipient or "",
             operator=args.operator, progress=_progress("rows"),
         )
-    finally:
-        booth.lock()
     sys.stderr.write("\n")
     _out({"file": args.out, "rows": count, "purposes": args.purpose, "format": args.format})
     return 0
@@ -264,11 +241,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_suppression(args: argparse.Namespace) -> int:
     from consentbooth.services.exports import export_suppression
 
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         count = export_suppression(booth, target=Path(args.out), hashed=args.hashed, format=args.format)
-    finally:
-        booth.lock()
     _out({"file": args.out, "rows": count, "hashed": args.hashed})
     return 0
 
@@ -283,11 +257,8 @@ def cmd_keygen_ops(args: argparse.Namespace) -> int:
 def cmd_bundle(args: argparse.Namespace) -> int:
     from consentbooth.services.transfer import create_bundle
 
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         count = create_bundle(booth, recipient=args.recipient, target=Path(args.out), operator=args.operator)
-    finally:
-        booth.lock()
     _out({"file": args.out, "leads": count, "recipient": args.recipient})
     return 0
 
@@ -314,21 +285,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_sharing_log(args: argparse.Namespace) -> int:
     from consentbooth.services.exports import sharing_log
 
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         entries = sharing_log(booth)
-    finally:
-        booth.lock()
     _out([e.__dict__ for e in entries])
     return 0
 
 
 def cmd_certificate(args: argparse.Namespace) -> int:
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         count = booth.export_certificate(args.lead, Path(args.out), history=args.all)
-    finally:
-        booth.lock()
     _out({"file": args.out, "certificates": count})
     return 0
 
@@ -336,14 +301,11 @@ def cmd_certificate(args: argparse.Namespace) -> int:
 def cmd_certificates(args: argparse.Namespace) -> int:
     from consentbooth.services.certificates import export_event_certificates
 
-    booth = _unlock(args)
-    try:
+    with _unlocked(args) as booth:
         count = export_event_certificates(
             booth, event_id=args.event or booth.current_event().id, target=Path(args.out),
             progress=_progress("certificates"),
         )
-    finally:
-        booth.lock()
     sys.stderr.write("\n")
     _out({"file": args.out, "certificates": count})
     return 0

@@ -16,7 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-PASS = "Correct-Horse-42!"
+from tests.bench.common import BENCH_PASSPHRASE, bare_open
+
+PASS = BENCH_PASSPHRASE
 N_LEADS = int(os.environ.get("CB_BENCH_LEADS", "100000"))
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = [
@@ -99,15 +101,6 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _bare_open(path: Path) -> None:
-    import sqlcipher3
-
-    conn = sqlcipher3.connect(str(path))
-    conn.set_key(PASS)
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    conn.close()
-
-
 # -- child processes ---------------------------------------------------------------------------
 
 
@@ -128,7 +121,7 @@ def child_hello(vault: str) -> None:
     app = QApplication(sys.argv)
     label = QLabel("Hello")
     label.show()
-    _bare_open(Path(vault))
+    bare_open(Path(vault))
     _pump(app, label.isVisible)
     app.processEvents()
     print("READY", flush=True)

@@ -11,17 +11,12 @@ import sqlcipher3
 
 from consentbooth.services.booth import Booth
 from tests.bench import synth
-from tests.bench.common import interleaved, median, p95, row, timed
+from tests.bench.common import BENCH_PASSPHRASE, bare_open, interleaved, median, p95, row, timed
 
-PASS = "Correct-Horse-42!"
+PASS = BENCH_PASSPHRASE
 N_SEARCH = int(os.environ.get("CB_BENCH_LEADS", "100000"))
 
 
-def _bare_open(path: Path) -> None:
-    conn = sqlcipher3.connect(str(path))
-    conn.set_key(PASS)
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    conn.close()
 
 
 def bench_capture(folder: Path) -> dict:
@@ -68,7 +63,7 @@ def bench_unlock(folder: Path) -> dict:
     booth = Booth.create(path, PASS, demo=True)
     synth.fill(booth, 1000)
     booth.lock()
-    a, b = interleaved(lambda: Booth.unlock(path, PASS).vault.close(), lambda: _bare_open(path), 15)
+    a, b = interleaved(lambda: Booth.unlock(path, PASS).vault.close(), lambda: bare_open(path), 15)
     return row(median(a), median(b), "<= 1.2", "1,000-lead vault; includes cipher_integrity_check of every page")
 
 
@@ -94,7 +89,7 @@ def bench_search(folder: Path) -> tuple[dict, dict, dict]:
             queries.append(rnd.choice(synth.COMPANIES)[:4])
     samples = [timed(lambda q=q: (booth.search(q, limit=200), booth.count(q))) for q in queries]
     unlock_big = [timed(lambda: Booth.unlock(path, PASS).vault.close()) for _ in range(3)]
-    bare_big = [timed(lambda: _bare_open(path)) for _ in range(3)]
+    bare_big = [timed(lambda: bare_open(path)) for _ in range(3)]
     booth.lock()
     return (
         row(p95(samples), None, "<= 0.030", f"p95 of 100 queries (page of 200 + count) over {N_SEARCH:,} leads; fill took {fill_s:.0f} s"),

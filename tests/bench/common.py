@@ -5,6 +5,19 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+BENCH_PASSPHRASE = "Correct-Horse-42!"
+
+
+def bare_open(path: Path) -> None:
+    """The baseline open: a SQLCipher connection, the same KDF, the first read."""
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path))
+    conn.set_key(BENCH_PASSPHRASE)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.close()
 
 
 def timed(func: Callable[[], object]) -> float:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from consentbooth.core.errors import UserFacingError
+from consentbooth.domain.models import CONTACT_FIELDS, STAFF_FIELDS
 from consentbooth.exports.rows import PURPOSE_SEPARATOR, ExportRow, SuppressionRow
 
 __all__ = [
@@ -125,8 +126,8 @@ class Preset:
 
 PRESETS = ("generic", "salesforce", "hubspot")
 
-# Standard attendee fields (domain.models.CONTACT_FIELDS + STAFF_FIELDS) have their own columns.
-_KNOWN_FIELDS = ("name", "company", "title", "phone", "email", "wechat", "rating", "notes")
+# Standard attendee fields have their own columns; anything else is an extra (qualifying question).
+_KNOWN_FIELDS = (*CONTACT_FIELDS, *STAFF_FIELDS)
 
 GENERIC_EVIDENCE = (
     "purposes_granted",
