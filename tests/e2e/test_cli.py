@@ -67,6 +67,7 @@ def test_tampered_ledger_fails_verify_and_names_the_event(vault: Path, tmp_path:
 
     booth = Booth.unlock(vault, PASS)
     target = ledger.entries(booth.vault)[1]
+    booth.vault.settle()  # raw SQL below: project the capture journal first
     conn = booth.vault.conn
     conn.execute("DROP TRIGGER ledger_no_update")
     conn.execute("UPDATE ledger SET body = replace(body, 'granted', 'withdrawn') WHERE id = ?", (target.id,))

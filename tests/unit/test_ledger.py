@@ -42,6 +42,7 @@ def test_ledger_holds_no_contact_details(booth: Booth) -> None:
 
 def test_database_refuses_update_and_delete(booth: Booth) -> None:
     booth.capture(zh_request())
+    booth.vault.settle()  # raw SQL below: project the capture journal first
     conn = booth.vault.conn
     with pytest.raises(Exception, match="append-only"):
         conn.execute("UPDATE ledger SET action = 'withdrawal'")
@@ -53,6 +54,7 @@ def test_edited_event_is_named_by_verify(booth: Booth) -> None:
     ids = []
     for _ in range(3):
         ids.append(booth.capture(zh_request()).ledger_id)
+    booth.vault.settle()  # raw SQL below: project the capture journal first
     conn = booth.vault.conn
     conn.execute("DROP TRIGGER ledger_no_update")
     body = json.loads(conn.execute("SELECT body FROM ledger WHERE id = ?", (ids[1],)).fetchone()[0])
@@ -66,6 +68,7 @@ def test_edited_event_is_named_by_verify(booth: Booth) -> None:
 
 def test_recomputed_hash_without_the_key_fails_on_signature(booth: Booth) -> None:
     ids = [booth.capture(zh_request()).ledger_id for _ in range(2)]
+    booth.vault.settle()  # raw SQL below: project the capture journal first
     conn = booth.vault.conn
     conn.execute("DROP TRIGGER ledger_no_update")
     body = json.loads(conn.execute("SELECT body FROM ledger WHERE id = ?", (ids[1],)).fetchone()[0])
@@ -78,6 +81,7 @@ def test_recomputed_hash_without_the_key_fails_on_signature(booth: Booth) -> Non
 
 def test_deleted_event_breaks_the_chain(booth: Booth) -> None:
     ids = [booth.capture(zh_request()).ledger_id for _ in range(3)]
+    booth.vault.settle()  # raw SQL below: project the capture journal first
     conn = booth.vault.conn
     conn.execute("DROP TRIGGER ledger_no_delete")
     conn.execute("DELETE FROM ledger WHERE id = ?", (ids[1],))

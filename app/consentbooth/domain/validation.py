@@ -38,7 +38,8 @@ def clean_text(field: str, value: str, *, allow_newlines: bool = False) -> str:
     if not isinstance(value, str):
         raise ValidationError(field, "{label} must be text.", label=_label(field))
     value = unicodedata.normalize("NFC", value).strip()
-    for ch in value:
+    # isprintable() is False for every Cc/Cf/Cs/Co character: only then look closer.
+    for ch in () if value.isprintable() else value:
         if ch in "\n\t" and allow_newlines:
             continue
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\u200d":

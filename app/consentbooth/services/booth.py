@@ -38,7 +38,7 @@ from consentbooth.domain.notice import Notice
 from consentbooth.domain.validation import clean_text, validate_fields, validate_name
 from consentbooth.exports.suppression import hash_email, hash_phone
 from consentbooth.services import setup as setup_mod
-from consentbooth.vault import ledger, repo, sharing
+from consentbooth.vault import journal, ledger, repo, sharing
 from consentbooth.vault.migrations import CURRENT_VERSION
 from consentbooth.vault.store import Vault, create_vault, open_vault
 
@@ -377,9 +377,14 @@ class Booth:
                 events[request.event_id] = self._event(request.event_id)
             prepared.append(self._prepare(request, events[request.event_id], notice, offered))
         results: list[CaptureResult] = []
-        with self.vault.transaction() as conn:
+        # The durable commit journals each capture in one row (vault/journal.py); the tables
+        # and the search index take it in before the next read, or at once for a batch.
+        with self.vault.transaction(settle=False) as conn:
             for item in prepared:
                 results.append(self._store(conn, offered, *item))
+        self.vault.note_backlog()
+        if len(prepared) > 1:
+            self.vault.settle()
         refused = [item for item in prepared if item[0] == "minor_refused"]
         if refused:
             raise UserFacingError(
@@ -454,33 +459,39 @@ class Booth:
     def _store(
         self, conn, offered: Mapping[str, Purpose], kind: str, event: Event, now: datetime, *rest: object
     ) -> CaptureResult:
-        repo.bump_anonymous_count(conn, event_id=event.id, kind=kind, at=now)
         if kind != "captured":
+            repo.bump_anonymous_count(conn, event_id=event.id, kind=kind, at=now)
             return CaptureResult(lead_id=None, ledger_id=None, granted=(), declined=kind == "declined")
         lead, consent = rest
         assert isinstance(lead, Lead) and isinstance(consent, ConsentEvent)
-        repo.insert_lead(conn, lead, data_digest=consent.data_digest)
-        entry = ledger.append(conn, event=consent, identity=self._identity)
-        self._apply_states(conn, consent, event, offered)
+        entry = ledger.seal(conn, event=consent, identity=self._identity)
+        journal.record(
+            conn,
+            lead_row=repo.lead_row(lead, data_digest=consent.data_digest),
+            entry=entry,
+            states=self._states(consent, event, offered),
+        )
         return CaptureResult(lead_id=lead.id, ledger_id=entry.id, granted=consent.granted(), declined=False)
 
-    def _apply_states(
-        self, conn, consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]
-    ) -> None:
+    def _states(
+        self, consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]
+    ) -> list[dict]:
+        """The consent_state rows a capture sets (keyword sets of ``repo.set_consent_state``)."""
         def retention(code: str) -> int:
             purpose = by_code.get(code)
             return purpose.retention_days if purpose and purpose.retention_days else event.retention_days
 
-        for state in fold_states([consent], retention).values():
-            repo.set_consent_state(
-                conn,
-                lead_id=consent.lead_id,
-                purpose=state.purpose,
-                state=state.state,
-                since=state.since,
-                expires_at=state.expires_at,
-                ledger_id=state.ledger_id,
-            )
+        return [
+            {
+                "lead_id": consent.lead_id,
+                "purpose": state.purpose,
+                "state": state.state,
+                "since": state.since,
+                "expires_at": state.expires_at,
+                "ledger_id": state.ledger_id,
+            }
+            for state in fold_states([consent], retention).values()
+        ]
 
     # -- withdrawal, correction, erasure --------------------------------------------------------
 

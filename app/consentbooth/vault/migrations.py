@@ -107,7 +107,24 @@ CREATE TABLE suppression_keys (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# The capture journal: a capture's lead row, its signed ledger entry and the consent states it
+# sets, written as ONE row by the capture's durable commit. Projecting a row into leads, ledger,
+# consent_state, the search indexes and the counts happens in a later transaction (before the
+# next read, at lock, at open after a crash) and deletes it; see vault/journal.py.
+V3 = """
+CREATE TABLE capture_journal (
+    seq INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    device_seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    body BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    signature_png BLOB,
+    record TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

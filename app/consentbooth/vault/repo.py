@@ -178,28 +178,39 @@ def _lead(row: tuple) -> Lead:
     )
 
 
-def insert_lead(conn, lead: Lead, *, data_digest: str) -> None:
+def lead_row(lead: Lead, *, data_digest: str) -> tuple:
+    """The ``leads`` row of a lead, in ``_LEAD_COLUMNS`` order plus data_digest, updated_at."""
+    return (
+        lead.id,
+        lead.event_id,
+        lead.device_id,
+        lead.captured_at.isoformat(),
+        lead.language,
+        lead.operator,
+        lead.collection_method.value,
+        codec.dumps(dict(lead.fields)),
+        lead.signature_png,
+        codec.dumps(lead.guardian.__dict__) if lead.guardian else None,
+        lead.erased_at.isoformat() if lead.erased_at else None,
+        data_digest,
+        now_iso(),
+    )
+
+
+def insert_lead_row(conn, row: tuple | list) -> None:
+    """Insert a ``lead_row`` and index it for search (erased rows hold nothing to index)."""
     conn.execute(
         f"INSERT INTO leads ({_LEAD_COLUMNS}, data_digest, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            lead.id,
-            lead.event_id,
-            lead.device_id,
-            lead.captured_at.isoformat(),
-            lead.language,
-            lead.operator,
-            lead.collection_method.value,
-            codec.dumps(dict(lead.fields)),
-            lead.signature_png,
-            codec.dumps(lead.guardian.__dict__) if lead.guardian else None,
-            lead.erased_at.isoformat() if lead.erased_at else None,
-            data_digest,
-            now_iso(),
-        ),
+        tuple(row),
     )
-    if lead.erased_at is None and lead.fields:
-        index_lead(conn, lead.id, lead.fields)
+    fields = json.loads(row[7]) if row[7] else {}
+    if row[10] is None and fields:
+        index_lead(conn, row[0], fields)
+
+
+def insert_lead(conn, lead: Lead, *, data_digest: str) -> None:
+    insert_lead_row(conn, lead_row(lead, data_digest=data_digest))
 
 
 def get_lead(vault: Vault, lead_id: str) -> Lead | None:

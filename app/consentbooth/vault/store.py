@@ -117,6 +117,23 @@ class Vault:
         self.path = path
         self._conn: sqlcipher3.Connection | None = conn
         self._lock = threading.RLock()
+        # True while the capture journal may hold rows not yet projected (see vault/journal.py).
+        self._backlog = True
+
+    def note_backlog(self) -> None:
+        """A capture was journalled: project it before the next read or write."""
+        self._backlog = True
+
+    def settle(self) -> None:
+        """Project the capture journal, so every table reflects every acknowledged capture."""
+        with self._lock:
+            if not self._backlog:
+                return
+            from consentbooth.vault import journal
+
+            if journal.has_backlog(self.conn):
+                journal.settle(self)
+            self._backlog = False
 
     @property
     def conn(self) -> sqlcipher3.Connection:
@@ -131,9 +148,14 @@ class Vault:
         return self._conn is not None
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlcipher3.Connection]:
-        """One durable write transaction (BEGIN IMMEDIATE … COMMIT, synchronous=FULL)."""
+    def transaction(self, *, settle: bool = True) -> Iterator[sqlcipher3.Connection]:
+        """One durable write transaction (BEGIN IMMEDIATE … COMMIT, synchronous=FULL).
+
+        The capture journal is projected first unless ``settle`` is False (captures, which only
+        append to the journal, and the projection itself)."""
         with self._lock:
+            if settle:
+                self.settle()
             conn = self.conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -161,6 +183,7 @@ class Vault:
 
     def read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
+            self.settle()
             try:
                 return self.conn.execute(sql, params).fetchall()
             except DatabaseError as exc:
@@ -170,6 +193,7 @@ class Vault:
         """Rows in batches, without holding them all (exports of 100,000 leads). The vault's lock
         is held between batches, so keep the consumer on the thread that owns the vault."""
         with self._lock:
+            self.settle()
             try:
                 cursor = self.conn.execute(sql, params)
                 while rows := cursor.fetchmany(batch):
@@ -191,6 +215,11 @@ class Vault:
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
+                try:
+                    self.settle()
+                except (DatabaseError, StorageError, VaultDamaged):
+                    # The journal keeps the captures; the next open projects them.
+                    log.warning("capture journal left for the next open")
                 with contextlib.suppress(DatabaseError):
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._conn.close()
@@ -204,6 +233,7 @@ class Vault:
         tmp = target.with_name(target.name + TEMP_SUFFIX)
         tmp.unlink(missing_ok=True)
         with self._lock:
+            self.settle()  # a copy holds every capture in its tables, not in the journal
             conn = self.conn
             try:
                 conn.execute("ATTACH DATABASE ? AS export_target KEY ?", (str(tmp), passphrase))
@@ -242,6 +272,7 @@ class Vault:
             os.replace(staged, self.path)
             fsync_dir(self.path.parent)
             self._conn = _open_connection(self.path, new)
+            self._backlog = True
         log.info("vault passphrase changed")
 
 
