@@ -53,6 +53,9 @@ def test_export_suppression_bundle_merge(vault: Path, tmp_path: Path) -> None:
     broken.write_bytes(bytes(data))
     bad = cb("merge", "--hub", str(hub), "--identity", str(key), str(broken))
     assert bad.returncode == 1 and "Rejected" in bad.stderr
+    rejected = json.loads(bad.stdout)[0]
+    assert rejected["code"] == "damaged"  # a stable code, and the reason in English
+    assert rejected["reason"].startswith("The bundle is damaged") and rejected["reason"] in bad.stderr
     hub_export = tmp_path / "hub.jsonl"
     cb("export", "--vault", str(hub), "--purpose", "sales_contact", "--format", "jsonl", "--out", str(hub_export))
     assert [json.loads(x)["lead_id"] for x in hub_export.read_text().splitlines()] == [a["lead_id"]]
@@ -72,6 +75,7 @@ def test_certificates_and_verify(vault: Path, tmp_path: Path) -> None:
     tampered.write_bytes(bytes(data))
     t = cb("verify", str(tampered), passphrase=None)
     assert t.returncode == 1 and t.stdout.startswith("NOT VALID") and "[FAIL]" in t.stdout
+    assert "无效" not in t.stdout and "签名" not in t.stdout  # the CLI speaks English
     z = tmp_path / "event.zip"
     r = cb("certificates", "--vault", str(vault), "--out", str(z))
     assert r.returncode == 0, r.stderr

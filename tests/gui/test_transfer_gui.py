@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from consentbooth.core import i18n
 from tests.gui.gui_helpers import click, idle, type_text, unlock
 from tests.gui.test_exports_gui import _open
 
@@ -60,7 +61,11 @@ def test_bundle_then_merge_into_a_hub(console_shell, make_shell, qtbot, tmp_path
     bad, good = merge.result_rows()
     assert good[:6] == ["laptop-a.cbbundle", "已合并", "3", "0", "0", "3"] and good[6] == ""
     assert bad[0] == "damaged.cbbundle" and bad[1] == "已拒绝" and bad[2:6] == ["0", "0", "0", "0"]
-    assert len(bad[6]) > 10  # the reason, in words
+    # the reason, in words and in the UI language (the service keeps the English and a code)
+    assert bad[6].startswith("数据包已损坏，或不是为此密钥加密的：") and bad[6].endswith("。"), bad[6]
+    assert "the " not in bad[6] and merge.table.item(0, 6).toolTip() == bad[6]
+    rejected = merge.results[0]
+    assert rejected.code == "damaged" and rejected.reason.startswith("The bundle is damaged")
     assert merge.status.text() == "合并 1 个，拒绝 1 个；新增 3 条线索。"
     # the hub's leads table refreshes by itself
     qtbot.waitUntil(lambda: console.model.total == 3, timeout=10_000)
@@ -73,6 +78,10 @@ def test_bundle_then_merge_into_a_hub(console_shell, make_shell, qtbot, tmp_path
     assert merge.result_rows()[1][1] == "已合并"
     idle(hub, qtbot)
     assert hub.session.booth.count() == 3
+    # the same results shown with the app in English: rendered when shown, not when merged
+    i18n.set_language("en")
+    merge._show_results(merge.results)
+    assert merge.result_rows()[0][1:2] + merge.result_rows()[0][6:] == ["Rejected", merge.results[0].reason]
 
 
 def test_merge_needs_files_and_key(console_shell, qtbot, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import zipfile
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -31,6 +33,21 @@ def _drop(widget, path) -> bool:
     return drop.isAccepted()
 
 
+def _assert_tampered_in_chinese(dialog) -> None:
+    """The verdict line and every check's detail are Chinese, not the English of the report."""
+    result = dialog.result
+    verdict = dialog.verdict.text()
+    assert "NOT VALID" not in verdict and "certificate" not in verdict
+    assert "无效：证书 " in verdict
+    failed = [c for c in result.checks if not c.ok]
+    assert failed[0].name == "pdf_signature"  # a flipped byte: the signature no longer matches
+    assert html.escape("PDF 签名与文档不符：文件在签名后被改动过") in verdict
+    for line, check in zip(dialog.check_lines(), result.checks, strict=True):
+        text = line.text()
+        assert check.detail not in text  # not the English detail…
+        assert re.search("[\u4e00-\u9fff]", text.split("<br>", 1)[1]), text  # …but Chinese
+
+
 def test_verify_valid_by_drop_and_tampered_by_path(console_shell, qtbot, tmp_path):
     shell, ids = console_shell
     pdf = tmp_path / "cert.pdf"
@@ -48,12 +65,14 @@ def test_verify_valid_by_drop_and_tampered_by_path(console_shell, qtbot, tmp_pat
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=15_000)
     assert dialog.result.ok
     assert dialog.verdict.isVisible()
-    assert "✓ 有效" in dialog.verdict.text() and "VALID: certificate" in dialog.verdict.text()
+    assert "✓ 有效" in dialog.verdict.text() and "有效：证书 " in dialog.verdict.text()
+    assert "VALID" not in dialog.verdict.text()  # the verdict line is in the UI language too
     lines = dialog.check_lines()
     assert len(lines) == len(dialog.result.checks) >= 8
     assert all(w.objectName() == "checkOk" for w in lines)
     assert any("PDF 签名" in w.text() for w in lines)
     assert any("在本保险库的台账中" in w.text() for w in lines)
+    assert any("本保险库的台账中有此事件" in w.text() for w in lines)  # the detail, not only the name
     assert dialog.path.edit.text() == str(pdf)
 
     dialog.path.edit.setText("")
@@ -61,9 +80,10 @@ def test_verify_valid_by_drop_and_tampered_by_path(console_shell, qtbot, tmp_pat
     click(qtbot, dialog, "verifyRun")
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=15_000)
     assert not dialog.result.ok
-    assert "✗ 无效" in dialog.verdict.text() and "NOT VALID" in dialog.verdict.text()
+    assert "✗ 无效" in dialog.verdict.text()
     failed = [w for w in dialog.check_lines() if w.objectName() == "checkFailed"]
     assert failed and all("✗" in w.text() for w in failed)
+    _assert_tampered_in_chinese(dialog)
 
 
 def test_event_certificates_zip(console_shell, qtbot, tmp_path):

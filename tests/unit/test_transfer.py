@@ -122,3 +122,39 @@ def test_erasure_travels_and_is_never_undone(world: dict, tmp_path: Path) -> Non
     finally:
         hub.lock()
     assert public.startswith("age1")
+
+
+def test_rejections_carry_a_code_and_read_in_chinese(world: dict, tmp_path: Path) -> None:
+    """The reason is the English sentence (CLI, JSON) and a template the console translates."""
+    from consentbooth.core.i18n import translate
+    from consentbooth.services import transfer
+
+    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    try:
+        data = bytearray((world["root"] / "a1.age").read_bytes())
+        data[len(data) // 2] ^= 0x01
+        damaged = tmp_path / "damaged.age"
+        damaged.write_bytes(bytes(data))
+        own = tmp_path / "own.age"
+        create_bundle(hub, recipient=world["public"], target=own)
+        missing, damaged_result, own_result = merge_files(
+            hub, paths=[tmp_path / "missing.age", damaged, own], identity_text=world["secret"]
+        )
+        assert (missing.ok, missing.code) == (False, transfer.UNREADABLE)
+        assert missing.reason == "cannot be read (No such file or directory)"
+        assert translate(missing.reason, "zh-CN") == "无法读取该文件（No such file or directory）"
+
+        assert (damaged_result.ok, damaged_result.code) == (False, transfer.DAMAGED)
+        assert damaged_result.reason.startswith("The bundle is damaged or was not encrypted for this key: ")
+        assert translate(damaged_result.reason, "zh-CN").startswith("数据包已损坏，或不是为此密钥加密的：")
+        assert "the " not in translate(damaged_result.reason, "zh-CN")  # the reason inside too
+
+        assert (own_result.ok, own_result.code) == (False, transfer.REJECTED)
+        assert own_result.reason == (
+            "The bundle was rejected and nothing of it was merged: it comes from this very vault."
+        )
+        assert translate(own_result.reason, "zh-CN") == "数据包被拒绝，其中任何内容都未合并：它正是来自本保险库。"
+        good = merge_files(hub, paths=[world["root"] / "b1.age"], identity_text=world["secret"])[0]
+        assert (good.ok, good.code, good.reason) == (True, "", "")
+    finally:
+        hub.lock()

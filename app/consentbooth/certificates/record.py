@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from consentbooth.core.i18n import Message
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
 from consentbooth.domain.models import (
     Action,
@@ -221,39 +222,51 @@ def record_digest_hex(record: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_bytes(record))
 
 
-def consistency_problems(record: Mapping[str, Any]) -> list[str]:
-    """What is internally inconsistent in a record (empty list: consistent)."""
-    problems: list[str] = []
+def consistency_problems(record: Mapping[str, Any]) -> list[Message]:
+    """What is internally inconsistent in a record (empty list: consistent).
+
+    Each problem is a :class:`Message` (its English text, translatable with ``_()``).
+    """
+    problems: list[Message] = []
     if record.get("schema") != SCHEMA:
-        problems.append(f"unknown schema {record.get('schema')!r}")
+        problems.append(Message("unknown schema {schema}", schema=repr(record.get("schema"))))
     action = record.get("action")
     allowed = STATUSES_BY_ACTION.get(str(action))
     if allowed is None:
-        return [*problems, f"unknown action {action!r}"]
+        return [*problems, Message("unknown action {action}", action=repr(action))]
     purposes = record.get("purposes")
     if not isinstance(purposes, list) or not purposes:
-        return [*problems, "no purposes listed"]
+        return [*problems, Message("no purposes listed")]
     seen: set[str] = set()
     for entry in purposes:
         if not isinstance(entry, Mapping):
-            problems.append("a purpose entry is not an object")
+            problems.append(Message("a purpose entry is not an object"))
             continue
         code = str(entry.get("code"))
         if code in seen:
-            problems.append(f"purpose {code} listed twice")
+            problems.append(Message("purpose {code} listed twice", code=code))
         seen.add(code)
         if entry.get("status") not in allowed:
             problems.append(
-                f"purpose {code}: status {entry.get('status')!r} not valid for {action}"
+                Message(
+                    "purpose {code}: status {status} not valid for {action}",
+                    code=code,
+                    status=repr(entry.get("status")),
+                    action=str(action),
+                )
             )
         if not str(entry.get("dpv_category", "")).startswith("dpv:"):
-            problems.append(f"purpose {code}: no DPV category")
+            problems.append(Message("purpose {code}: no DPV category", code=code))
         if (
             entry.get("separate_consent")
             and entry.get("status") == "granted"
             and not entry.get("recipients")
         ):
-            problems.append(f"purpose {code}: separate consent granted without named recipients")
+            problems.append(
+                Message(
+                    "purpose {code}: separate consent granted without named recipients", code=code
+                )
+            )
     granted = [
         e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "granted"
     ]
@@ -261,11 +274,11 @@ def consistency_problems(record: Mapping[str, Any]) -> list[str]:
         e.get("code") for e in purposes if isinstance(e, Mapping) and e.get("status") == "withdrawn"
     ]
     if record.get("granted_purposes") != granted:
-        problems.append("the list of granted purposes does not match the purposes table")
+        problems.append(Message("the list of granted purposes does not match the purposes table"))
     if record.get("withdrawn_purposes") != withdrawn:
-        problems.append("the list of withdrawn purposes does not match the purposes table")
+        problems.append(Message("the list of withdrawn purposes does not match the purposes table"))
     if action == Action.WITHDRAWAL.value and not withdrawn:
-        problems.append("a withdrawal certificate withdraws no purpose")
+        problems.append(Message("a withdrawal certificate withdraws no purpose"))
     if action == Action.WITHDRAWAL.value and not isinstance(record.get("withdrawal"), Mapping):
-        problems.append("a withdrawal certificate lacks the withdrawal request")
+        problems.append(Message("a withdrawal certificate lacks the withdrawal request"))
     return problems

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from consentbooth.core.i18n import Message
+
 
 class AppError(Exception):
     """Base of every error the application raises on purpose."""
@@ -19,14 +24,16 @@ class UserFacingError(AppError):
         super().__init__(message.format(**params) if params else message)
 
     def localized(self, language: str | None = None) -> str:
-        from consentbooth.core.i18n import translate
+        from consentbooth.core.i18n import localize
 
-        text = translate(self.message, language)
-        if not self.params:
-            return text
         # Field labels and other known words among the parameters are translated too.
-        params = {k: translate(v, language) if isinstance(v, str) else v for k, v in self.params.items()}
-        return text.format(**params)
+        return localize(self.message, self.params, language)
+
+    def as_message(self) -> Message:
+        """The error's sentence as a :class:`~consentbooth.core.i18n.Message` (template + params)."""
+        from consentbooth.core.i18n import Message
+
+        return Message(self.message, **self.params)
 
 
 class WrongPassphrase(UserFacingError):

@@ -3,11 +3,16 @@
 Source strings are English. ``_("Saved {n} leads").format(n=n)``: never an f-string inside ``_()``.
 The catalogue is JSON in ``resources/translations`` (msgid -> msgstr): ``zh_CN.json`` for the UI
 and ``zh_CN.*.json`` parts (e.g. ``zh_CN.core.json`` for errors), merged into one catalogue.
+
+Layers below the UI that produce sentences for people (verification checks, merge results) return
+a :class:`Message`: the English template and its parameters, rendered in any language later by
+``_()`` / ``translate()``, the same way ``UserFacingError.localized`` renders an error.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 
 from consentbooth.core.paths import resource_path
@@ -42,8 +47,67 @@ def _catalogue(language: str) -> dict[str, str]:
 
 
 def translate(message: str, language: str | None = None) -> str:
-    """Translate ``message`` into ``language`` (default: the current UI language)."""
+    """Translate ``message`` into ``language`` (default: the current UI language).
+
+    A :class:`Message` is rendered from its template and parameters.
+    """
+    if isinstance(message, Message):
+        return message.localized(language)
     return _catalogue(language or _current).get(message, message)
+
+
+def localize(template: str, params: Mapping[str, object], language: str | None = None) -> str:
+    """``template`` translated, its ``{placeholders}`` filled with ``params``.
+
+    Parameters are rendered in the same language: a :class:`Message` (or anything with
+    ``localized``) through its own template, a string through the catalogue (field labels and
+    other known words), anything else as is.
+    """
+    text = _catalogue(language or _current).get(template, template)
+    if not params:
+        return text
+    values = {}
+    for key, value in params.items():
+        localized = getattr(value, "localized", None)
+        if callable(localized):
+            values[key] = localized(language)
+        elif isinstance(value, str):
+            values[key] = translate(value, language)
+        else:
+            values[key] = value
+    return text.format(**values)
+
+
+def _rebuild(template: str, params: dict[str, object]) -> Message:
+    return Message(template, **params)
+
+
+class Message(str):
+    """A sentence for people: its English text, plus the template and parameters it came from.
+
+    It *is* the English string (so logs, JSON output, the CLI and ``in``/``startswith`` see what
+    they always saw); ``localized(language)``, ``translate()`` and ``_()`` render it in another
+    language. ``Message("found {n} signatures", n=2)``: the template is the catalogue's msgid.
+    """
+
+    template: str
+    params: Mapping[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Message:
+        self = super().__new__(cls, localize(str(template), params, "en"))
+        self.template = str(template)
+        self.params = params
+        return self
+
+    def localized(self, language: str | None = None) -> str:
+        return localize(self.template, self.params, language)
+
+    def __reduce__(self):  # pickle and copy through the template, not the rendered text
+        return _rebuild, (self.template, dict(self.params))
+
+    def __repr__(self) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in self.params.items())
+        return f"Message({self.template!r}{args})"
 
 
 def _(message: str) -> str:

@@ -62,6 +62,7 @@ from pyrage import x25519
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.files import atomic_writer
+from consentbooth.core.i18n import Message
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
 from consentbooth.crypto.keys import SigningIdentity, verify_signature
 
@@ -300,11 +301,11 @@ def _decrypt(data: bytes, identity: x25519.Identity) -> bytes:
     except pyrage.DecryptError as exc:
         detail = str(exc)
         if "No matching keys" in detail:
-            reason = "it was sealed for a different ops key (or its header is damaged)."
+            reason = Message("it was sealed for a different ops key (or its header is damaged).")
         elif "fill whole buffer" in detail or not data.startswith(b"age-encryption.org/v1\n"):
-            reason = "it is not an age-encrypted file, or it was cut short."
+            reason = Message("it is not an age-encrypted file, or it was cut short.")
         else:
-            reason = f"the encrypted data does not check out ({detail})."
+            reason = Message("the encrypted data does not check out ({detail}).", detail=detail)
         raise BundleDamaged(reason) from None
 
 
@@ -315,8 +316,10 @@ def _read_envelope(envelope: bytes) -> dict[str, bytes]:
             names = [i.filename for i in infos]
             if sorted(names) != sorted(MEMBERS):
                 raise BundleDamaged(
-                    "it does not hold exactly {members} (found {names}).".format(
-                        members=", ".join(MEMBERS), names=", ".join(names)[:200] or "nothing"
+                    Message(
+                        "it does not hold exactly {members} (found {names}).",
+                        members=", ".join(MEMBERS),
+                        names=", ".join(names)[:200] or Message("nothing"),
                     )
                 )
             for info in infos:
@@ -324,7 +327,9 @@ def _read_envelope(envelope: bytes) -> dict[str, bytes]:
                     raise BundleDamaged("a member claims to be larger than the bundle.")
             return {name: zf.read(name) for name in MEMBERS}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise BundleDamaged(f"its content is not a ConsentBooth bundle ({exc}).") from None
+        raise BundleDamaged(
+            Message("its content is not a ConsentBooth bundle ({error}).", error=str(exc))
+        ) from None
 
 
 def _first_certificate(pem: bytes) -> tuple[x509.Certificate, bytes, bytes]:
@@ -379,7 +384,9 @@ def open_bundle(*, data: bytes, identity_text: str) -> OpenedBundle:
         ValueError,
         AttributeError,
     ) as exc:
-        raise BundleDamaged(f"its manifest cannot be read ({exc}).") from None
+        raise BundleDamaged(
+            Message("its manifest cannot be read ({error}).", error=str(exc))
+        ) from None
 
     cert, cert_pem, chain_pem = _first_certificate(members[SIGNER])
     public_pem = cert.public_key().public_bytes(

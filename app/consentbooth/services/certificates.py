@@ -21,6 +21,7 @@ from consentbooth.certificates import (
 from consentbooth.certificates.verify import Check, VerificationReport
 from consentbooth.core.errors import NotFound, UserFacingError
 from consentbooth.core.files import atomic_writer, write_atomic
+from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import Action, new_id
@@ -176,7 +177,7 @@ def _write_zip(target: Path, files) -> None:
 @dataclass(frozen=True)
 class CertificateVerdict:
     ok: bool
-    verdict: str
+    verdict: str  # a Message (English as a string; ``_(verdict)`` in the UI language)
     checks: tuple[Check, ...]
 
 
@@ -192,19 +193,24 @@ def verify_certificate(pdf: bytes, *, booth: Booth | None = None) -> Certificate
         evidence = report.record.get("evidence", {})
         entry = ledger.get(booth.vault, str(evidence.get("consent_event_id", "")))
         in_ledger = entry is not None and entry.hash == evidence.get("ledger_hash")
-        checks.append(Check("ledger", in_ledger, "the vault's ledger holds this event" if in_ledger
-                            else "the vault's ledger does not hold this event"))
+        checks.append(Check("ledger", in_ledger, Message("the vault's ledger holds this event") if in_ledger
+                            else Message("the vault's ledger does not hold this event")))
         if in_ledger and entry is not None:
             states = repo.consent_states(booth.vault, entry.lead_id or "")
             granted = set(report.record.get("granted_purposes", []))
             withdrawn = sorted(c for c in granted if states.get(c, ("",))[0] != "granted")
-            detail = ("withdrawn since: " + ", ".join(withdrawn)) if withdrawn else "still in force"
+            purposes = ", ".join(withdrawn)
+            detail = (Message("withdrawn since: {purposes}", purposes=purposes) if withdrawn
+                      else Message("still in force"))
             checks.append(Check("current_consent", True, detail))
             if ok and withdrawn:
-                verdict += " Note: consent has since been withdrawn for " + ", ".join(withdrawn) + "."
+                verdict = Message("{verdict} Note: consent has since been withdrawn for {purposes}.",
+                                  verdict=verdict, purposes=purposes)
         else:
             ok = False
-            verdict = "NOT VALID: " + (report.certificate_id or "certificate") + " is not in this vault's ledger."
+            verdict = (Message("NOT VALID: {certificate_id} is not in this vault's ledger.",
+                               certificate_id=report.certificate_id) if report.certificate_id
+                       else Message("NOT VALID: certificate is not in this vault's ledger."))
     return CertificateVerdict(ok=ok, verdict=verdict, checks=tuple(checks))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.files import write_atomic
+from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import normalise_public_pem
 from consentbooth.exports import bundle as sealed
@@ -105,6 +106,22 @@ def create_bundle(
     return leads
 
 
+# Why a bundle was not merged, as a stable code (MergeResult.code; in the CLI's JSON too).
+UNREADABLE = "unreadable"  # the file cannot be read from disk
+DAMAGED = "damaged"  # not decryptable with this key, or not a well-formed bundle
+SIGNATURE_INVALID = "signature_invalid"  # its content does not match its signature
+SIGNER_NOT_ALLOWED = "signer_not_allowed"
+REJECTED = "rejected"  # opened and verified, but its ledger or origin is refused
+ERROR = "error"  # any other problem (ops key, newer format, disk full…)
+
+_CODES: tuple[tuple[type[UserFacingError], str], ...] = (
+    (sealed.BundleDamaged, DAMAGED),
+    (sealed.BundleSignatureInvalid, SIGNATURE_INVALID),
+    (sealed.SignerNotAllowed, SIGNER_NOT_ALLOWED),
+    (BundleRejected, REJECTED),
+)
+
+
 @dataclass(frozen=True)
 class MergeResult:
     bundle: str
@@ -113,7 +130,14 @@ class MergeResult:
     updated: int = 0
     withdrawn: int = 0
     ledger_events: int = 0
+    # A Message: the English sentence as a string (CLI, JSON), ``_(reason)`` in the UI language.
     reason: str = ""
+    code: str = ""  # empty when merged; otherwise one of the codes above
+
+
+def _rejection(name: str, exc: UserFacingError) -> MergeResult:
+    code = next((c for kind, c in _CODES if isinstance(exc, kind)), ERROR)
+    return MergeResult(bundle=name, ok=False, reason=exc.as_message(), code=code)
 
 
 def merge_bundle(hub: Booth, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
@@ -127,7 +151,7 @@ def merge_bundle(hub: Booth, *, data: bytes, identity_text: str, name: str = "",
         verify_bundle_ledger(rows, signer_device=device, signer_public_key=normalise_public_pem(opened.signer_public_key_pem))
         counts = apply_bundle(hub.vault, rows, progress=progress)
     except UserFacingError as exc:
-        return MergeResult(bundle=name, ok=False, reason=exc.localized("en"))
+        return _rejection(name, exc)
     hub.forget_setup()
     return MergeResult(
         bundle=name, ok=True, new=counts.new, updated=counts.updated,
@@ -156,7 +180,8 @@ def merge_files(
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            results.append(MergeResult(bundle=str(path), ok=False, reason=f"cannot be read ({exc.strerror})"))
+            reason = Message("cannot be read ({reason})", reason=exc.strerror or type(exc).__name__)
+            results.append(MergeResult(bundle=str(path), ok=False, reason=reason, code=UNREADABLE))
             continue
         results.append(merge_bundle(hub, data=data, identity_text=identity_text, name=str(path), progress=progress))
     return results

@@ -288,3 +288,52 @@ def test_rsa_organisation_key(consent_record: dict, signature_png: bytes, pdf_di
     )
     found = zxingcpp.read_barcodes(Image.open(pdf_dir / "rsa.png"))
     assert len(found) == 1 and found[0].text.startswith("CB1.")
+
+
+def test_checks_and_verdict_are_translatable_messages(
+    consent_pdf: bytes, identity: SigningIdentity
+) -> None:
+    """Codes stay, the English stays, and the same report reads in Chinese in the console."""
+    import re
+
+    from consentbooth.core.i18n import Message, translate
+
+    cjk = re.compile("[\u4e00-\u9fff]")
+    genuine = verify_certificate_pdf(consent_pdf, expected_public_keys=[identity.public_key_pem])
+    assert translate(genuine.verdict, "zh-CN").startswith("有效：证书 " + genuine.certificate_id)
+    data = bytearray(consent_pdf)
+    data[len(data) // 2] ^= 0x01
+    tampered = verify_certificate_pdf(bytes(data), expected_public_keys=[identity.public_key_pem])
+    assert not tampered.ok
+    assert tampered.verdict.template == "NOT VALID: certificate {certificate_id}: {reason}."
+    first = tampered.failed()[0]
+    assert tampered.verdict == f"NOT VALID: certificate {tampered.certificate_id}: {first.detail}."
+    assert translate(tampered.verdict, "zh-CN") == (
+        f"无效：证书 {tampered.certificate_id}：{translate(first.detail, 'zh-CN')}。"
+    )
+    for report in (genuine, tampered, verify_certificate_pdf(b"%PDF-1.7\n%%EOF\n")):
+        for check in report.checks:
+            assert isinstance(check.detail, Message), check
+            zh = translate(check.detail, "zh-CN")
+            assert cjk.search(zh) and zh != check.detail, check
+        assert translate(report.verdict, "en") == report.verdict
+
+
+def test_record_problems_are_joined_per_language(
+    consent_record: dict, signature_png: bytes, identity: SigningIdentity
+) -> None:
+    from consentbooth.core.i18n import translate
+
+    edited = json.loads(json.dumps(consent_record))
+    edited["schema"] = "other/1"
+    for purpose in edited["purposes"]:
+        if purpose["code"] == "newsletter":
+            purpose["status"] = "granted"
+    pdf = issue_certificate_pdf(record=edited, signature_png=signature_png, identity=identity)
+    report = verify_certificate_pdf(pdf, expected_public_keys=[identity.public_key_pem])
+    detail = _failed(report)["record_consistency"]
+    assert detail == (
+        "unknown schema 'other/1'; "
+        "the list of granted purposes does not match the purposes table"
+    )
+    assert translate(detail, "zh-CN") == "未知的记录格式 'other/1'；已同意用途列表与用途表不一致"

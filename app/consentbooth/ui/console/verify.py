@@ -173,7 +173,7 @@ class VerifyDialog(ToolDialog):
         mark = "✓" if result.ok else "✗"
         self.verdict.setText(
             f"<span style='font-size:18px;font-weight:700;color:{colour}'>{mark} {html.escape(head)}</span>"
-            f"<br><span style='color:{colour}'>{html.escape(result.verdict)}</span>"
+            f"<br><span style='color:{colour}'>{html.escape(_(result.verdict))}</span>"
         )
         self.verdict.setStyleSheet(
             f"QLabel#verdict {{ border-left: 4px solid {colour}; padding: 6px 10px; background: {style.CARD}; }}"
@@ -185,7 +185,7 @@ class VerifyDialog(ToolDialog):
             line = QLabel(
                 f"<span style='color:{tint};font-weight:700'>{tick}</span>&nbsp; "
                 f"<b>{html.escape(_(CHECK_TEXT.get(check.name, check.name)))}</b>"
-                f"<br><span style='color:{style.MUTED}'>{html.escape(check.detail)}</span>"
+                f"<br><span style='color:{style.MUTED}'>{html.escape(_(check.detail))}</span>"
             )
             line.setObjectName("checkOk" if check.ok else "checkFailed")
             line.setWordWrap(True)
