@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -133,18 +134,31 @@ def test_backup_and_restore(booth: Booth, passphrase: str, tmp_path: Path) -> No
     assert not (tmp_path / "other.cbvault").exists()
 
 
-def test_version_1_fixture_upgrades(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_every_released_schema_upgrades(tmp_path: Path, version: int) -> None:
     copy = tmp_path / "old.cbvault"
-    shutil.copy(DATA / "vault-v1.cbvault", copy)
+    shutil.copy(DATA / f"vault-v{version}.cbvault", copy)
     booth = Booth.unlock(copy, FIXTURE_PASSPHRASE)
     try:
         assert booth.vault.schema_version() == CURRENT_VERSION
         tables = {r[0] for r in booth.vault.read("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"certificates", "sharing_log"} <= tables
+        assert {"certificates", "sharing_log", "capture_journal"} <= tables
         names = sorted(s.name for s in booth.search(""))
         assert names == ["Emma Schmidt", "李娜"]
         assert booth.verify_ledger().ok
         assert booth.verify_ledger().checked == 3
+        if version >= 2:  # its certificate is still there and still verifies against the ledger
+            from consentbooth.services.certificates import read_pdf, verify_certificate
+
+            out = tmp_path / "certs.zip"
+            # the stored consent certificate, plus the withdrawal's, issued now
+            assert booth.export_certificate(booth.search("李娜")[0].id, out, history=True) == 2
+            with zipfile.ZipFile(out) as zf:
+                kinds = sorted(name.split("-")[3] for name in zf.namelist())
+                for name in zf.namelist():
+                    (tmp_path / "one.pdf").write_bytes(zf.read(name))
+                    assert verify_certificate(read_pdf(tmp_path / "one.pdf"), booth=booth).ok
+            assert kinds == ["consent", "withdrawal"]
         booth.capture(zh_request())  # the upgraded vault keeps working
         assert booth.verify_ledger().ok
     finally:

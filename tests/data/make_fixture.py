@@ -1,0 +1,46 @@
+"""Write tests/data/vault-v<N>.cbvault: a demo vault at the schema version N of the code it runs on.
+
+Run it on the commit that RELEASED schema N (e.g. ``git worktree add /tmp/v2 <commit>``, copy this
+script there, ``PYTHONPATH=/tmp/v2/app:/tmp/v2 python tests/data/make_fixture.py``) and commit the
+file, so tests prove that every released vault upgrades. ``vault-v2.cbvault`` came from ea510db.
+The passphrase is the same for every fixture: FIXTURE_PASSPHRASE in make_fixture_v1.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from consentbooth.services.booth import Booth, CaptureRequest
+from consentbooth.vault.migrations import CURRENT_VERSION
+
+FIXTURE_PASSPHRASE = "Fixture-Vault-v1!"
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    target = HERE / f"vault-v{CURRENT_VERSION}.cbvault"
+    target.unlink(missing_ok=True)
+    booth = Booth.create(target, FIXTURE_PASSPHRASE, demo=True)
+    first = booth.capture(
+        CaptureRequest(
+            fields={"name": "李娜", "company": "杭州样例有限公司", "phone": "13900139000"},
+            purposes=["sales_contact"],
+        )
+    )
+    booth.capture(
+        CaptureRequest(
+            fields={"name": "Emma Schmidt", "email": "emma@example.de"},
+            purposes=["product_info", "newsletter"],
+            language="en",
+        )
+    )
+    booth.withdraw(lead_id=first.lead_id, purposes=["sales_contact"], channel="phone")
+    if CURRENT_VERSION >= 2:  # certificates live in the vault from schema 2 on
+        booth.issue_certificate(first.ledger_id)
+    booth.lock()
+    sys.stdout.write(f"wrote {target}\n")
+
+
+if __name__ == "__main__":
+    main()
