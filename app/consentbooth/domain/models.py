@@ -74,6 +74,24 @@ class Organisation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Question:
+    """A qualifying question staff ask in a staff-assisted capture; the answer is lead field ``key``.
+
+    ``key`` is a stable identifier (answers already stored refer to it); ``label`` is per language.
+    """
+
+    key: str
+    label: Localized
+
+
+# What every event asked before questions became part of the event (and what old events load with).
+DEFAULT_QUESTIONS: tuple[Question, ...] = (
+    Question(key="interest", label={"zh-CN": "感兴趣的产品", "en": "Product interest"}),
+    Question(key="timeframe", label={"zh-CN": "采购时间", "en": "Purchase timeframe"}),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Event:
     id: EventId
     name: str
@@ -81,6 +99,10 @@ class Event:
     ends_on: date
     place: str
     retention_days: int
+    questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
 
     def retention_until(self, captured_at: datetime) -> datetime:
         return captured_at + timedelta(days=self.retention_days)

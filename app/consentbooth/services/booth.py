@@ -8,10 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
-
-from cryptography.exceptions import InvalidKey
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING, TypeVar
 
 from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger
@@ -41,6 +38,9 @@ from consentbooth.services import setup as setup_mod
 from consentbooth.vault import journal, ledger, repo, sharing
 from consentbooth.vault.migrations import CURRENT_VERSION
 from consentbooth.vault.store import Vault, create_vault, open_vault
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 log = get_logger(__name__)
 
@@ -109,6 +109,8 @@ def _now() -> datetime:
 
 
 def _pin_kdf(salt: bytes) -> Scrypt:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt  # not at unlock (~10 ms)
+
     return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1)
 
 
@@ -270,8 +272,7 @@ class Booth:
                     conn, repo.StaffMember(id=new_id(), name=validate_name(name), initials=initials)
                 )
             if staff_pin is not None:
-                salt = secrets.token_bytes(16)
-                repo.set_meta(conn, "staff_pin", salt + _pin_kdf(salt).derive(staff_pin.encode()))
+                self._store_pin(conn, staff_pin)
             if sections is not None:
                 current = self._latest_notice_in(conn)
                 if current is None or dict(current) != {k: dict(v) for k, v in sections.items()}:
@@ -294,11 +295,27 @@ class Booth:
         stored = repo.get_meta(self.vault, "staff_pin")
         if not stored:
             return False
+        from cryptography.exceptions import InvalidKey
+
         try:
             _pin_kdf(stored[:16]).verify(pin.encode(), stored[16:])
         except InvalidKey:
             return False
         return True
+
+    def change_staff_pin(self, *, current: str, new: str) -> None:
+        """Replace the staff PIN (it guards leaving kiosk mode); the current PIN must be given."""
+        if not self.check_staff_pin(current):
+            raise ValidationError("current_pin", "The current staff PIN is not correct; the PIN was not changed.")
+        self._check_pin_strength(new)
+        with self.vault.transaction() as conn:
+            self._store_pin(conn, new)
+        log.info("staff PIN changed")
+
+    @staticmethod
+    def _store_pin(conn, pin: str) -> None:
+        salt = secrets.token_bytes(16)
+        repo.set_meta(conn, "staff_pin", salt + _pin_kdf(salt).derive(pin.encode()))
 
     def organisation(self) -> Organisation | None:
         return repo.get_organisation(self.vault)

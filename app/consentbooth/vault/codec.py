@@ -6,7 +6,15 @@ import json
 from datetime import date
 from typing import Any
 
-from consentbooth.domain.models import Event, EventId, Organisation, Purpose, Recipient
+from consentbooth.domain.models import (
+    DEFAULT_QUESTIONS,
+    Event,
+    EventId,
+    Organisation,
+    Purpose,
+    Question,
+    Recipient,
+)
 from consentbooth.domain.notice import Notice
 
 
@@ -31,12 +39,14 @@ def event_to_json(event: Event) -> str:
             "ends_on": event.ends_on.isoformat(),
             "place": event.place,
             "retention_days": event.retention_days,
+            "questions": [{"key": q.key, "label": dict(q.label)} for q in event.questions],
         }
     )
 
 
 def event_from_json(text: str) -> Event:
     d = json.loads(text)
+    stored = d.get("questions")  # events saved before questions were per event: the old two
     return Event(
         id=EventId(d["id"]),
         name=d["name"],
@@ -44,6 +54,10 @@ def event_from_json(text: str) -> Event:
         ends_on=date.fromisoformat(d["ends_on"]),
         place=d["place"],
         retention_days=int(d["retention_days"]),
+        questions=DEFAULT_QUESTIONS if stored is None else tuple(
+            Question(key=str(q["key"]), label={str(k): str(v) for k, v in q["label"].items()})
+            for q in stored
+        ),
     )
 
 

@@ -217,7 +217,7 @@ class LeadDetail(QWidget):
                 continue
             text = label(value or "—")
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields_form.addRow(label(field_label(key) if key not in ("rating", "notes") else _(key.capitalize()), name="muted"), text)
+            self.fields_form.addRow(label(field_label(key, record.event.questions if record.event else ()) if key not in ("rating", "notes") else _(key.capitalize()), name="muted"), text)
         if lead.guardian:
             self.fields_form.addRow(label(_("Guardian"), name="muted"),
                                     label(f"{lead.guardian.name} ({lead.guardian.relationship})"))

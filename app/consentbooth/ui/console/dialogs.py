@@ -167,7 +167,7 @@ class CorrectDialog(QDialog):
         keys = list(CONTACT_FIELDS) + [k for k in record.lead.fields if k not in CONTACT_FIELDS]
         for key in keys:
             row = FieldRow(key)
-            row.caption.setText(field_label(key))
+            row.caption.setText(field_label(key, record.event.questions if record.event else ()))
             row.edit.setText(record.lead.fields.get(key, ""))
             self.rows[key] = row
             layout.addWidget(row)

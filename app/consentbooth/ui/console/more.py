@@ -1,4 +1,4 @@
-"""The console's "More…" menu: exports, transfer, verification, settings; owns their dialogs.
+"""The console's "More…" menu: exports, transfer, verification, setup, settings; owns their dialogs.
 
 Every dialog opened here is remembered, so a lock wipes and closes it like the other dialogs.
 Dialog modules are imported when first opened: the PDF and spreadsheet libraries behind them
@@ -29,6 +29,7 @@ ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
     ("verify", "Verify a certificate…", "verify:VerifyDialog"),
     ("certificates", "Certificates of this event (ZIP)…", "verify:EventCertificatesDialog"),
     None,
+    ("setup", "Booth setup…", "boothsetup:BoothSetupDialog"),
     ("settings", "Settings…", "settings:SettingsDialog"),
 )
 
@@ -41,6 +42,7 @@ def dialog_class(key: str) -> type[ToolDialog]:
 
 class ConsoleTools(QObject):
     leads_changed = Signal()  # a merge brought leads in: the leads table reloads
+    setup_changed = Signal()  # the snapshot was reloaded (events, purposes, staff…): the console redraws
 
     def __init__(self, session: Session, parent: QWidget) -> None:
         super().__init__(parent)
@@ -65,6 +67,15 @@ class ConsoleTools(QObject):
         self.button.setObjectName("moreButton")
         self.button.setMenu(self.menu)
         self.texts.bind(self.button.setText, "More…")
+        session.snapshot_changed.connect(self._snapshot_changed)
+
+    def _snapshot_changed(self) -> None:
+        """After a setup change: a deactivated operator is replaced by the first active one."""
+        snapshot = self.session.snapshot
+        active = [s.initials for s in snapshot.staff] if snapshot else []
+        if active and self.session.operator not in active:
+            self.session.set_operator(active[0])
+        self.setup_changed.emit()
 
     def open(self, key: str) -> ToolDialog | None:
         """Open (or raise) the dialog for ``key``; only while the vault is unlocked."""

@@ -65,6 +65,7 @@ class ConsolePage(QWidget):
         self.language.language_selected.connect(lambda c: session.set_language(c, remember=True))
         self.tools = ConsoleTools(session, self)  # exports, transfer, verify, settings
         self.tools.leads_changed.connect(self.refresh)
+        self.tools.setup_changed.connect(self.activate)  # event name, operators after a setup change
         bar_layout.addWidget(self.event_label, 1)
         bar_layout.addWidget(self.operator_caption)
         bar_layout.addWidget(self.operator)

@@ -9,7 +9,7 @@ A flow lives for ONE attendee: the kiosk builds a new one for the next person.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,9 +31,11 @@ from consentbooth.core.i18n import _, current_language
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.models import (
     CONTACT_FIELDS,
+    DEFAULT_QUESTIONS,
     CollectionMethod,
     Guardian,
     Purpose,
+    Question,
     localized,
 )
 from consentbooth.domain.notice import ART17_ITEMS
@@ -48,8 +50,6 @@ from consentbooth.ui.widgets.signature import SignaturePad
 
 log = get_logger(__name__)
 
-# Qualifying questions asked by staff (staff-assisted capture only); field key -> English label.
-QUALIFYING = (("interest", "Product interest"), ("timeframe", "Purchase timeframe"))
 PLACEHOLDERS = {
     "name": "e.g. 张伟 or Anna Schmidt",
     "phone": "e.g. 138 0013 8000 or +44 7911 123456",
@@ -57,8 +57,15 @@ PLACEHOLDERS = {
 }
 
 
-def field_label(key: str) -> str:
-    return _(FIELD_LABELS.get(key, dict(QUALIFYING).get(key, key)))
+def field_label(key: str, questions: Sequence[Question] = ()) -> str:
+    """A lead field's label: a standard field, else a qualifying question (the event's own, then
+    the defaults every older event asked), else the key itself."""
+    if key in FIELD_LABELS:
+        return _(FIELD_LABELS[key])
+    for question in (*questions, *DEFAULT_QUESTIONS):
+        if question.key == key:
+            return localized(question.label, current_language())
+    return key
 
 
 class AttendeeFlow(QWidget):
@@ -80,6 +87,8 @@ class AttendeeFlow(QWidget):
         self.snapshot = snapshot
         self.regular = [p for p in snapshot.offered if not p.separate_consent]
         self.separate = [p for p in snapshot.offered if p.separate_consent]
+        # Qualifying questions of the current event, asked by staff (staff-assisted capture only).
+        self.questions = snapshot.event.questions if snapshot.event and staff_mode else ()
         self.under_14 = False
         self.busy = False
         self.result: CaptureResult | None = None
@@ -359,12 +368,25 @@ class AttendeeFlow(QWidget):
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(10)
         self.rows: dict[str, FieldRow] = {}
-        keys = list(CONTACT_FIELDS) + ([k for k, _l in QUALIFYING] if self.staff_mode else [])
-        for i, key in enumerate(keys):
+        for i, key in enumerate(CONTACT_FIELDS):
             row = FieldRow(key)
             self.rows[key] = row
             grid.addWidget(row, i // 2, i % 2)
         step.body.addLayout(grid)
+        if self.questions:
+            heading = label(name="sectionHeading")
+            self.texts.bind(heading.setText, "Qualifying questions (staff)")
+            step.body.addWidget(heading)
+            questions = QGridLayout()
+            questions.setHorizontalSpacing(24)
+            questions.setVerticalSpacing(10)
+            for i, question in enumerate(self.questions):
+                row = FieldRow(question.key)
+                self.rows[question.key] = row
+                questions.addWidget(row, i // 2, i % 2)
+            questions.setColumnStretch(0, 1)
+            questions.setColumnStretch(1, 1)
+            step.body.addLayout(questions)
         self.rating: QComboBox | None = None
         self.notes: QPlainTextEdit | None = None
         if self.staff_mode:
@@ -403,7 +425,7 @@ class AttendeeFlow(QWidget):
     def _update_required(self) -> None:
         needed = set(self.required())
         for key, row in self.rows.items():
-            row.caption.setText(field_label(key))
+            row.caption.setText(field_label(key, self.questions))
             row.tag.setText(_("needed") if key in needed else _("optional"))
             row.tag.setStyleSheet("color:#b3261e;font-weight:600" if key in needed else "")
             placeholder = PLACEHOLDERS.get(key)
@@ -497,7 +519,7 @@ class AttendeeFlow(QWidget):
         rows = []
         for key, value in self.field_values().items():
             if value.strip():
-                rows.append(f"<tr><td style='padding-right:18px;color:#5b6776'>{html.escape(field_label(key) if key not in ('rating', 'notes') else _(FIELD_LABELS[key]))}</td>"
+                rows.append(f"<tr><td style='padding-right:18px;color:#5b6776'>{html.escape(field_label(key, self.questions) if key not in ('rating', 'notes') else _(FIELD_LABELS[key]))}</td>"
                             f"<td>{html.escape(value.strip())}</td></tr>")
         if self.under_14:
             rows.append(f"<tr><td style='padding-right:18px;color:#5b6776'>{html.escape(_('Guardian'))}</td>"

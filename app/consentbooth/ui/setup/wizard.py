@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
     QProgressBar,
     QScrollArea,
-    QSpinBox,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -28,30 +24,16 @@ from PySide6.QtWidgets import (
 from consentbooth.core.errors import UserFacingError, ValidationError
 from consentbooth.core.i18n import _
 from consentbooth.domain.catalogue import standard_purposes
-from consentbooth.domain.models import (
-    Event,
-    EventId,
-    Organisation,
-    Purpose,
-    Recipient,
-    localized,
-    new_id,
-)
-from consentbooth.domain.notice import ART17_ITEMS, NOTICE_LANGUAGES, Notice
+from consentbooth.domain.models import Event, Organisation, Purpose, Recipient, localized
+from consentbooth.domain.notice import Notice
 from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
 from consentbooth.services import Booth
 from consentbooth.services.setup import fill_notice
 from consentbooth.ui.errors import message_for
 from consentbooth.ui.session import Session, load_snapshot
+from consentbooth.ui.setup.forms import EventForm, NoticeEditor, OrganisationForm, RecipientEditor
+from consentbooth.ui.setup.forms import line_edit as _line
 from consentbooth.ui.widgets.common import button, card, label
-
-
-def _line(name: str, placeholder: str = "") -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    if placeholder:
-        edit.setPlaceholderText(placeholder)
-    return edit
 
 
 def strength(passphrase: str) -> int:
@@ -131,31 +113,19 @@ class OrganisationPage(QWizardPage):
         super().__init__()
         self.setTitle(_("Who collects the data"))
         self.setSubTitle(_("The personal-information handler named in the privacy notice (PIPL Art. 17)."))
-        self.name = _line("orgName", _("e.g. Example Instruments Co., Ltd."))
-        self.name_zh = _line("orgNameZh", _("e.g. 示例仪器有限公司"))
-        self.address = _line("orgAddress")
-        self.email = _line("orgEmail", "privacy@example.com")
-        self.phone = _line("orgPhone", "+86 21 …")
-        self.rights = _line("orgRights", _("e.g. Data Protection Office, privacy@example.com"))
-        form = QFormLayout(self)
-        form.addRow(_("Name"), self.name)
-        form.addRow(_("Chinese name"), self.name_zh)
-        form.addRow(_("Address"), self.address)
-        form.addRow(_("Contact email"), self.email)
-        form.addRow(_("Contact phone"), self.phone)
-        form.addRow(_("Contact for rights requests"), self.rights)
-        for edit in (self.name, self.address, self.email, self.rights):
-            edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.form = OrganisationForm()
+        self.name, self.name_zh, self.address = self.form.name, self.form.name_zh, self.form.address
+        self.email, self.phone, self.rights = self.form.email, self.form.phone, self.form.rights
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addStretch(1)
+        self.form.changed.connect(self.completeChanged.emit)
 
     def isComplete(self) -> bool:
-        return all(e.text().strip() for e in (self.name, self.address, self.email, self.rights))
+        return self.form.is_complete()
 
     def organisation(self) -> Organisation:
-        return Organisation(
-            name=self.name.text().strip(), name_zh=self.name_zh.text().strip(),
-            address=self.address.text().strip(), contact_email=self.email.text().strip(),
-            contact_phone=self.phone.text().strip(), rights_contact=self.rights.text().strip(),
-        )
+        return self.form.organisation()
 
 
 class EventPage(QWizardPage):
@@ -163,40 +133,19 @@ class EventPage(QWizardPage):
         super().__init__()
         self.setTitle(_("The first event"))
         self.setSubTitle(_("Leads are filed under an event; its retention period is shown in the notice."))
-        self.name = _line("eventName", _("e.g. China International Industry Fair 2026"))
-        self.place = _line("eventPlace", _("e.g. National Exhibition and Convention Center, Shanghai"))
-        today = QDate.currentDate()
-        self.starts = QDateEdit(today)
-        self.ends = QDateEdit(today.addDays(3))
-        for d in (self.starts, self.ends):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
-        self.retention = QSpinBox()
-        self.retention.setObjectName("retentionDays")
-        self.retention.setRange(1, 3650)
-        self.retention.setValue(365)
-        self.retention.setSuffix(" " + _("days"))
-        form = QFormLayout(self)
-        form.addRow(_("Event name"), self.name)
-        form.addRow(_("First day"), self.starts)
-        form.addRow(_("Last day"), self.ends)
-        form.addRow(_("Place"), self.place)
-        form.addRow(_("Keep leads for"), self.retention)
-        for edit in (self.name, self.place):
-            edit.textChanged.connect(lambda _t: self.completeChanged.emit())
-        self._id = EventId(new_id())
+        self.form = EventForm()
+        self.name, self.place, self.retention = self.form.name, self.form.place, self.form.retention
+        self.starts, self.ends = self.form.starts, self.form.ends
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addStretch(1)
+        self.form.changed.connect(self.completeChanged.emit)
 
     def isComplete(self) -> bool:
-        return bool(self.name.text().strip() and self.place.text().strip()) and \
-            self.starts.date() <= self.ends.date()
+        return self.form.is_complete()
 
     def build_event(self) -> Event:
-        s, e = self.starts.date(), self.ends.date()
-        return Event(
-            id=self._id, name=self.name.text().strip(),
-            starts_on=date(s.year(), s.month(), s.day()), ends_on=date(e.year(), e.month(), e.day()),
-            place=self.place.text().strip(), retention_days=self.retention.value(),
-        )
+        return self.form.build_event()
 
 
 class PurposesPage(QWizardPage):
@@ -209,7 +158,7 @@ class PurposesPage(QWizardPage):
                            "partners, publication and transfer abroad need their recipients named first."))
         self.standard = standard_purposes(with_recipients=False)
         self.enabled: dict[str, QCheckBox] = {}
-        self.recipient_fields: dict[str, dict[str, QLineEdit]] = {}
+        self.recipient_editors: dict[str, RecipientEditor] = {}
         content = QWidget()
         layout = QVBoxLayout(content)
         for purpose in self.standard:
@@ -220,27 +169,10 @@ class PurposesPage(QWizardPage):
             inner.addWidget(box)
             inner.addWidget(label(localized(purpose.description, "en"), name="muted"))
             if purpose.separate_consent:
-                box.setEnabled(False)
-                hint = label(_("Name the recipient to enable this separate consent."), name="muted")
-                inner.addWidget(hint)
-                grid = QGridLayout()
-                fields: dict[str, QLineEdit] = {}
-                for i, (key, caption) in enumerate((
-                    ("name", _("Recipient name")), ("contact", _("Recipient contact")),
-                    ("purpose", _("Their purpose")), ("method", _("Method")),
-                    ("categories", _("Information given (comma-separated)")), ("country", _("Country or region")),
-                )):
-                    edit = _line(f"recipient_{purpose.code}_{key}")
-                    if key == "categories":
-                        edit.setText(", ".join(purpose.required_fields))
-                    if key == "country":
-                        edit.setText("CN")
-                    edit.textChanged.connect(lambda _t, c=purpose.code: self._recipient_changed(c))
-                    fields[key] = edit
-                    grid.addWidget(label(caption, name="muted", wrap=False), i // 2, (i % 2) * 2)
-                    grid.addWidget(edit, i // 2, (i % 2) * 2 + 1)
-                inner.addLayout(grid)
-                self.recipient_fields[purpose.code] = fields
+                editor = RecipientEditor(purpose)
+                editor.govern(box)  # offered only once the recipient is named
+                inner.addWidget(editor)
+                self.recipient_editors[purpose.code] = editor
             else:
                 box.setChecked(True)
             layout.addWidget(frame)
@@ -252,19 +184,7 @@ class PurposesPage(QWizardPage):
         outer.addWidget(scroll)
 
     def recipient(self, code: str) -> Recipient:
-        f = {k: e.text().strip() for k, e in self.recipient_fields[code].items()}
-        return Recipient(
-            name=f["name"], contact=f["contact"], purpose=f["purpose"], method=f["method"],
-            categories=tuple(c.strip() for c in f["categories"].split(",") if c.strip()),
-            country=f["country"] or "CN",
-        )
-
-    def _recipient_changed(self, code: str) -> None:
-        complete = self.recipient(code).is_complete()
-        box = self.enabled[code]
-        box.setEnabled(complete)
-        if not complete:
-            box.setChecked(False)
+        return self.recipient_editors[code].recipient()
 
     def purposes(self) -> list[Purpose]:
         out = []
@@ -294,28 +214,13 @@ class NoticePage(QWizardPage):
         self.setTitle(_("The privacy notice"))
         self.setSubTitle(_("Filled in from the template with every item PIPL Art. 17 requires. Edit "
                            "freely; a notice that lacks an item cannot be published."))
-        self.tabs = QTabWidget()
-        self.edits: dict[str, dict[str, QPlainTextEdit]] = {}
-        for language in NOTICE_LANGUAGES:
-            content = QWidget()
-            layout = QVBoxLayout(content)
-            self.edits[language] = {}
-            for key, heading_en, heading_zh in ART17_ITEMS:
-                layout.addWidget(label(heading_zh if language == "zh-CN" else heading_en, name="sectionHeading"))
-                edit = QPlainTextEdit()
-                edit.setObjectName(f"notice_{language}_{key}")
-                edit.setFixedHeight(84)
-                layout.addWidget(edit)
-                self.edits[language][key] = edit
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(content)
-            self.tabs.addTab(scroll, "中文" if language == "zh-CN" else "English")
+        self.editor = NoticeEditor()
+        self.tabs, self.edits = self.editor.tabs, self.editor.edits
         self.error = label(name="error")
         self.error.setObjectName("noticeError")
         self.error.hide()
         outer = QVBoxLayout(self)
-        outer.addWidget(self.tabs, 1)
+        outer.addWidget(self.editor, 1)
         outer.addWidget(self.error)
         self._filled_from: object = None
 
@@ -326,15 +231,11 @@ class NoticePage(QWizardPage):
         if key == self._filled_from:
             return  # keep the staff's edits
         self._filled_from = key
-        sections = fill_notice(organisation=org, event=event, purposes=[p for p in purposes if p.enabled])
-        for language, body in sections.items():
-            for k, text in body.items():
-                if language in self.edits and k in self.edits[language]:
-                    self.edits[language][k].setPlainText(text)
+        self.editor.set_sections(fill_notice(organisation=org, event=event, purposes=[p for p in purposes if p.enabled]))
         self.error.hide()
 
     def sections(self) -> dict[str, dict[str, str]]:
-        return {lang: {k: e.toPlainText() for k, e in body.items()} for lang, body in self.edits.items()}
+        return self.editor.sections()
 
     def validatePage(self) -> bool:
         missing = Notice(version=0, sections=self.sections()).missing_items()
