@@ -210,6 +210,13 @@ def test_staff_are_added_deactivated_never_deleted(booth: Booth) -> None:
     staff = {s.initials: s.active for s in booth.staff()}
     assert staff == {"WF": False, "AM": True, "LN": True}  # still there, inactive
     assert booth.record(lead).lead.operator == "WF"  # old records still name her
+    # …and she can no longer handle anything, whichever doorway is used (GUI, CLI --operator)
+    with pytest.raises(ValidationError, match="no longer active staff") as refused:
+        booth.capture(zh_request(operator="WF"))
+    assert refused.value.field == "operator" and "已不是在职工作人员" in refused.value.localized("zh-CN")
+    with pytest.raises(ValidationError, match="no longer active staff"):
+        booth.withdraw(lead_id=lead, purposes=["newsletter"], operator="WF")
+    assert booth.capture(zh_request(operator="LN")).lead_id
     with pytest.raises(ValidationError, match="already belong"):
         cfg.add_staff(booth, name="Wei Feng", initials="WF")  # never reused, even once inactive
     for s in booth.staff():

@@ -352,6 +352,20 @@ class Booth:
             raise NotFound("No such event; create one in the setup first.")
         return event
 
+    def _operator(self, given: str | None) -> str:
+        """Who handles a capture or withdrawal: never a staff member who was deactivated."""
+        operator = clean_text("operator", given or self.operator) or SYSTEM_OPERATOR
+        inactive = self._cached(
+            "inactive_initials", lambda: {s.initials for s in repo.list_staff(self.vault) if not s.active}
+        )
+        if operator in inactive:
+            raise ValidationError(
+                "operator",
+                "{operator} is no longer active staff; choose a current operator.",
+                operator=operator,
+            )
+        return operator
+
     def _digest(self, fields: Mapping[str, str], signature_png: bytes | None) -> str:
         return keyed_digest(
             self._secret,
@@ -435,7 +449,7 @@ class Booth:
                 relationship=clean_text("relationship", guardian.relationship),
             )
         fields = validate_fields(request.fields, self.required_fields(ticked, offered))
-        operator = clean_text("operator", request.operator or self.operator) or SYSTEM_OPERATOR
+        operator = self._operator(request.operator)
         lead_id = LeadId(new_id())
         digest = self._digest(fields, request.signature_png)
         lead = Lead(
@@ -574,7 +588,7 @@ class Booth:
         erase: bool = False,
     ) -> str:
         now = _now()
-        operator = clean_text("operator", operator or self.operator) or SYSTEM_OPERATOR
+        operator = self._operator(operator)
         notice = self.notice()
         digest = repo.lead_digest(self.vault, lead.id) or ""
         change = ConsentEvent(

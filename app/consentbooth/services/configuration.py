@@ -172,6 +172,7 @@ def add_staff(booth: Booth, *, name: str, initials: str) -> StaffMember:
     member = StaffMember(id=new_id(), name=name, initials=initials)
     with booth.vault.transaction() as conn:
         repo.save_staff(conn, member)
+    booth.forget_setup()
     log.info("staff member added")
     return member
 
@@ -187,6 +188,7 @@ def set_staff_active(booth: Booth, staff_id: str, active: bool) -> StaffMember:
     changed = replace(member, active=active)
     with booth.vault.transaction() as conn:
         repo.save_staff(conn, changed)
+    booth.forget_setup()
     log.info("staff member %s", "reactivated" if active else "deactivated")
     return changed
 
