@@ -184,3 +184,20 @@ def test_export_and_suppression_match_the_history(history: list, chosen: list[st
             assert {r["lead_id"] for r in _read_csv(sup)} == expected_sup
         finally:
             booth.lock()
+
+
+def test_qualifying_answers_are_exported_as_their_event_question_columns(booth: Booth, tmp_path: Path) -> None:
+    event = booth.current_event()
+    assert [q.key for q in event.questions] == ["interest", "timeframe"]  # the defaults
+    fields = {"name": "张伟", "phone": "13800138000", "interest": "Sensors", "timeframe": "Q3"}
+    lead = booth.capture(CaptureRequest(fields=fields, purposes=["sales_contact"])).lead_id
+    for preset in ("generic", "salesforce", "hubspot"):
+        out = tmp_path / f"{preset}.csv"
+        assert export_leads(booth, purposes=["sales_contact"], target=out, preset=preset) == 1
+        (row,) = _read_csv(out)
+        assert (row["interest"], row["timeframe"]) == ("Sensors", "Q3"), preset
+    xlsx = tmp_path / "sales.xlsx"
+    export_leads(booth, purposes=["sales_contact"], target=xlsx, format="xlsx")
+    header = [c.value for c in next(load_workbook(xlsx).active.iter_rows(max_row=1))]
+    assert header.index("interest") < header.index("purposes_granted")
+    assert booth.record(lead).lead.fields["interest"] == "Sensors"

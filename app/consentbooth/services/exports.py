@@ -8,6 +8,7 @@ from pathlib import Path
 
 from consentbooth.core.errors import ValidationError
 from consentbooth.core.logging import get_logger
+from consentbooth.exports.presets import get_preset
 from consentbooth.exports.rows import ExportRow, SuppressionRow
 from consentbooth.exports.writers import ExportCancelled, write_export, write_suppression
 from consentbooth.services.booth import Booth
@@ -59,14 +60,17 @@ def export_leads(
     for code in purposes:
         if code not in known:
             raise ValidationError("purposes", "“{code}” is not a purpose offered here.", code=code)
-    events = {e.id for e in booth.events()}
+    events = {e.id: e for e in booth.events()}
     for event_id in event_ids or ():
         if event_id not in events:
             raise ValidationError("event", "No such event; create one in the setup first.")
+    # The exported events' qualifying questions become columns after the contact fields.
+    questions = [q.key for e in events.values() if not event_ids or e.id in event_ids for q in e.questions]
     now = now or datetime.now(UTC)
     count = write_export(
         _rows(booth, purposes, event_ids, now),
-        format=format, preset=preset, target=Path(target), progress=progress, cancel=cancel,
+        format=format, preset=get_preset(preset, extra_fields=questions), target=Path(target),
+        progress=progress, cancel=cancel,
     )
     _log(booth, kind=f"export:{preset}", format=format, purposes=purposes, events=event_ids or (),
          count=count, recipient=recipient, operator=operator, target=target)
