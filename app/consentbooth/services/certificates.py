@@ -44,9 +44,12 @@ def _record_for(booth: Booth, ledger_id: str) -> tuple[dict[str, Any], bytes | N
     lead = repo.get_lead(booth.vault, consent.lead_id)
     if lead is None or lead.erased_at is not None:
         raise UserFacingError("This person's details were erased; no certificate can be issued.")
-    event = repo.get_event(booth.vault, consent.event_id)
+    # The setup as it was when the consent (or withdrawal) happened, not as it was edited since:
+    # the certificate states what the attendee was shown. The notice is pinned by its version.
+    at = consent.occurred_at  # as the signed ledger entry states it
+    event = repo.event_as_of(booth.vault, consent.event_id, at)
     notice = repo.get_notice(booth.vault, consent.notice_version)
-    organisation = booth.organisation()
+    organisation = repo.organisation_as_of(booth.vault, at)
     if event is None or notice is None or organisation is None:
         raise UserFacingError("The setup this consent refers to is incomplete; finish the setup first.")
     record = build_certificate_record(
@@ -56,7 +59,7 @@ def _record_for(booth: Booth, ledger_id: str) -> tuple[dict[str, Any], bytes | N
         event=event,
         lead=lead,
         consent_event=consent,
-        purposes=booth.purposes(),
+        purposes=repo.purposes_as_of(booth.vault, at),
         notice=notice,
         ledger_hash=entry.hash,
     )

@@ -111,6 +111,12 @@ CREATE TABLE suppression_keys (
 # sets, written as ONE row by the capture's durable commit. Projecting a row into leads, ledger,
 # consent_state, the search indexes and the counts happens in a later transaction (before the
 # next read, at lock, at open after a crash) and deletes it; see vault/journal.py.
+#
+# The setup history: every version of the organisation (key '1'), of each event (its id) and of
+# each purpose (its code), as the JSON its own table held, valid from a UTC time ('' = since the
+# beginning). A certificate issued later states the setup as it was when the consent or the
+# withdrawal happened, not as it is now (vault/repo.py ``*_as_of``). Seeded here with the rows
+# the vault holds at the upgrade.
 V3 = """
 CREATE TABLE capture_journal (
     seq INTEGER PRIMARY KEY,
@@ -122,6 +128,19 @@ CREATE TABLE capture_journal (
     signature_png BLOB,
     record TEXT NOT NULL
 );
+CREATE TABLE setup_history (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    valid_from TEXT NOT NULL
+);
+CREATE INDEX setup_history_by_key ON setup_history (kind, key, valid_from);
+INSERT INTO setup_history (kind, key, data, valid_from)
+    SELECT 'organisation', '1', data, '' FROM organisation;
+INSERT INTO setup_history (kind, key, data, valid_from)
+    SELECT 'event', id, data, '' FROM events;
+INSERT INTO setup_history (kind, key, data, valid_from)
+    SELECT 'purpose', code, data, '' FROM purposes;
 """
 
 MIGRATIONS: tuple[str, ...] = (V1, V2, V3)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from consentbooth.domain.models import (
     CollectionMethod,
@@ -57,18 +58,24 @@ def get_organisation(vault: Vault) -> Organisation | None:
 
 
 def set_organisation(conn, org: Organisation) -> None:
+    data = codec.organisation_to_json(org)
+    _remember(conn, "organisation", ORGANISATION_KEY, data,
+              conn.execute("SELECT data FROM organisation WHERE id = 1").fetchone())
     conn.execute(
         "INSERT INTO organisation (id, data) VALUES (1, ?) "
         "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-        (codec.organisation_to_json(org),),
+        (data,),
     )
 
 
 def save_event(conn, event: Event, *, current: bool = False) -> None:
+    data = codec.event_to_json(event)
+    _remember(conn, "event", event.id, data,
+              conn.execute("SELECT data FROM events WHERE id = ?", (event.id,)).fetchone())
     conn.execute(
         "INSERT INTO events (id, data, created_at) VALUES (?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-        (event.id, codec.event_to_json(event), now_iso()),
+        (event.id, data, now_iso()),
     )
     if current:
         conn.execute("UPDATE events SET is_current = (id = ?)", (event.id,))
@@ -120,15 +127,120 @@ def get_notice(vault: Vault, version: int) -> Notice | None:
 
 def save_purposes(conn, purposes: Iterable[Purpose]) -> None:
     for position, p in enumerate(purposes):
+        data = codec.purpose_to_json(p)
+        _remember(conn, "purpose", p.code, data,
+                  conn.execute("SELECT data FROM purposes WHERE code = ?", (p.code,)).fetchone())
         conn.execute(
             "INSERT INTO purposes (code, position, data) VALUES (?, ?, ?) "
             "ON CONFLICT (code) DO UPDATE SET position = excluded.position, data = excluded.data",
-            (p.code, position, codec.purpose_to_json(p)),
+            (p.code, position, data),
         )
 
 
 def list_purposes(vault: Vault) -> list[Purpose]:
     return [codec.purpose_from_json(r[0]) for r in vault.read("SELECT data FROM purposes ORDER BY position")]
+
+
+# -- the setup as it was: setup_history (see migrations.V3) ---------------------------------------
+
+ORGANISATION_KEY = "1"
+
+_CODECS: dict[str, tuple[Callable[[str], Any], Callable[[Any], str]]] = {
+    "organisation": (codec.organisation_from_json, codec.organisation_to_json),
+    "event": (codec.event_from_json, codec.event_to_json),
+    "purpose": (codec.purpose_from_json, codec.purpose_to_json),
+}
+
+
+def history_time(at: str | datetime) -> str:
+    """``at`` (ISO text or datetime; naive means UTC) as setup_history orders time: UTC, microseconds.
+
+    One fixed width, so text order is time order whatever offset the ledger recorded."""
+    value = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _normalised(kind: str, data: str) -> str:
+    """Stored JSON as today's codec writes it (older vaults wrote some objects with fewer keys)."""
+    decode, encode = _CODECS[kind]
+    try:
+        return encode(decode(data))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return data
+
+
+def _remember(conn, kind: str, key: str, data: str, stored: tuple | None) -> None:
+    """Append ``data`` to the history of (kind, key) unless it is already the latest version.
+
+    ``stored`` is the row the setup table holds before this write: a row that has no history yet
+    (brought in by a merge) is first kept as valid since the beginning, so no version is lost."""
+    last = conn.execute(
+        "SELECT data, valid_from FROM setup_history WHERE kind = ? AND key = ? "
+        "ORDER BY rowid DESC LIMIT 1",
+        (kind, key),
+    ).fetchone()
+    latest, since = (last[0], last[1]) if last else (None, "")
+    if latest is None and stored is not None:
+        latest = stored[0]
+        conn.execute(
+            "INSERT INTO setup_history (kind, key, data, valid_from) VALUES (?, ?, ?, '')",
+            (kind, key, latest),
+        )
+    if latest is None or _normalised(kind, latest) != data:
+        # never before the version it replaces, even if the clock was set back meanwhile
+        conn.execute(
+            "INSERT INTO setup_history (kind, key, data, valid_from) VALUES (?, ?, ?, ?)",
+            (kind, key, data, max(history_time(now_iso()), since)),
+        )
+
+
+# The version in force at a time: the latest one valid from then or earlier; when the time is
+# older than every recorded version (the thing was created later), the first version recorded;
+# with no history at all, the setup table's current row.
+# Parameters: ?1 the kind, ?2 the time (``history_time``), ?3 the key where {key} names it.
+_AS_OF = (
+    "coalesce("
+    "(SELECT h.data FROM setup_history h WHERE h.kind = ?1 AND h.key = {key} "
+    " AND h.valid_from <= ?2 ORDER BY h.valid_from DESC, h.rowid DESC LIMIT 1), "
+    "(SELECT h.data FROM setup_history h WHERE h.kind = ?1 AND h.key = {key} "
+    " ORDER BY h.valid_from, h.rowid LIMIT 1), "
+    "{current})"
+)
+
+
+def organisation_as_of(vault: Vault, at: str | datetime) -> Organisation | None:
+    """The organisation profile as it was at ``at`` (ISO text with offset, or aware datetime)."""
+    row = vault.read_one(
+        "SELECT " + _AS_OF.format(key="?3", current="o.data") + " FROM organisation o WHERE o.id = 1",
+        ("organisation", history_time(at), ORGANISATION_KEY),
+    )
+    return codec.organisation_from_json(row[0]) if row else None
+
+
+def event_as_of(vault: Vault, event_id: str, at: str | datetime) -> Event | None:
+    """The event ``event_id`` as it was at ``at``."""
+    row = vault.read_one(
+        "SELECT " + _AS_OF.format(key="e.id", current="e.data") + " FROM events e WHERE e.id = ?3",
+        ("event", history_time(at), event_id),
+    )
+    return codec.event_from_json(row[0]) if row else None
+
+
+def purposes_as_of(vault: Vault, at: str | datetime) -> list[Purpose]:
+    """Every purpose as it was at ``at``, in today's order (codes are never removed)."""
+    rows = vault.read(
+        "SELECT " + _AS_OF.format(key="p.code", current="p.data") + " FROM purposes p "
+        "ORDER BY p.position",
+        ("purpose", history_time(at)),
+    )
+    return [codec.purpose_from_json(r[0]) for r in rows]
+
+
+def setup_history_count(vault: Vault) -> int:
+    row = vault.read_one("SELECT count(*) FROM setup_history")
+    return int(row[0]) if row else 0
 
 
 @dataclass(frozen=True)
