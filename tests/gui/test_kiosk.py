@@ -49,7 +49,37 @@ def start_kiosk(shell, qtbot):
     click(qtbot, shell.window.console, "kioskButton")
     kiosk = shell.kiosk
     assert kiosk is not None and kiosk.isVisible()
+    assert kiosk.flow.current() == "notice"
+    # the notice is built first; the later steps right after the kiosk's first paint
+    qtbot.waitUntil(lambda: "review" in kiosk.flow.steps, timeout=5_000)
     return kiosk
+
+
+def test_kiosk_shows_the_notice_first_and_builds_the_other_steps_after(console_shell, qtbot):
+    shell, _ids = console_shell
+    click(qtbot, shell.window.console, "kioskButton")
+    flow = shell.kiosk.flow
+    assert list(flow.steps) == ["notice"] and flow.current() == "notice"
+    qtbot.waitUntil(lambda: "review" in flow.steps, timeout=5_000)  # after the first paint
+    assert list(flow.steps)[0] == "notice" and flow.current() == "notice"
+    assert find(flow, QCheckBox, "purpose_newsletter") and not flow.boxes["newsletter"].isChecked()
+
+
+def test_a_step_needed_before_the_first_paint_is_built_at_once(console_shell, qtbot):
+    from consentbooth.ui.kiosk.flow import AttendeeFlow
+
+    shell, _ids = console_shell
+    flow = AttendeeFlow(shell.session, lazy=True)
+    qtbot.addWidget(flow)
+    assert list(flow.steps) == ["notice"]
+    flow.wipe(everything=True)  # nothing entered yet: nothing to build
+    assert list(flow.steps) == ["notice"]
+    assert not flow.boxes["newsletter"].isChecked()  # asking for a later widget builds them
+    assert "review" in flow.steps
+    other = AttendeeFlow(shell.session, lazy=True)
+    qtbot.addWidget(other)
+    other.go("purposes")  # as the notice's Continue does
+    assert other.current() == "purposes" and "review" in other.steps
 
 
 def capture_zh(shell, qtbot, kiosk, *, sign_it: bool = True):

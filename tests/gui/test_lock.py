@@ -98,6 +98,8 @@ def test_lock_on_demand_by_shortcut_and_button(console_shell, qtbot):
     show_everything(shell, qtbot, ids)
     shell.window.console.detail.dialog.close()
     shell.window.activateWindow()
+    # an application shortcut needs an active window; on X11 activation is asynchronous
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is shell.window, timeout=5_000)
     qtbot.keyClick(shell.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not shell.session.is_unlocked, timeout=5_000)
     assert all_windows_leaks(PERSONAL) == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import traceback
 
 from consentbooth.core.paths import ensure_private_dir, log_dir
@@ -16,6 +15,8 @@ def setup_logging(level: int = logging.INFO) -> None:
     if _configured:
         return
     _configured = True
+    import logging.handlers  # not at import: the GUI shows its unlock screen first
+
     directory = ensure_private_dir(log_dir())
     handler = logging.handlers.RotatingFileHandler(
         directory / "consentbooth.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"

@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "ConsentBooth"
 VAULT_SUFFIX = ".cbvault"
 
@@ -27,21 +25,28 @@ def resource_path(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+def _platformdirs():  # type: ignore[no-untyped-def]
+    """Loaded only when no override is set (tests and benchmarks set all three)."""
+    import platformdirs
+
+    return platformdirs
+
+
 def data_dir() -> Path:
     override = os.environ.get("CONSENTBOOTH_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+    return Path(override) if override else Path(_platformdirs().user_data_dir(APP_NAME, False))
 
 
 def log_dir() -> Path:
     override = os.environ.get("CONSENTBOOTH_LOG_DIR")
     if override:
         return Path(override)
-    return Path(platformdirs.user_log_dir(APP_NAME, False))
+    return Path(_platformdirs().user_log_dir(APP_NAME, False))
 
 
 def config_dir() -> Path:
     override = os.environ.get("CONSENTBOOTH_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, False))
+    return Path(override) if override else Path(_platformdirs().user_config_dir(APP_NAME, False))
 
 
 def default_vault_path() -> Path:

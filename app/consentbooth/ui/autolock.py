@@ -3,11 +3,18 @@
 An application-wide event filter notes the time of the last input (plain Python, no Qt call per
 event); a coarse timer checks it and locks the session once the idle time has passed. Locking
 closes the vault and every window wipes what it showed.
+
+The filter is installed only while the vault is unlocked: Qt calls it for every event of every
+object (a Python call each, about a third of the cost of building a window), and a locked booth
+has nothing to lock. ``building()`` takes it out while the app itself builds a window in one go
+(no input can arrive then) and counts the build as activity, as the click that asked for it was.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -35,12 +42,11 @@ class InactivityLock(QObject):
         self.interval_ms = 0
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._check)
+        self._watching = False
+        self._paused = 0
         self.set_interval_ms(int(minutes * 60_000))
         session.unlocked.connect(self._arm)
-        session.locked.connect(lambda _reason: self.timer.stop())
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        session.locked.connect(self._disarm)
 
     def set_interval_ms(self, ms: int) -> None:
         """Idle time before locking; checked every quarter of it (at most once a second)."""
@@ -49,7 +55,39 @@ class InactivityLock(QObject):
 
     def _arm(self) -> None:
         self._last = time.monotonic()
+        self._watch(True)
         self.timer.start()
+
+    def _disarm(self, _reason: str = "") -> None:
+        self.timer.stop()
+        self._watch(False)
+
+    def _watch(self, on: bool) -> None:
+        app = QApplication.instance()
+        on = on and self._paused == 0 and self.session.is_unlocked
+        if app is None or on == self._watching:
+            return
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self._watching = on
+
+    @property
+    def watching(self) -> bool:
+        return self._watching
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """Build widgets without the filter; the build counts as activity."""
+        self._paused += 1
+        self._watch(False)
+        try:
+            yield
+        finally:
+            self._paused -= 1
+            self._last = time.monotonic()
+            self._watch(True)
 
     def idle_ms(self) -> float:
         return (time.monotonic() - self._last) * 1000

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
-from consentbooth.domain.models import Event, Organisation, Purpose
-from consentbooth.domain.notice import Notice
-from consentbooth.services import Booth
 from consentbooth.ui.errors import show_exception
 from consentbooth.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the use cases load while the vault opens (see ``Session.unlock``)
+    from consentbooth.domain.models import Event, Organisation, Purpose
+    from consentbooth.domain.notice import Notice
+    from consentbooth.services import Booth
 
 T = TypeVar("T")
 
@@ -144,10 +146,15 @@ class Session(QObject):
     # -- lifecycle ---------------------------------------------------------------------------
 
     def unlock(self, passphrase: str, *, on_error: Callable[[BaseException], Any]) -> None:
+        """Open the vault on the worker. Only the vault layer is imported first, so the key
+        derivation starts at once; the rest of the use cases load meanwhile (``Shell``'s
+        warm-up on this thread, or ``open_booth`` itself once the vault is open)."""
+        from consentbooth.services.startup import open_booth
+
         path = self.vault_path
 
         def work() -> tuple[Booth, Snapshot]:
-            booth = Booth.unlock(path, passphrase)
+            booth = open_booth(path, passphrase)
             return booth, load_snapshot(booth)
 
         self.tasks.submit(work, on_done=lambda r: self.adopt(*r), on_error=on_error)
@@ -157,10 +164,11 @@ class Session(QObject):
         self.snapshot = snapshot
         if not self.operator or all(s.initials != self.operator for s in snapshot.staff):
             self.operator = snapshot.staff[0].initials if snapshot.staff else ""
-        try:
-            self.config.set(LAST_VAULT, str(self.vault_path))
-        except OSError:
-            pass
+        if self.config.get(LAST_VAULT) != str(self.vault_path):  # a durable write: only on change
+            try:
+                self.config.set(LAST_VAULT, str(self.vault_path))
+            except OSError:
+                pass
         self.unlocked.emit()
 
     def refresh_snapshot(self, then: Callable[[], Any] | None = None) -> None:

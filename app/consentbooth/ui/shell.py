@@ -1,22 +1,42 @@
-"""The main window and the wiring between unlock, setup, console, kiosk and locking."""
+"""The main window and the wiring between unlock, setup, console, kiosk and locking.
+
+Start-up shows the unlock screen first and loads the rest behind it (``Shell._warm_up``): the use
+cases, the kiosk and the console are imported, and the console built, one step per turn of the
+event loop, while the person types the passphrase or the vault's key derivation runs on the
+worker. Anything not warmed up yet is loaded when it is first needed. A second after the unlock,
+the rest loads in idle time (``Shell._preload``): the console's lead record and dashboard, and the
+libraries of the first capture (``services.startup.preload_capture``).
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from consentbooth.core.config import AUTOLOCK_MINUTES, Config
 from consentbooth.core.i18n import _
+from consentbooth.core.logging import get_logger
 from consentbooth.ui.autolock import InactivityLock
-from consentbooth.ui.console.window import ConsolePage
 from consentbooth.ui.errors import close_error_boxes
-from consentbooth.ui.kiosk.window import KioskWindow
 from consentbooth.ui.session import Session
 from consentbooth.ui.tasks import TaskRunner
 from consentbooth.ui.unlock import UnlockPage
+
+if TYPE_CHECKING:
+    from consentbooth.ui.console.window import ConsolePage
+    from consentbooth.ui.kiosk.window import KioskWindow
+
+log = get_logger(__name__)
+
+WARM_UP_SWITCH_INTERVAL_S = 0.0002  # see Shell._warm_up
+PRELOAD_AFTER_UNLOCK_MS = 1_000
 
 
 class MainWindow(QMainWindow):
@@ -28,13 +48,31 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.stack = QStackedWidget()
         self.unlock_page = UnlockPage(shell.session)
-        self.console = ConsolePage(shell.session)
+        self._console: ConsolePage | None = None
         self.stack.addWidget(self.unlock_page)
-        self.stack.addWidget(self.console)
         self.setCentralWidget(self.stack)
         self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
         self.lock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_shortcut.activated.connect(lambda: shell.session.lock("manual"))
+
+    @property
+    def console(self) -> ConsolePage:
+        """The staff console page, built on first use (usually by the warm-up, before unlock)."""
+        if self._console is None:
+            from consentbooth.ui.console.window import ConsolePage
+
+            shell = self.shell
+            with shell.autolock.building():
+                console = ConsolePage(shell.session)
+                self.stack.addWidget(console)
+            console.kiosk_requested.connect(shell.start_kiosk)
+            console.lock_requested.connect(lambda: shell.session.lock("manual"))
+            self._console = console
+        return self._console
+
+    @property
+    def has_console(self) -> bool:
+        return self._console is not None
 
     def closeEvent(self, event) -> None:
         self.shell.session.lock("quit")
@@ -61,8 +99,16 @@ class Shell(QObject):
         self.session.unlocked.connect(self._unlocked)
         self.session.locked.connect(self._locked)
         self.window.unlock_page.setup_requested.connect(lambda: self.open_setup(new_vault=True))
-        self.window.console.kiosk_requested.connect(self.start_kiosk)
-        self.window.console.lock_requested.connect(lambda: self.session.lock("manual"))
+        self._warm_steps: list[Callable[[], object]] = []
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.setInterval(0)
+        self._warm_timer.timeout.connect(self._warm_up)
+        self._preloaded = False
+        self._preload_timer = QTimer(self)
+        self._preload_timer.setSingleShot(True)
+        self._preload_timer.setInterval(PRELOAD_AFTER_UNLOCK_MS)
+        self._preload_timer.timeout.connect(self._preload)
 
     def start(self) -> None:
         """First run (no vault): the setup wizard. Later launches: the unlock screen."""
@@ -72,6 +118,45 @@ class Shell(QObject):
             self.open_setup(new_vault=True)
         else:
             self.window.unlock_page.passphrase.setFocus()
+        # Behind the unlock screen, in the order they are needed after the unlock.
+        self._warm_steps = [
+            lambda: import_module("consentbooth.services.booth"),  # the worker's, once the vault is open
+            lambda: import_module("consentbooth.ui.console.window"),
+            lambda: self.window.console,  # shown at unlock
+            lambda: import_module("consentbooth.ui.kiosk.window"),
+        ]
+        self._warm_timer.start()
+
+    def _warm_up(self) -> None:
+        """One step per turn of the event loop, so typing and painting stay smooth. The worker
+        may be opening the vault meanwhile: between its SQLCipher calls it needs the GIL back
+        for a moment, and by default it would wait up to 5 ms each time for this thread to
+        let go; a short switch interval during the step gives it the GIL back at once."""
+        if self._warm_steps:
+            step = self._warm_steps.pop(0)
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL_S)
+            try:
+                step()
+            finally:
+                sys.setswitchinterval(interval)
+        if self._warm_steps:
+            self._warm_timer.start()
+
+    def _preload(self) -> None:
+        """Idle time after the unlock: the console's lead record and dashboard modules here (GUI
+        code stays on the GUI thread), the capture libraries in the certificate lane (work
+        nobody waits for), so no capture queues behind them."""
+        from consentbooth.services.startup import preload_capture
+
+        for name in ("consentbooth.ui.console.detail", "consentbooth.ui.console.dashboard"):
+            import_module(name)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("capture libraries not preloaded (%s)", type(exc).__name__)
+
+        if self.session.call(lambda _booth: preload_capture(), None, failed, slow=True):
+            self._preloaded = True
 
     def open_setup(self, *, new_vault: bool) -> None:
         from consentbooth.ui.setup.wizard import SetupWizard
@@ -89,15 +174,20 @@ class Shell(QObject):
         if snapshot is not None and not snapshot.configured and self.wizard is None:
             self.open_setup(new_vault=False)
         self.session.set_language(self.session.staff_language)
-        self.window.stack.setCurrentWidget(self.window.console)
-        self.window.console.activate()
+        with self.autolock.building():
+            console = self.window.console
+            self.window.stack.setCurrentWidget(console)
+            console.activate()
+        if not self._preloaded:
+            self._preload_timer.start()
 
     def _locked(self, reason: str) -> None:
         if self.kiosk is not None:
             self.kiosk.force_close()
             self.kiosk.deleteLater()
             self.kiosk = None
-        self.window.console.wipe()
+        if self.window.has_console:
+            self.window.console.wipe()
         if self.wizard is not None:
             self.wizard.close()
         close_error_boxes()
@@ -121,16 +211,20 @@ class Shell(QObject):
 
             show_exception(UserFacingError(_("Finish the setup (notice and purposes) before kiosk mode.")))
             return None
-        self.window.console.wipe()
-        kiosk = KioskWindow(self.session)
-        kiosk.left.connect(self._kiosk_left)
-        self.kiosk = kiosk
-        self.window.hide()
-        if self.kiosk_fullscreen:
-            kiosk.showFullScreen()
-        else:
-            kiosk.resize(1280, 800)
-            kiosk.show()
+        from consentbooth.ui.kiosk.window import KioskWindow
+
+        if self.window.has_console:
+            self.window.console.wipe()
+        with self.autolock.building():
+            kiosk = KioskWindow(self.session)
+            kiosk.left.connect(self._kiosk_left)
+            self.kiosk = kiosk
+            self.window.hide()
+            if self.kiosk_fullscreen:
+                kiosk.showFullScreen()
+            else:
+                kiosk.resize(1280, 800)
+                kiosk.show()
         return kiosk
 
     def _kiosk_left(self) -> None:
@@ -147,6 +241,9 @@ class Shell(QObject):
         return self.tasks.is_idle() and self.certificate_tasks.is_idle()
 
     def shutdown(self) -> None:
+        self._warm_steps = []
+        self._warm_timer.stop()
+        self._preload_timer.stop()
         # Let a certificate being signed finish before the vault closes (it can be re-issued
         # later, but finishing is kinder than failing).
         self.certificate_tasks.shutdown()

@@ -1,6 +1,13 @@
-"""The staff console page: toolbar (operator, kiosk, capture, lock), leads + detail, dashboard."""
+"""The staff console page: toolbar (operator, kiosk, capture, lock), leads + detail, dashboard.
+
+The lead's record (right of the table) is built when the first lead is chosen, and the dashboard
+when its tab is first opened: until then only the hint / an empty tab is on screen, so the console
+(built behind the unlock screen) costs less to build and to show.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -18,13 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
-from consentbooth.ui.console.dashboard import Dashboard
-from consentbooth.ui.console.detail import LeadDetail
-from consentbooth.ui.console.dialogs import AssistedCaptureDialog
 from consentbooth.ui.console.model import LeadsModel
 from consentbooth.ui.console.more import ConsoleTools
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import LanguageSwitch, Texts, button, label
+
+if TYPE_CHECKING:
+    from consentbooth.ui.console.dashboard import Dashboard
+    from consentbooth.ui.console.detail import LeadDetail
+    from consentbooth.ui.console.dialogs import AssistedCaptureDialog
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -118,11 +127,17 @@ class ConsolePage(QWidget):
         left_layout.addLayout(search_row)
         left_layout.addWidget(self.table, 1)
 
-        self.detail = LeadDetail(session)
-        self.detail.changed.connect(self._detail_changed)
+        # Until a lead is chosen the right pane shows LeadDetail's own hint, as LeadDetail does.
+        self._detail: LeadDetail | None = None
+        self._detail_pane = QWidget()
+        detail_layout = QVBoxLayout(self._detail_pane)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        self._detail_hint = label(name="muted")
+        self.texts.bind(self._detail_hint.setText, "Choose a lead on the left to see everything held about them.")
+        detail_layout.addWidget(self._detail_hint)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.detail)
+        splitter.addWidget(self._detail_pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 540])
@@ -132,11 +147,13 @@ class ConsolePage(QWidget):
         leads_layout.setContentsMargins(16, 12, 16, 16)
         leads_layout.addWidget(splitter)
 
-        self.dashboard = Dashboard(session)
+        self._dashboard: Dashboard | None = None
+        self._dashboard_tab = QWidget()
+        QVBoxLayout(self._dashboard_tab).setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("consoleTabs")
         self.tabs.addTab(leads_tab, "")
-        self.tabs.addTab(self.dashboard, "")
+        self.tabs.addTab(self._dashboard_tab, "")
         self.texts.bind(lambda t: self.tabs.setTabText(0, t), "Leads")
         self.texts.bind(lambda t: self.tabs.setTabText(1, t), "Dashboard")
         self.tabs.currentChanged.connect(lambda i: self.dashboard.refresh() if i == 1 else None)
@@ -149,6 +166,30 @@ class ConsolePage(QWidget):
 
         session.language_changed.connect(self._language_changed)
         session.operator_changed.connect(self._sync_operator)
+
+    @property
+    def detail(self) -> LeadDetail:
+        """The lead's record pane, built on first use."""
+        if self._detail is None:
+            from consentbooth.ui.console.detail import LeadDetail
+
+            detail = LeadDetail(self.session)
+            detail.changed.connect(self._detail_changed)
+            self._detail_hint.hide()
+            self._detail_pane.layout().addWidget(detail)
+            self._detail = detail
+        return self._detail
+
+    @property
+    def dashboard(self) -> Dashboard:
+        """The dashboard tab's content, built on first use (opening the tab)."""
+        if self._dashboard is None:
+            from consentbooth.ui.console.dashboard import Dashboard
+
+            dashboard = Dashboard(self.session)
+            self._dashboard_tab.layout().addWidget(dashboard)
+            self._dashboard = dashboard
+        return self._dashboard
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -171,7 +212,8 @@ class ConsolePage(QWidget):
         self.model.load(self.search.text().strip())
 
     def _run_search(self) -> None:
-        self.detail.wipe()
+        if self._detail is not None:
+            self._detail.wipe()
         self.model.load(self.search.text().strip())
 
     def _loaded(self) -> None:
@@ -184,7 +226,9 @@ class ConsolePage(QWidget):
         self.count_label.setText(_("{n} leads").format(n=f"{self.model.total:,}"))
 
     def _row_changed(self, current, _previous) -> None:
-        self.detail.show_lead(self.model.lead_id(current.row()) if current.isValid() else None)
+        lead_id = self.model.lead_id(current.row()) if current.isValid() else None
+        if lead_id or self._detail is not None:
+            self.detail.show_lead(lead_id)
 
     def select_lead(self, lead_id: str) -> bool:
         for row in range(self.model.rowCount()):
@@ -216,16 +260,18 @@ class ConsolePage(QWidget):
         self.tools.retranslate()
         self.model.retranslate()
         self._update_count()
-        self.dashboard.retranslate()
-        if self.detail.record is not None:
-            self.detail.texts.apply()
-            self.detail.reload()
-        else:
-            self.detail.texts.apply()
+        if self._dashboard is not None:
+            self._dashboard.retranslate()
+        if self._detail is not None:
+            self._detail.texts.apply()
+            if self._detail.record is not None:
+                self._detail.reload()
 
     def open_assisted(self) -> None:
         if self.session.snapshot is None:
             return
+        from consentbooth.ui.console.dialogs import AssistedCaptureDialog
+
         dialog = AssistedCaptureDialog(self.session, self)
         dialog.captured.connect(lambda _r: self.refresh())
         dialog.finished.connect(lambda _r: self._assisted_closed())
@@ -242,8 +288,10 @@ class ConsolePage(QWidget):
         self.search.setText("")
         self._debounce.stop()
         self.model.wipe()
-        self.detail.wipe()
-        self.dashboard.wipe()
+        if self._detail is not None:
+            self._detail.wipe()
+        if self._dashboard is not None:
+            self._dashboard.wipe()
         self.count_label.setText("")
         self.event_label.setText("")
         self.operator.blockSignals(True)

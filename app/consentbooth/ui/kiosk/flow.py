@@ -74,9 +74,13 @@ class AttendeeFlow(QWidget):
     refused = Signal()
     finished = Signal()  # the attendee is done: the owner starts a fresh flow
 
-    def __init__(self, session: Session, *, staff_mode: bool = False,
+    def __init__(self, session: Session, *, staff_mode: bool = False, lazy: bool = False,
                  parent: QWidget | None = None) -> None:
+        """``lazy``: build only the notice now; the owner calls ``build_steps`` once the notice
+        is on screen (the kiosk does, after its first paint). Any step or widget needed before
+        that builds them at once (``go`` and ``__getattr__``)."""
         super().__init__(parent)
+        self._steps_built = False
         self.setObjectName("attendeeFlow")
         self.session = session
         self.staff_mode = staff_mode
@@ -103,6 +107,15 @@ class AttendeeFlow(QWidget):
         layout.addWidget(self.stack)
         self.steps: dict[str, Step] = {}
         self._build_notice()
+        if not lazy:
+            self.build_steps()
+        self.go("notice")
+
+    def build_steps(self) -> None:
+        """Every step after the notice (most of the flow's widgets); once."""
+        if self._steps_built:
+            return
+        self._steps_built = True
         self._build_purposes()
         if self.separate:
             self._build_separate()
@@ -114,7 +127,14 @@ class AttendeeFlow(QWidget):
         self._build_thanks()
         self._build_declined()
         self._build_refused()
-        self.go("notice")
+
+    def __getattr__(self, name: str) -> object:
+        # Only reached for a missing attribute: one of the later steps' (boxes, rows,
+        # save_button…) asked for before ``build_steps`` ran.
+        if not name.startswith("_") and self.__dict__.get("_steps_built") is False:
+            self.build_steps()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- navigation --------------------------------------------------------------------------
 
@@ -128,6 +148,8 @@ class AttendeeFlow(QWidget):
         return widget.name if isinstance(widget, Step) else ""
 
     def go(self, name: str) -> None:
+        if name not in self.steps:
+            self.build_steps()
         self.stack.setCurrentWidget(self.steps[name])
         if name == "details":
             self._update_required()
@@ -744,6 +766,8 @@ class AttendeeFlow(QWidget):
 
     def wipe(self, *, everything: bool = False) -> None:
         """Forget everything this attendee entered (values, undo history, signature, choices)."""
+        if not self._steps_built:
+            return  # only the notice exists: nothing was entered
         for row in self.rows.values():
             row.wipe()
         for row in (self.guardian_name, self.guardian_relationship):

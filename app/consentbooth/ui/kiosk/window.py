@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -81,6 +81,7 @@ class KioskWindow(QWidget):
         self.session = session
         self.texts = Texts()
         self._may_close = False
+        self._painted = False
         self.flow: AttendeeFlow | None = None
         self.attendees = 0
 
@@ -137,12 +138,23 @@ class KioskWindow(QWidget):
         self.language.sync(KIOSK_LANGUAGE)
         self._update_brand()
         if self.flow is None:
-            self.flow = AttendeeFlow(self.session, parent=self)
+            # Only the notice is built now; the other steps right after the first paint.
+            self.flow = AttendeeFlow(self.session, lazy=True, parent=self)
             self.flow.finished.connect(self._next)
             self.body.addWidget(self.flow)
             self.flow.show()
         else:
             self.flow.reset()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._build_steps)
+
+    def _build_steps(self) -> None:
+        if self.flow is not None:
+            self.flow.build_steps()
 
     def _next(self) -> None:
         self.attendees += 1

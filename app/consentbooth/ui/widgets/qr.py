@@ -6,13 +6,14 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from consentbooth.services import receipts
-
 QUIET_ZONE = 2  # modules of white around the code
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    """The receipt QR's modules with a quiet zone, from the services' encoder."""
+    """The receipt QR's modules with a quiet zone, from the services' encoder (loaded on the first
+    code: the kiosk's first screen does not need the QR library)."""
+    from consentbooth.services import receipts
+
     modules = receipts.qr_matrix(data)
     width = len(modules) + 2 * QUIET_ZONE
     blank = [[False] * width for _ in range(QUIET_ZONE)]
