@@ -94,3 +94,25 @@ def test_void_qt_calls_keep_none_alive(styled_app):
         timer.start(60_000)  # what the inactivity lock does on every mouse move
     timer.stop()
     assert abs(sys.getrefcount(None) - before) < 200
+
+
+def test_the_app_writes_its_log_file(tmp_path):
+    """The GUI logs like the CLI (ids, counts and error types): a real start in a child process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for name in ("LOG", "CONFIG", "DATA"):
+        env[f"CONSENTBOOTH_{name}_DIR"] = str(tmp_path / name.lower())
+    child = (
+        "from PySide6.QtCore import QTimer\n"
+        "from consentbooth.ui.app import application, run_gui\n"
+        "app = application()\n"
+        "QTimer.singleShot(500, app.quit)\n"
+        f"raise SystemExit(run_gui(vault={str(tmp_path / 'absent.cbvault')!r}))\n"
+    )
+    subprocess.run([sys.executable, "-c", child], env=env, check=True, timeout=120,
+                   cwd=Path(__file__).resolve().parents[2])
+    assert (tmp_path / "log" / "consentbooth.log").is_file()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
-from consentbooth.core.logging import get_logger
+from consentbooth.core.logging import get_logger, setup_logging
 from consentbooth.core.paths import default_vault_path, resource_path
 from consentbooth.ui.errors import install_excepthook
 from consentbooth.ui.style import STYLESHEET
@@ -91,6 +91,8 @@ def run_gui(*, vault: str | None = None) -> int:
 
     shell = Shell(vault_path=path, config=config)
     shell.start()
+    # The log file (ids, counts and error types only) opens once the unlock screen is up.
+    QTimer.singleShot(0, setup_logging)
     try:
         return app.exec()
     finally:
