@@ -144,6 +144,24 @@ def test_retention_purge_erases_expired_leads_and_keeps_evidence(booth: Booth) -
     assert booth.purge_expired(now=later) == []
 
 
+def test_retention_is_never_longer_than_the_person_was_told(booth: Booth) -> None:
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from consentbooth.services import configuration
+
+    event = booth.current_event()
+    told = event.retention_days
+    first = booth.capture(zh_request()).lead_id  # told `told` days
+    configuration.save_event(booth, replace(event, retention_days=told * 2), make_current=True)
+    second = booth.capture(zh_request()).lead_id  # told twice as long
+    soon = datetime.now().astimezone() + timedelta(days=told + 1)
+    assert booth.purge_expired(now=soon) == [first]  # lengthening later keeps nobody longer
+    configuration.save_event(booth, replace(event, retention_days=told // 2), make_current=True)
+    assert booth.purge_expired(now=datetime.now().astimezone() + timedelta(days=told // 2 + 1)) == [second]
+    assert booth.verify_ledger().ok
+
+
 def test_dashboard_stats_and_minor_refusal(booth: Booth) -> None:
     from datetime import datetime
 

@@ -661,17 +661,24 @@ class Booth:
         )
 
     def purge_expired(self, *, now: datetime | None = None) -> list[str]:
-        """Erase every lead kept past its event's retention period (PIPL Art. 19).
+        """Erase every lead kept past its retention period (PIPL Art. 19).
 
-        Each one gets an ``expiry`` ledger event (its grants become expired) and loses its
-        details; the pseudonymous evidence stays. Returns the lead ids, for the report.
+        The period is the shorter of the event's period when the person was captured (what
+        their notice said) and today's: lengthening it later never keeps anyone longer than
+        they were told. Each lead gets an ``expiry`` ledger event (its grants become expired)
+        and loses its details; the pseudonymous evidence stays. Returns the lead ids.
         """
         now = now or _now()
         purged = []
         for event in self.events():
-            cutoff = (now - timedelta(days=event.retention_days)).astimezone(UTC).isoformat()
+            versions = repo.event_versions(self.vault, event.id)
+            shortest = min(e.retention_days for e in (event, *versions))
+            cutoff = (now - timedelta(days=shortest)).astimezone(UTC).isoformat()
             for lead_id in repo.leads_captured_before(self.vault, event_id=event.id, cutoff=cutoff):
                 lead = self._lead(lead_id)
+                then = repo.event_as_of(self.vault, event.id, lead.captured_at) or event
+                if lead.captured_at > now - timedelta(days=min(event.retention_days, then.retention_days)):
+                    continue
                 states = repo.consent_states(self.vault, lead.id)
                 decisions = {
                     c: Decision.EXPIRED for c, s in states.items() if s[0] == Decision.GRANTED.value

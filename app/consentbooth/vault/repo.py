@@ -228,6 +228,15 @@ def event_as_of(vault: Vault, event_id: str, at: str | datetime) -> Event | None
     return codec.event_from_json(row[0]) if row else None
 
 
+def event_versions(vault: Vault, event_id: str) -> list[Event]:
+    """Every recorded version of an event, oldest first (empty for a vault without history)."""
+    rows = vault.read(
+        "SELECT data FROM setup_history WHERE kind = 'event' AND key = ? ORDER BY valid_from, rowid",
+        (event_id,),
+    )
+    return [codec.event_from_json(r[0]) for r in rows]
+
+
 def purposes_as_of(vault: Vault, at: str | datetime) -> list[Purpose]:
     """Every purpose as it was at ``at``, in today's order (codes are never removed)."""
     rows = vault.read(
