@@ -2,8 +2,9 @@
 
 Run it on the commit that RELEASED schema N (e.g. ``git worktree add /tmp/v2 <commit>``, copy this
 script there, ``PYTHONPATH=/tmp/v2/app:/tmp/v2 python tests/data/make_fixture.py``) and commit the
-file, so tests prove that every released vault upgrades. ``vault-v2.cbvault`` came from ea510db.
-The passphrase is the same for every fixture: FIXTURE_PASSPHRASE in make_fixture_v1.py.
+file, so tests prove that every released vault upgrades. ``vault-v1.cbvault`` came from the
+schema-1 code of 12df1e4 (same content, made with ``schema_version=1``), ``vault-v2.cbvault`` from
+ea510db. Every fixture has the passphrase FIXTURE_PASSPHRASE below.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def test_old_stored_event_without_questions_loads_with_the_two_defaults(booth: B
 def test_version_1_fixture_events_load_with_default_questions(tmp_path: Path) -> None:
     copy = tmp_path / "old.cbvault"
     shutil.copy(DATA / "vault-v1.cbvault", copy)
-    from tests.data.make_fixture_v1 import FIXTURE_PASSPHRASE
+    from tests.data.make_fixture import FIXTURE_PASSPHRASE
 
     booth = Booth.unlock(copy, FIXTURE_PASSPHRASE)
     try:

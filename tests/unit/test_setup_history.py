@@ -23,7 +23,7 @@ from consentbooth.services import configuration as cfg
 from consentbooth.services.booth import Booth
 from consentbooth.services.certificates import issue_certificate, verify_certificate
 from consentbooth.vault import certstore, repo
-from tests.data.make_fixture_v1 import FIXTURE_PASSPHRASE
+from tests.data.make_fixture import FIXTURE_PASSPHRASE
 from tests.helpers import zh_request
 from tests.unit.certificates.helpers import poppler
 

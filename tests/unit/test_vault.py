@@ -17,7 +17,7 @@ from consentbooth.core.errors import (
 from consentbooth.services.booth import Booth
 from consentbooth.vault.migrations import CURRENT_VERSION
 from consentbooth.vault.store import create_vault, open_vault, restore_backup
-from tests.data.make_fixture_v1 import FIXTURE_PASSPHRASE
+from tests.data.make_fixture import FIXTURE_PASSPHRASE
 from tests.helpers import file_state, sidecars, zh_request
 
 DATA = Path(__file__).resolve().parents[1] / "data"
