@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -129,3 +130,25 @@ def test_lock_projects_the_journal(booth: Booth, passphrase: str) -> None:
         assert conn.execute("SELECT count(*) FROM leads WHERE id = ?", (lead,)).fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_the_sealed_entry_states_exactly_the_event_decided_at_capture(booth: Booth) -> None:
+    from consentbooth.domain.models import Guardian
+
+    result = booth.capture(
+        zh_request(
+            under_14=True,
+            guardian=Guardian(name="张强", relationship="父亲"),
+            signature_png=b"\x89PNG\r\n\x1a\nsignature",
+        )
+    )
+    journalled = json.loads(booth.vault.conn.execute("SELECT record FROM capture_journal").fetchone()[0])
+    entry = ledger.get(booth.vault, result.ledger_id)  # projects, sealing the event
+    assert entry.record["event"] == journalled["event"]
+    assert entry.record["event"]["extra"] == {"guardian_consent": True}
+    assert entry.occurred_at == journalled["event"]["occurred_at"]
+    record = booth.record(result.lead_id)
+    assert record.lead.signature_png == b"\x89PNG\r\n\x1a\nsignature"
+    assert record.lead.guardian == Guardian(name="张强", relationship="父亲")
+    assert record.history[0].occurred_at == record.lead.captured_at
+    assert booth.verify_ledger().ok

@@ -127,6 +127,7 @@ class Booth:
             chain_pem=repo.get_meta(vault, "signing_chain_pem") or b"",
         )
         self._secret = repo.get_meta(vault, "digest_secret") or b""
+        vault.signer = self._identity  # seals journalled captures into the ledger (vault/journal.py)
         self.operator = SYSTEM_OPERATOR
         # Setup read on every capture (notice, purposes, event), cached until configure() runs.
         self._cache: dict[str, object] = {}
@@ -187,7 +188,8 @@ class Booth:
         return cls(open_vault(Path(path), passphrase))
 
     def lock(self) -> None:
-        self.vault.close()
+        self.vault.close()  # files what the capture journal holds first
+        self.vault.signer = None
         self._cache.clear()
         self._secret = b""
         self._identity = SigningIdentity(b"", b"")
@@ -408,8 +410,8 @@ class Booth:
                 events[request.event_id] = self._event(request.event_id)
             prepared.append(self._prepare(request, events[request.event_id], notice, offered))
         results: list[CaptureResult] = []
-        # The durable commit journals each capture in one row (vault/journal.py); the tables
-        # and the search index take it in before the next read, or at once for a batch.
+        # The durable commit journals each capture in one row (vault/journal.py); the ledger,
+        # the tables and the search index take it in before the next read, or at once for a batch.
         with self.vault.transaction(settle=False) as conn:
             for item in prepared:
                 results.append(self._store(conn, offered, *item))
@@ -495,14 +497,13 @@ class Booth:
             return CaptureResult(lead_id=None, ledger_id=None, granted=(), declined=kind == "declined")
         lead, consent = rest
         assert isinstance(lead, Lead) and isinstance(consent, ConsentEvent)
-        entry = ledger.seal(conn, event=consent, identity=self._identity)
         journal.record(
             conn,
             lead_row=repo.lead_row(lead, data_digest=consent.data_digest),
-            entry=entry,
+            event=consent.to_record(),
             states=self._states(consent, event, offered),
         )
-        return CaptureResult(lead_id=lead.id, ledger_id=entry.id, granted=consent.granted(), declined=False)
+        return CaptureResult(lead_id=lead.id, ledger_id=consent.id, granted=consent.granted(), declined=False)
 
     def _states(
         self, consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
 from consentbooth.crypto.keys import SigningIdentity, verify_signature
@@ -80,29 +80,13 @@ def _entry(row: tuple) -> LedgerEntry:
     )
 
 
-def _chain_head(conn, device_id: str) -> tuple[int, str]:
-    """This device's last (device_seq, hash), counting entries still in the capture journal.
-
-    Read inside the caller's write transaction, so two writers can never take the same number."""
-    row = conn.execute(
-        "SELECT device_seq, hash FROM ("
-        " SELECT * FROM (SELECT device_seq, hash FROM ledger WHERE device_id = ?1"
-        "  ORDER BY device_seq DESC LIMIT 1)"
-        " UNION ALL"
-        " SELECT * FROM (SELECT device_seq, hash FROM capture_journal WHERE device_id = ?1"
-        "  ORDER BY seq DESC LIMIT 1)"
-        ") ORDER BY device_seq DESC LIMIT 1",
-        (device_id,),
+def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry:
+    """Append ``event`` for this device inside the caller's transaction."""
+    last = conn.execute(
+        "SELECT device_seq, hash FROM ledger WHERE device_id = ? ORDER BY device_seq DESC LIMIT 1",
+        (event.device_id,),
     ).fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
-
-
-def seal(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry:
-    """The next signed entry of this device's chain for ``event``, not yet stored.
-
-    ``seq`` (the position in this vault) is 0 until the entry is inserted."""
-    last_seq, prev = _chain_head(conn, event.device_id)
-    device_seq = last_seq + 1
+    device_seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     body = canonical_bytes(
         {
             "schema": LEDGER_SCHEMA,
@@ -112,35 +96,27 @@ def seal(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry
             "event": event.to_record(),
         }
     )
-    return LedgerEntry(
-        0, event.id, event.device_id, device_seq, event.lead_id, event.action.value,
-        event.occurred_at.isoformat(), body, sha256_hex(body), identity.sign(body),
-    )
-
-
-def insert(conn, entry: LedgerEntry) -> LedgerEntry:
-    """Store a sealed entry verbatim; returns it with its ``seq``."""
+    digest = sha256_hex(body)
+    signature = identity.sign(body)
     cur = conn.execute(
         "INSERT INTO ledger (id, device_id, device_seq, lead_id, action, occurred_at, body, hash, "
         "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            entry.id,
-            entry.device_id,
-            entry.device_seq,
-            entry.lead_id,
-            entry.action,
-            entry.occurred_at,
-            entry.body,
-            entry.hash,
-            entry.signature,
+            event.id,
+            event.device_id,
+            device_seq,
+            event.lead_id,
+            event.action.value,
+            event.occurred_at.isoformat(),
+            body,
+            digest,
+            signature,
         ),
     )
-    return replace(entry, seq=cur.lastrowid)
-
-
-def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry:
-    """Append ``event`` for this device inside the caller's transaction."""
-    return insert(conn, seal(conn, event=event, identity=identity))
+    return LedgerEntry(
+        cur.lastrowid, event.id, event.device_id, device_seq, event.lead_id,
+        event.action.value, event.occurred_at.isoformat(), body, digest, signature,
+    )
 
 
 def entries(vault: Vault, *, lead_id: str | None = None, device_id: str | None = None) -> list[LedgerEntry]:

@@ -107,10 +107,11 @@ CREATE TABLE suppression_keys (
 );
 """
 
-# The capture journal: a capture's lead row, its signed ledger entry and the consent states it
-# sets, written as ONE row by the capture's durable commit. Projecting a row into leads, ledger,
-# consent_state, the search indexes and the counts happens in a later transaction (before the
-# next read, at lock, at open after a crash) and deletes it; see vault/journal.py.
+# The capture journal: a capture's lead row, its consent event and the consent states it sets,
+# written as ONE row by the capture's durable commit. Projecting a row (sealing the event into
+# the ledger; filing leads, consent_state, the search indexes and the counts) happens in a later
+# transaction (before the next read, at lock, at open after a crash) and deletes it; see
+# vault/journal.py.
 #
 # The setup history: every version of the organisation (key '1'), of each event (its id) and of
 # each purpose (its code), as the JSON its own table held, valid from a UTC time ('' = since the
@@ -120,11 +121,6 @@ CREATE TABLE suppression_keys (
 V3 = """
 CREATE TABLE capture_journal (
     seq INTEGER PRIMARY KEY,
-    device_id TEXT NOT NULL,
-    device_seq INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    body BLOB NOT NULL,
-    signature BLOB NOT NULL,
     signature_png BLOB,
     record TEXT NOT NULL
 );

@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
 
@@ -23,6 +24,9 @@ from consentbooth.core.files import commit_file, explain_os_error, fsync_dir
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
 from consentbooth.vault.migrations import CURRENT_VERSION, apply_migrations
+
+if TYPE_CHECKING:
+    from consentbooth.crypto.keys import SigningIdentity
 
 log = get_logger(__name__)
 
@@ -119,6 +123,9 @@ class Vault:
         self._lock = threading.RLock()
         # True while the capture journal may hold rows not yet projected (see vault/journal.py).
         self._backlog = True
+        # The device identity that seals journalled captures into the ledger; set by the use
+        # cases that own it (Booth). Without it the journal waits (e.g. copying a backup).
+        self.signer: SigningIdentity | None = None
 
     def note_backlog(self) -> None:
         """A capture was journalled: project it before the next read or write."""
@@ -127,12 +134,12 @@ class Vault:
     def settle(self) -> None:
         """Project the capture journal, so every table reflects every acknowledged capture."""
         with self._lock:
-            if not self._backlog:
+            if not self._backlog or self.signer is None:
                 return
             from consentbooth.vault import journal
 
             if journal.has_backlog(self.conn):
-                journal.settle(self)
+                journal.settle(self, self.signer)
             self._backlog = False
 
     @property
