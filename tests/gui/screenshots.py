@@ -113,6 +113,13 @@ def _tool_screens(shell, scratch: Path, snap, wait, ime, tick_box) -> None:
     snap(verify, "verify-valid.png")
     verify.close()
 
+    setup = tools.open("setup")
+    wait(lambda: shell.tasks.is_idle())
+    setup.tabs.setCurrentIndex(1)  # events, with the event's qualifying questions
+    setup.resize(1000, 760)
+    snap(setup, "booth-setup-events.png")
+    setup.close()
+
     secret, public = generate_ops_identity()
     key_file = out / "ops.key"
     write_identity_file(path=key_file, secret=secret)
