@@ -19,7 +19,7 @@ QWidget {{ color: {INK}; font-size: 14px; }}
 QMainWindow, QDialog, QWizard, #kioskWindow, #unlockPage {{ background: {BACKGROUND}; }}
 QLabel#title, QLabel#detailName {{ font-size: 22px; font-weight: 600; }}
 QLabel#subtitle {{ color: {MUTED}; font-size: 14px; }}
-QLabel#error {{ color: {DANGER}; }}
+QLabel#error, QLabel#noticeError, QLabel#staffError {{ color: {DANGER}; }}
 QLabel#brand {{ font-size: 16px; font-weight: 700; color: {ACCENT_DARK}; letter-spacing: 1px; }}
 QLabel#ok {{ color: {OK}; }}
 QLabel#muted {{ color: {MUTED}; }}
