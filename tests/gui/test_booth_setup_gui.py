@@ -349,3 +349,42 @@ def test_unsaved_edits_are_not_dropped_silently_but_a_lock_wipes_them(console_sh
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
     assert org_name.text() == "" and dialog.staff.table.rowCount() == 0
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def test_switching_events_asks_before_dropping_unsaved_edits(console_shell, qtbot):
+    shell, _ids = console_shell
+    dialog = open_setup(shell, qtbot)
+    dialog.tabs.setCurrentWidget(dialog.events)
+    events = dialog.events
+    name = find(dialog, QLineEdit, "eventName")
+    original = name.text()
+    type_text(qtbot, name, " (draft)")
+    assert events.dirty
+
+    def answer(button: str) -> None:
+        def shown() -> list[QMessageBox]:
+            return [b for b in dialog.findChildren(QMessageBox, "discardBox") if b.isVisible()]
+
+        qtbot.waitUntil(lambda: len(shown()) == 1, timeout=5_000)
+        (box,) = shown()
+        assert "放弃此活动尚未保存的更改" in box.text()
+        qtbot.mouseClick(find(box, QAbstractButton, button), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not box.isVisible(), timeout=5_000)
+
+    click(qtbot, dialog, "eventNew")
+    answer("discardNo")  # keep editing: the edit and the event stay in the form
+    assert " (draft)" in name.text() and events.heading.text() == "编辑活动"
+    click(qtbot, dialog, "eventNew")
+    answer("discardYes")
+    assert name.text() == "" and events.heading.text() == "新建活动" and not events.dirty
+    # clicking another event in the list asks too, and stays on the edited one if told so
+    type_text(qtbot, name, "Sensor Days")
+    item = events.list.item(0)
+    qtbot.mouseClick(events.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=events.list.visualItemRect(item).center())
+    answer("discardNo")
+    assert name.text() == "Sensor Days" and events.list.currentItem() is None
+    qtbot.mouseClick(events.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=events.list.visualItemRect(item).center())
+    answer("discardYes")
+    assert name.text() == original and events.list.currentItem() is item and not events.dirty

@@ -169,7 +169,7 @@ class EventsSection(Section):
         self.list.setStyleSheet(
             f"QListWidget::item {{ padding: 8px 6px; border-bottom: 1px solid #edf0f2; }}"
             f"QListWidget::item:selected {{ background: {style.ACCENT_SOFT}; color: {style.INK}; }}")
-        self.list.currentItemChanged.connect(lambda item, _prev: self._selected(item))
+        self.list.currentItemChanged.connect(self._item_changed)
         self.new_button = button(_("New event"), slot=self.new_event)
         self.new_button.setObjectName("eventNew")
         left = QVBoxLayout()
@@ -224,8 +224,8 @@ class EventsSection(Section):
         for row in range(self.list.count()):
             item = self.list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == event_id:
-                self.list.setCurrentItem(item)  # shows it in the form
-                self._selected(item)
+                self._set_current_item(item)
+                self._selected(item)  # shows it in the form
                 return
         self._show_form(None)
 
@@ -233,6 +233,26 @@ class EventsSection(Section):
         if item is None:
             return
         self._show_form(self.events.get(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _set_current_item(self, item: QListWidgetItem | None) -> None:
+        self.list.blockSignals(True)
+        self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def _item_changed(self, item: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
+        """Another event was clicked: unsaved edits of the one in the form are not dropped silently."""
+        if item is None or not self.dirty:
+            self._selected(item)
+            return
+        self._set_current_item(previous)  # stays on the edited event unless the user agrees
+
+        def switch() -> None:
+            self._set_current_item(item)
+            self._selected(item)
+
+        self.owner.ask_discard(
+            _("Discard the unsaved changes to this event?"), _("Discard changes"), switch
+        )
 
     def _show_form(self, event: Event | None) -> None:
         loading, self.owner.loading = self.owner.loading, True
@@ -251,6 +271,14 @@ class EventsSection(Section):
         self.current_button.setEnabled(not is_current and not self.owner.running)
 
     def new_event(self) -> None:
+        if self.dirty:
+            self.owner.ask_discard(
+                _("Discard the unsaved changes to this event?"), _("Discard changes"), self._new_event
+            )
+            return
+        self._new_event()
+
+    def _new_event(self) -> None:
         self.list.blockSignals(True)
         self.list.clearSelection()
         self.list.setCurrentItem(None)
@@ -798,23 +826,28 @@ class BoothSetupDialog(ToolDialog):
         if not unsaved or self.closed:
             super().reject()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved changes"),
-                          _("Close without saving the changes on: {tabs}?").format(tabs=", ".join(unsaved)),
-                          parent=self)
+        def close_anyway() -> None:
+            for section in self.sections:
+                section.dirty = False
+            super(BoothSetupDialog, self).reject()
+
+        self.ask_discard(
+            _("Close without saving the changes on: {tabs}?").format(tabs=", ".join(unsaved)),
+            _("Close without saving"),
+            close_anyway,
+        )
+
+    def ask_discard(self, question: str, discard_text: str, on_discard: Callable[[], None]) -> None:
+        """Ask before unsaved edits are dropped; ``on_discard`` runs only if the user agrees."""
+        box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved changes"), question, parent=self)
         box.setObjectName("discardBox")
-        discard = box.addButton(_("Close without saving"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        discard = box.addButton(discard_text, QMessageBox.ButtonRole.DestructiveRole)
         discard.setObjectName("discardYes")
         keep = box.addButton(_("Keep editing"), QMessageBox.ButtonRole.RejectRole)
         keep.setObjectName("discardNo")
         box.setDefaultButton(keep)
-
-        def chosen(clicked: QPushButton) -> None:
-            if clicked is discard:
-                for section in self.sections:
-                    section.dirty = False
-                super(BoothSetupDialog, self).reject()
-
-        box.buttonClicked.connect(chosen)
+        box.buttonClicked.connect(lambda clicked: on_discard() if clicked is discard else None)
         box.open()
 
     def done(self, result: int) -> None:
