@@ -122,7 +122,7 @@ def test_separate_consent_needs_its_recipient_before_it_is_offered(console_shell
     dialog = open_setup(shell, qtbot)
     dialog.tabs.setCurrentWidget(dialog.purposes)
     box = find(dialog, QCheckBox, "offer_cross_border")
-    hint = dialog.purposes.cards["cross_border"].recipient.hint
+    hint = dialog.purposes.cards["cross_border"].recipients.rows[0].hint
     assert box.isChecked() and box.isEnabled() and not hint.isVisible()
     clear(qtbot, find(dialog, QLineEdit, "recipient_cross_border_name"))
     # the wizard's rule: without a named recipient the box cannot be ticked, and says why
@@ -388,3 +388,44 @@ def test_switching_events_asks_before_dropping_unsaved_edits(console_shell, qtbo
                      pos=events.list.visualItemRect(item).center())
     answer("discardYes")
     assert name.text() == original and events.list.currentItem() is item and not events.dirty
+
+
+def test_a_separate_consent_can_name_several_recipients(console_shell, qtbot):
+    shell, _ids = console_shell
+    dialog = open_setup(shell, qtbot)
+    dialog.tabs.setCurrentWidget(dialog.purposes)
+    box = find(dialog, QCheckBox, "offer_partner_sharing")
+    assert box.isChecked()
+    click(qtbot, dialog, "recipientAdd_partner_sharing")
+    type_text(qtbot, find(dialog, QLineEdit, "recipient_partner_sharing_1_name"), "华东代理有限公司")
+    # a second recipient half named: the consent cannot be offered until it is complete
+    assert not box.isEnabled() and not box.isChecked()
+    for key, text in (("contact", "privacy@huadong.example"), ("purpose", "本地销售跟进"), ("method", "电话与邮件")):
+        type_text(qtbot, find(dialog, QLineEdit, f"recipient_partner_sharing_1_{key}"), text)
+    assert box.isEnabled()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
+    click(qtbot, dialog, "purposesSave")
+    saved(shell, qtbot, dialog)
+    partner = next(p for p in shell.session.snapshot.offered if p.code == "partner_sharing")
+    assert [r.name for r in partner.recipients][1:] == ["华东代理有限公司"] and len(partner.recipients) == 2
+    click(qtbot, dialog, "setupClose")
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    # the attendee reads both recipients before deciding
+    kiosk = start_kiosk(shell, qtbot)
+    flow = kiosk.flow
+    click(qtbot, flow, "noticeContinue")
+    click(qtbot, flow, "purposesContinue")
+    assert flow.current() == "separate"
+    shown = " ".join(w.text() for w in flow.steps["separate"].findChildren(QLabel, "recipient"))
+    assert partner.recipients[0].name in shown and "华东代理有限公司" in shown
+    kiosk.force_close()
+    shell._kiosk_left()
+    # removing the second one leaves the first
+    dialog = open_setup(shell, qtbot)
+    dialog.tabs.setCurrentWidget(dialog.purposes)
+    click(qtbot, dialog, "recipientRemove_partner_sharing_1")
+    click(qtbot, dialog, "purposesSave")
+    saved(shell, qtbot, dialog)
+    partner = next(p for p in shell.session.snapshot.offered if p.code == "partner_sharing")
+    assert [r.name for r in partner.recipients] == [partner.recipients[0].name] and len(partner.recipients) == 1

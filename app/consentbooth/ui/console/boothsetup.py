@@ -50,7 +50,7 @@ from consentbooth.ui.setup.forms import (
     EventForm,
     NoticeEditor,
     OrganisationForm,
-    RecipientEditor,
+    RecipientsEditor,
     set_text,
 )
 from consentbooth.ui.setup.forms import line_edit as _line
@@ -319,7 +319,7 @@ class EventsSection(Section):
 # -- purposes ----------------------------------------------------------------------------------------
 
 class PurposeCard(QFrame):
-    """One purpose: offered or not, its texts per language, a separate consent's recipient."""
+    """One purpose: offered or not, its texts per language, a separate consent's recipients."""
 
     def __init__(self, purpose: Purpose, on_change: Callable[[], None]) -> None:
         super().__init__()
@@ -363,14 +363,13 @@ class PurposeCard(QFrame):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         inner.addLayout(grid)
-        self.recipient: RecipientEditor | None = None
+        self.recipients: RecipientsEditor | None = None
         if purpose.separate_consent:
-            self.recipient = RecipientEditor(purpose)
-            self.recipient.set_recipient(purpose.recipients[0] if purpose.recipients else None)
-            self.recipient.govern(self.box)  # the wizard's rule: offered only with a named recipient
-            for edit in self.recipient.fields.values():
-                edit.textChanged.connect(lambda _t: on_change())
-            inner.addWidget(self.recipient)
+            self.recipients = RecipientsEditor(purpose)
+            self.recipients.set_recipients(purpose.recipients)
+            self.recipients.govern(self.box)  # the wizard's rule: offered only with named recipients
+            self.recipients.edited.connect(on_change)
+            inner.addWidget(self.recipients)
         self.box.toggled.connect(lambda _c: on_change())
         self._retitle()
 
@@ -381,10 +380,8 @@ class PurposeCard(QFrame):
 
     def built(self) -> Purpose:
         recipients = self.purpose.recipients
-        if self.recipient is not None:
-            typed = self.recipient.recipient()
-            kept = recipients[1:]  # only the first recipient is edited here
-            recipients = (typed, *kept) if (typed.name or typed.contact) else kept
+        if self.recipients is not None:
+            recipients = tuple(r for r in self.recipients.recipients() if r.name or r.contact)
         return replace(
             self.purpose,
             title={lang: e.text().strip() for lang, e in self.titles.items()},
@@ -441,8 +438,9 @@ class PurposesSection(Section):
         if card_ is None:
             return None
         self.scroll.ensureWidgetVisible(card_)
-        if exc.field == "recipients" and card_.recipient is not None:
-            return card_.recipient.fields["name"]
+        if exc.field == "recipients" and card_.recipients is not None:
+            incomplete = [e for e in card_.recipients.rows if not e.recipient().is_complete()]
+            return (incomplete or card_.recipients.rows)[0].fields["name"]
         return card_.titles["zh-CN"]
 
     def save(self) -> None:

@@ -272,11 +272,12 @@ class RecipientEditor(QWidget):
     completeness_changed = Signal(bool)
     FIELDS = ("name", "contact", "purpose", "method", "categories", "country")
 
-    def __init__(self, purpose: Purpose, parent: QWidget | None = None) -> None:
+    def __init__(self, purpose: Purpose, parent: QWidget | None = None, *, index: int = 0) -> None:
         super().__init__(parent)
         self.code = purpose.code
         self.defaults = {"categories": ", ".join(purpose.required_fields), "country": "CN"}
         self.hint = label(_("Name the recipient to enable this separate consent."), name="muted")
+        prefix = f"recipient_{purpose.code}_" if index == 0 else f"recipient_{purpose.code}_{index}_"
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         self.fields: dict[str, QLineEdit] = {}
@@ -286,7 +287,7 @@ class RecipientEditor(QWidget):
             "country": _("Country or region"),
         }
         for i, key in enumerate(self.FIELDS):
-            edit = line_edit(f"recipient_{purpose.code}_{key}")
+            edit = line_edit(prefix + key)
             edit.setText(self.defaults.get(key, ""))
             self.fields[key] = edit
             caption = label(captions[key], name="muted", wrap=False)
@@ -328,6 +329,101 @@ class RecipientEditor(QWidget):
     def _changed(self) -> None:
         complete = self.recipient().is_complete()
         self.hint.setVisible(not complete)
+        if complete != self._complete:
+            self._complete = complete
+            self.completeness_changed.emit(complete)
+
+    def govern(self, box: QCheckBox) -> None:
+        def apply(complete: bool) -> None:
+            box.setEnabled(complete)
+            if not complete:
+                box.setChecked(False)
+
+        self.completeness_changed.connect(apply)
+        apply(self._complete)
+
+
+class RecipientsEditor(QWidget):
+    """Every recipient of a separate consent: the first row always, more with "Add a recipient".
+    The purpose can be offered only while every row is complete (the rule of ``RecipientEditor``,
+    which :meth:`govern` applies to the purpose's checkbox)."""
+
+    completeness_changed = Signal(bool)
+    edited = Signal()
+
+    def __init__(self, purpose: Purpose, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.purpose = purpose
+        self.rows: list[RecipientEditor] = []
+        self.rows_layout = QVBoxLayout()
+        self.rows_layout.setSpacing(12)
+        self.add_button = button(_("Add a recipient"), slot=lambda: self.add_row(None))
+        self.add_button.setObjectName(f"recipientAdd_{purpose.code}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.rows_layout)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_button)
+        add_row.addStretch(1)
+        layout.addLayout(add_row)
+        self._complete = False
+        self.add_row(None)
+
+    def add_row(self, recipient: Recipient | None) -> RecipientEditor:
+        index = len(self.rows)
+        editor = RecipientEditor(self.purpose, index=index)
+        if recipient is not None:
+            editor.set_recipient(recipient)
+        for edit in editor.fields.values():  # a typed extra row counts, complete or not
+            edit.textChanged.connect(lambda _t: (self._changed(), self.edited.emit()))
+        holder = QWidget()
+        row = QVBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        if index:
+            row.addWidget(label(_("Recipient {n}").format(n=index + 1), name="sectionHeading"))
+        row.addWidget(editor)
+        if index:
+            remove = button(_("Remove this recipient"), slot=lambda: self.remove_row(editor))
+            remove.setObjectName(f"recipientRemove_{self.purpose.code}_{index}")
+            line = QHBoxLayout()
+            line.addStretch(1)
+            line.addWidget(remove)
+            row.addLayout(line)
+        self.rows_layout.addWidget(holder)
+        self.rows.append(editor)
+        self._changed()
+        self.edited.emit()
+        return editor
+
+    def remove_row(self, editor: RecipientEditor) -> None:
+        if editor not in self.rows or self.rows.index(editor) == 0:
+            return
+        self.rows.remove(editor)
+        holder = editor.parentWidget()
+        holder.hide()
+        holder.deleteLater()
+        self._changed()
+        self.edited.emit()
+
+    def recipients(self) -> tuple[Recipient, ...]:
+        """The rows with a name or a contact typed (an untouched extra row is ignored)."""
+        typed = [e.recipient() for e in self.rows]
+        return tuple(r for i, r in enumerate(typed) if i == 0 or r.name or r.contact)
+
+    def set_recipients(self, recipients: Sequence[Recipient]) -> None:
+        for editor in self.rows[1:]:
+            self.remove_row(editor)
+        self.rows[0].set_recipient(recipients[0] if recipients else None)
+        for recipient in recipients[1:]:
+            self.add_row(recipient)
+        self._changed()
+
+    def is_complete(self) -> bool:
+        return self._complete
+
+    def _changed(self) -> None:
+        recipients = self.recipients()
+        complete = bool(recipients) and all(r.is_complete() for r in recipients)
         if complete != self._complete:
             self._complete = complete
             self.completeness_changed.emit(complete)

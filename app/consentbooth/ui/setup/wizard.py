@@ -31,7 +31,7 @@ from consentbooth.services import Booth
 from consentbooth.services.setup import fill_notice
 from consentbooth.ui.errors import message_for
 from consentbooth.ui.session import Session, load_snapshot
-from consentbooth.ui.setup.forms import EventForm, NoticeEditor, OrganisationForm, RecipientEditor
+from consentbooth.ui.setup.forms import EventForm, NoticeEditor, OrganisationForm, RecipientsEditor
 from consentbooth.ui.setup.forms import line_edit as _line
 from consentbooth.ui.widgets.common import button, card, label
 
@@ -158,7 +158,7 @@ class PurposesPage(QWizardPage):
                            "partners, publication and transfer abroad need their recipients named first."))
         self.standard = standard_purposes(with_recipients=False)
         self.enabled: dict[str, QCheckBox] = {}
-        self.recipient_editors: dict[str, RecipientEditor] = {}
+        self.recipient_editors: dict[str, RecipientsEditor] = {}
         content = QWidget()
         layout = QVBoxLayout(content)
         for purpose in self.standard:
@@ -169,8 +169,8 @@ class PurposesPage(QWizardPage):
             inner.addWidget(box)
             inner.addWidget(label(localized(purpose.description, "en"), name="muted"))
             if purpose.separate_consent:
-                editor = RecipientEditor(purpose)
-                editor.govern(box)  # offered only once the recipient is named
+                editor = RecipientsEditor(purpose)
+                editor.govern(box)  # offered only once every recipient is named
                 inner.addWidget(editor)
                 self.recipient_editors[purpose.code] = editor
             else:
@@ -183,15 +183,15 @@ class PurposesPage(QWizardPage):
         outer = QVBoxLayout(self)
         outer.addWidget(scroll)
 
-    def recipient(self, code: str) -> Recipient:
-        return self.recipient_editors[code].recipient()
+    def recipients(self, code: str) -> tuple[Recipient, ...]:
+        return self.recipient_editors[code].recipients()
 
     def purposes(self) -> list[Purpose]:
         out = []
         for purpose in self.standard:
             on = self.enabled[purpose.code].isChecked()
-            recipients = (self.recipient(purpose.code),) if purpose.separate_consent else ()
-            if purpose.separate_consent and not recipients[0].is_complete():
+            recipients = self.recipients(purpose.code) if purpose.separate_consent else ()
+            if not all(r.is_complete() for r in recipients):
                 recipients = ()
             out.append(Purpose(
                 code=purpose.code, title=purpose.title, description=purpose.description,
