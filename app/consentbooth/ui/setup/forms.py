@@ -265,11 +265,9 @@ class EventForm(QWidget):
 
 
 class RecipientEditor(QWidget):
-    """The recipient of a separate consent (PIPL Arts. 23, 25, 39). Until it is complete
-    (``Recipient.is_complete``) the purpose cannot be offered: :meth:`govern` keeps the purpose's
-    checkbox disabled and unticked meanwhile, in the wizard and in the console alike."""
+    """One recipient of a separate consent (PIPL Arts. 23, 25, 39); a hint says what is missing
+    until it is complete (``Recipient.is_complete``). :class:`RecipientsEditor` holds them."""
 
-    completeness_changed = Signal(bool)
     FIELDS = ("name", "contact", "purpose", "method", "categories", "country")
 
     def __init__(self, purpose: Purpose, parent: QWidget | None = None, *, index: int = 0) -> None:
@@ -299,8 +297,7 @@ class RecipientEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.hint)
         layout.addLayout(grid)
-        self._complete = self.recipient().is_complete()
-        self.hint.setVisible(not self._complete)
+        self.hint.setVisible(not self.recipient().is_complete())
         for edit in self.fields.values():
             edit.textChanged.connect(lambda _t: self._changed())
 
@@ -323,30 +320,14 @@ class RecipientEditor(QWidget):
             set_text(edit, value)
         self._changed()
 
-    def is_complete(self) -> bool:
-        return self._complete
-
     def _changed(self) -> None:
-        complete = self.recipient().is_complete()
-        self.hint.setVisible(not complete)
-        if complete != self._complete:
-            self._complete = complete
-            self.completeness_changed.emit(complete)
-
-    def govern(self, box: QCheckBox) -> None:
-        def apply(complete: bool) -> None:
-            box.setEnabled(complete)
-            if not complete:
-                box.setChecked(False)
-
-        self.completeness_changed.connect(apply)
-        apply(self._complete)
+        self.hint.setVisible(not self.recipient().is_complete())
 
 
 class RecipientsEditor(QWidget):
     """Every recipient of a separate consent: the first row always, more with "Add a recipient".
-    The purpose can be offered only while every row is complete (the rule of ``RecipientEditor``,
-    which :meth:`govern` applies to the purpose's checkbox)."""
+    The purpose can be offered only while every named recipient is complete: :meth:`govern` keeps
+    its checkbox disabled and unticked meanwhile, in the wizard and in the console alike."""
 
     completeness_changed = Signal(bool)
     edited = Signal()
