@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from consentbooth.core.errors import UserFacingError, ValidationError
 from consentbooth.core.i18n import _
 from consentbooth.domain.catalogue import standard_purposes
-from consentbooth.domain.models import Event, Organisation, Purpose, Recipient, localized
+from consentbooth.domain.models import Purpose, Recipient, localized
 from consentbooth.domain.notice import Notice
 from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
 from consentbooth.services import Booth
@@ -108,44 +108,22 @@ class VaultPage(QWizardPage):
         self.repeat.setText("")
 
 
-class OrganisationPage(QWizardPage):
-    def __init__(self) -> None:
+class FormPage(QWizardPage):
+    """A wizard page around one of the shared setup forms (organisation, first event); complete
+    when the form is."""
+
+    def __init__(self, title: str, subtitle: str, form: OrganisationForm | EventForm) -> None:
         super().__init__()
-        self.setTitle(_("Who collects the data"))
-        self.setSubTitle(_("The personal-information handler named in the privacy notice (PIPL Art. 17)."))
-        self.form = OrganisationForm()
-        self.name, self.name_zh, self.address = self.form.name, self.form.name_zh, self.form.address
-        self.email, self.phone, self.rights = self.form.email, self.form.phone, self.form.rights
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.form = form
         layout = QVBoxLayout(self)
-        layout.addWidget(self.form)
+        layout.addWidget(form)
         layout.addStretch(1)
-        self.form.changed.connect(self.completeChanged.emit)
+        form.changed.connect(self.completeChanged.emit)
 
     def isComplete(self) -> bool:
         return self.form.is_complete()
-
-    def organisation(self) -> Organisation:
-        return self.form.organisation()
-
-
-class EventPage(QWizardPage):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle(_("The first event"))
-        self.setSubTitle(_("Leads are filed under an event; its retention period is shown in the notice."))
-        self.form = EventForm()
-        self.name, self.place, self.retention = self.form.name, self.form.place, self.form.retention
-        self.starts, self.ends = self.form.starts, self.form.ends
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.form)
-        layout.addStretch(1)
-        self.form.changed.connect(self.completeChanged.emit)
-
-    def isComplete(self) -> bool:
-        return self.form.is_complete()
-
-    def build_event(self) -> Event:
-        return self.form.build_event()
 
 
 class PurposesPage(QWizardPage):
@@ -226,7 +204,7 @@ class NoticePage(QWizardPage):
 
     def initializePage(self) -> None:
         w = self.wizard_
-        org, event, purposes = w.organisation_page.organisation(), w.event_page.build_event(), w.purposes_page.purposes()
+        org, event, purposes = w.organisation_page.form.organisation(), w.event_page.form.build_event(), w.purposes_page.purposes()
         key = (org, event.name, event.retention_days, tuple((p.code, p.enabled, p.recipients) for p in purposes))
         if key == self._filled_from:
             return  # keep the staff's edits
@@ -333,8 +311,16 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.resize(900, 720)
         self.vault_page = VaultPage(session) if new_vault else None
-        self.organisation_page = OrganisationPage()
-        self.event_page = EventPage()
+        self.organisation_page = FormPage(
+            _("Who collects the data"),
+            _("The personal-information handler named in the privacy notice (PIPL Art. 17)."),
+            OrganisationForm(),
+        )
+        self.event_page = FormPage(
+            _("The first event"),
+            _("Leads are filed under an event; its retention period is shown in the notice."),
+            EventForm(),
+        )
         self.purposes_page = PurposesPage()
         self.notice_page = NoticePage(self)
         self.staff_page = StaffPage()
@@ -357,8 +343,8 @@ class SetupWizard(QWizard):
             return
         if not self.staff_page.validatePage():
             return
-        organisation = self.organisation_page.organisation()
-        event = self.event_page.build_event()
+        organisation = self.organisation_page.form.organisation()
+        event = self.event_page.form.build_event()
         purposes = self.purposes_page.purposes()
         sections = self.notice_page.sections()
         staff = self.staff_page.staff()
