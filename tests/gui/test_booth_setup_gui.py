@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.gui.gui_helpers import click, find, idle, type_text
-from tests.gui.test_kiosk import fill, start_kiosk, tick
+from tests.gui.test_kiosk import choose, fill, start_kiosk
 from tests.gui.test_settings_gui import _set_spin
 
 
@@ -66,12 +66,7 @@ def click_row(qtbot, table: QTableWidget, row: int) -> None:
 def kiosk_capture(shell, qtbot, kiosk, *, name: str, email: str):
     """One attendee agreeing to product information only."""
     flow = kiosk.flow
-    click(qtbot, flow, "noticeContinue")
-    tick(qtbot, flow, "product_info")
-    click(qtbot, flow, "purposesContinue")
-    if "separate" in flow.steps:
-        click(qtbot, flow, "separateContinue")
-    click(qtbot, flow, "age14plus")
+    choose(qtbot, flow, "product_info")
     fill(qtbot, flow, "name", name)
     fill(qtbot, flow, "email", email)
     click(qtbot, flow, "detailsContinue")
@@ -279,11 +274,7 @@ def test_event_questions_are_asked_in_assisted_capture_and_answers_stored(consol
     click(qtbot, console, "assistedButton")
     flow = console.assisted.flow
     assert flow.findChild(QLineEdit, "field_timeframe") is None
-    click(qtbot, flow, "noticeContinue")
-    tick(qtbot, flow, "product_info")
-    click(qtbot, flow, "purposesContinue")
-    click(qtbot, flow, "separateContinue")
-    click(qtbot, flow, "age14plus")
+    choose(qtbot, flow, "product_info")
     assert flow.rows["budget"].caption.text() == "预算"
     assert flow.rows["interest"].caption.text() == "感兴趣的产品"
     fill(qtbot, flow, "name", "Jonas Jensen")

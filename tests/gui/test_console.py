@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox
 
 from tests.gui.gui_helpers import click, find, idle, type_text
-from tests.gui.test_kiosk import fill, tick
+from tests.gui.test_kiosk import choose, fill
 
 
 def test_table_lists_leads_and_search_as_you_type(console_shell, qtbot):
@@ -90,11 +90,7 @@ def test_assisted_capture_records_rating_notes_and_operator(console_shell, qtbot
     flow = dialog.flow
     click(qtbot, dialog, "lang_en")
     assert "Who we are" in flow.notice_view.toPlainText()
-    click(qtbot, flow, "noticeContinue")
-    tick(qtbot, flow, "product_info")
-    click(qtbot, flow, "purposesContinue")
-    click(qtbot, flow, "separateContinue")
-    click(qtbot, flow, "age14plus")
+    choose(qtbot, flow, "product_info")
     fill(qtbot, flow, "name", "Jonas Jensen")
     fill(qtbot, flow, "email", "jonas@globex.example")
     fill(qtbot, flow, "interest", "Spectrometers")

@@ -23,6 +23,17 @@ def fill(qtbot, root, key: str, text: str) -> None:
     type_text(qtbot, find(root, QLineEdit, f"field_{key}"), text)
 
 
+def choose(qtbot, flow, *codes: str, age: str = "age14plus") -> None:
+    """Read the notice, tick ``codes``, pass the separate consents unticked, answer the age."""
+    click(qtbot, flow, "noticeContinue")
+    for code in codes:
+        tick(qtbot, flow, code)
+    click(qtbot, flow, "purposesContinue")
+    if "separate" in flow.steps:
+        click(qtbot, flow, "separateContinue")
+    click(qtbot, flow, age)
+
+
 def sign(qtbot, pad) -> None:
     qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(60, 80))
     for x in range(70, 300, 20):
@@ -187,11 +198,7 @@ def test_under_14_without_guardian_stores_nothing(unlocked, qtbot):
     before = booth.count()
     kiosk = start_kiosk(shell, qtbot)
     flow = kiosk.flow
-    click(qtbot, flow, "noticeContinue")
-    tick(qtbot, flow, "product_info")
-    click(qtbot, flow, "purposesContinue")
-    click(qtbot, flow, "separateContinue")
-    click(qtbot, flow, "ageUnder14")
+    choose(qtbot, flow, "product_info", age="ageUnder14")
     assert flow.current() == "guardian"
     # continuing without a guardian's consent is not possible
     click(qtbot, flow, "guardianContinue")
@@ -209,11 +216,7 @@ def test_under_14_with_guardian_records_the_guardian(unlocked, qtbot):
     shell = unlocked
     kiosk = start_kiosk(shell, qtbot)
     flow = kiosk.flow
-    click(qtbot, flow, "noticeContinue")
-    tick(qtbot, flow, "event_followup")
-    click(qtbot, flow, "purposesContinue")
-    click(qtbot, flow, "separateContinue")
-    click(qtbot, flow, "ageUnder14")
+    choose(qtbot, flow, "event_followup", age="ageUnder14")
     type_text(qtbot, flow.guardian_name.edit, "李娜")
     type_text(qtbot, flow.guardian_relationship.edit, "母亲")
     box = flow.guardian_consent

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import PERSONAL
 from tests.gui.gui_helpers import click, leaks, type_text, unlock
-from tests.gui.test_kiosk import fill, start_kiosk, tick
+from tests.gui.test_kiosk import choose, fill, start_kiosk
 
 
 def all_windows_leaks(values) -> list[str]:
@@ -68,11 +68,7 @@ def test_autolock_in_kiosk_mid_entry(console_shell, qtbot):
     booth = shell.session.booth
     kiosk = start_kiosk(shell, qtbot)
     flow = kiosk.flow
-    click(qtbot, flow, "noticeContinue")
-    tick(qtbot, flow, "event_followup")
-    click(qtbot, flow, "purposesContinue")
-    click(qtbot, flow, "separateContinue")
-    click(qtbot, flow, "age14plus")
+    choose(qtbot, flow, "event_followup")
     fill(qtbot, flow, "name", "赵敏")
     fill(qtbot, flow, "email", "zhao.min@example.cn")
     assert leaks(kiosk, ["赵敏"]) == ["赵敏"]
