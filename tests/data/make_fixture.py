@@ -3,7 +3,7 @@
 Run it on the commit that RELEASED schema N (e.g. ``git worktree add /tmp/v2 <commit>``, copy this
 script there, ``PYTHONPATH=/tmp/v2/app:/tmp/v2 python tests/data/make_fixture.py``) and commit the
 file, so tests prove that every released vault upgrades. ``vault-v1.cbvault`` came from the
-schema-1 code of 12df1e4 (same content, made with ``schema_version=1``), ``vault-v2.cbvault`` from
+schema-1 code of 12df1e4 (same content), ``vault-v2.cbvault`` from
 ea510db. Every fixture has the passphrase FIXTURE_PASSPHRASE below.
 """
 

@@ -36,7 +36,6 @@ from consentbooth.domain.validation import clean_text, validate_fields, validate
 from consentbooth.exports.suppression import hash_email, hash_phone
 from consentbooth.services import setup as setup_mod
 from consentbooth.vault import journal, ledger, repo, sharing
-from consentbooth.vault.migrations import CURRENT_VERSION
 from consentbooth.vault.store import Vault, create_vault, open_vault
 
 if TYPE_CHECKING:
@@ -152,10 +151,9 @@ class Booth:
         organisation: Organisation | None = None,
         demo: bool = False,
         role: str = "booth",
-        schema_version: int | None = None,
     ) -> Booth:
-        """A new vault with its signing key. ``schema_version``: only for upgrade-test fixtures."""
-        vault = create_vault(Path(path), passphrase, schema_version=schema_version or CURRENT_VERSION)
+        """A new vault with its signing key."""
+        vault = create_vault(Path(path), passphrase)
         org = organisation or (setup_mod.DEMO_ORGANISATION if demo else None)
         identity = create_self_signed(org.name if org else "ConsentBooth")
         device_id = new_id()

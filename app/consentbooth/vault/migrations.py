@@ -143,8 +143,8 @@ MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 CURRENT_VERSION = len(MIGRATIONS)
 
 
-def apply_migrations(conn, *, target: int = CURRENT_VERSION) -> int:
-    """Bring the schema from its ``user_version`` up to ``target``, one transaction each."""
+def apply_migrations(conn) -> int:
+    """Bring the schema from its ``user_version`` up to ``CURRENT_VERSION``, one transaction each."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > CURRENT_VERSION:
         from consentbooth.core.errors import UserFacingError
@@ -153,7 +153,7 @@ def apply_migrations(conn, *, target: int = CURRENT_VERSION) -> int:
             "This vault was made by a newer ConsentBooth (schema {found}); please update the app.",
             found=version,
         )
-    while version < target:
+    while version < CURRENT_VERSION:
         script = MIGRATIONS[version]
         version += 1
         # executescript commits first; the user_version bump is part of the same script so the

@@ -23,7 +23,7 @@ from consentbooth.core.errors import (
 from consentbooth.core.files import commit_file, explain_os_error, fsync_dir
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
-from consentbooth.vault.migrations import CURRENT_VERSION, apply_migrations
+from consentbooth.vault.migrations import apply_migrations
 
 if TYPE_CHECKING:
     from consentbooth.crypto.keys import SigningIdentity
@@ -294,9 +294,7 @@ def _translate(exc: Exception) -> Exception:
     return exc
 
 
-def _open_connection(
-    path: Path, passphrase: str, *, schema_version: int = CURRENT_VERSION
-) -> sqlcipher3.Connection:
+def _open_connection(path: Path, passphrase: str) -> sqlcipher3.Connection:
     conn = _connect(path, passphrase, create=False)
     try:
         _check_build(conn)
@@ -315,7 +313,7 @@ def _open_connection(
         if problems:
             raise VaultDamaged("; ".join(problems[:3]))
         _harden(conn)
-        apply_migrations(conn, target=schema_version)
+        apply_migrations(conn)
     except BaseException:
         conn.close()
         raise
@@ -338,7 +336,7 @@ def open_vault(path: Path, passphrase: str) -> Vault:
     return Vault(path, conn)
 
 
-def create_vault(path: Path, passphrase: str, *, schema_version: int = CURRENT_VERSION) -> Vault:
+def create_vault(path: Path, passphrase: str) -> Vault:
     """Create a new vault atomically (built beside the target, then renamed into place)."""
     path = Path(path)
     check_passphrase_strength(passphrase)
@@ -356,7 +354,7 @@ def create_vault(path: Path, passphrase: str, *, schema_version: int = CURRENT_V
         try:
             _check_build(conn)
             _harden(conn)
-            apply_migrations(conn, target=schema_version)
+            apply_migrations(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
@@ -367,7 +365,7 @@ def create_vault(path: Path, passphrase: str, *, schema_version: int = CURRENT_V
         raise explain_os_error(exc, path) from exc
     finally:
         os.umask(old_umask)
-    return Vault(path, _open_connection(path, passphrase, schema_version=schema_version))
+    return Vault(path, _open_connection(path, passphrase))
 
 
 def restore_backup(source: Path, target: Path, passphrase: str, *, replace: bool = False) -> None:
