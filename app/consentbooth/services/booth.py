@@ -14,7 +14,7 @@ from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.canonical import keyed_digest
 from consentbooth.crypto.keys import SigningIdentity, create_self_signed, load_pkcs12, new_secret
-from consentbooth.domain.consent import fold_states
+from consentbooth.domain.consent import CurrentState, fold_states
 from consentbooth.domain.models import (
     Action,
     Channel,
@@ -505,23 +505,13 @@ class Booth:
 
     def _states(
         self, consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]
-    ) -> list[dict]:
-        """The consent_state rows a capture sets (keyword sets of ``repo.set_consent_state``)."""
+    ) -> list[CurrentState]:
+        """The consent states a capture sets (retention per purpose, else the event's)."""
         def retention(code: str) -> int:
             purpose = by_code.get(code)
             return purpose.retention_days if purpose and purpose.retention_days else event.retention_days
 
-        return [
-            {
-                "lead_id": consent.lead_id,
-                "purpose": state.purpose,
-                "state": state.state,
-                "since": state.since,
-                "expires_at": state.expires_at,
-                "ledger_id": state.ledger_id,
-            }
-            for state in fold_states([consent], retention).values()
-        ]
+        return list(fold_states([consent], retention).values())
 
     # -- withdrawal, correction, erasure --------------------------------------------------------
 

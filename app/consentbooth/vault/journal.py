@@ -22,6 +22,7 @@ from datetime import datetime
 
 from consentbooth.core.errors import StorageError
 from consentbooth.crypto.keys import SigningIdentity
+from consentbooth.domain.consent import CurrentState
 from consentbooth.domain.models import ConsentEvent
 from consentbooth.vault import ledger, repo
 from consentbooth.vault.store import Vault
@@ -30,11 +31,13 @@ from consentbooth.vault.store import Vault
 BATCH = 500
 
 
-def record(conn, *, lead_row: tuple, event: Mapping[str, object], states: Iterable[dict]) -> None:
+def record(
+    conn, *, lead_row: tuple, event: Mapping[str, object], states: Iterable[CurrentState]
+) -> None:
     """Journal one capture inside the caller's (capture) transaction.
 
     ``lead_row`` is ``repo.lead_row(...)``; ``event`` its consent event's ``to_record()``;
-    ``states`` are ``repo.set_consent_state`` keyword sets for this lead and event."""
+    ``states`` the consent states it sets (their lead and ledger entry are this capture's)."""
     lead = list(lead_row)
     signature_png, lead[8] = lead[8], None
     conn.execute(
@@ -45,7 +48,7 @@ def record(conn, *, lead_row: tuple, event: Mapping[str, object], states: Iterab
                 {
                     "lead": lead,
                     "event": event,
-                    "states": [[s["purpose"], s["state"], s["since"], s["expires_at"]] for s in states],
+                    "states": [[s.purpose, s.state, s.since, s.expires_at] for s in states],
                 },
                 ensure_ascii=False,
                 separators=(",", ":"),

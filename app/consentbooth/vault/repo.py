@@ -330,10 +330,6 @@ def insert_lead_row(conn, row: tuple | list) -> None:
         index_lead(conn, row[0], fields)
 
 
-def insert_lead(conn, lead: Lead, *, data_digest: str) -> None:
-    insert_lead_row(conn, lead_row(lead, data_digest=data_digest))
-
-
 def get_lead(vault: Vault, lead_id: str) -> Lead | None:
     row = vault.read_one(f"SELECT {_LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
     return _lead(row) if row else None
