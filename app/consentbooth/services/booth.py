@@ -183,7 +183,9 @@ class Booth:
 
     @classmethod
     def unlock(cls, path: Path, passphrase: str) -> Booth:
-        return cls(open_vault(Path(path), passphrase))
+        from consentbooth.services.startup import open_booth  # one way in, for the GUI and the CLI
+
+        return open_booth(path, passphrase)
 
     def lock(self) -> None:
         self.vault.close()  # files what the capture journal holds first

@@ -29,7 +29,8 @@ CAPTURE_MODULES = (
 
 
 def open_booth(path: Path, passphrase: str) -> Booth:
-    """``Booth.unlock``: the same checks and errors, with the vault opened first."""
+    """Open the vault (key derivation, integrity check), then load the use cases around it; a
+    failure after the open closes the vault again. ``Booth.unlock`` is this."""
     vault = open_vault(Path(path), passphrase)
     try:
         from consentbooth.services.booth import Booth
