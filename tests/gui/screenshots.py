@@ -279,7 +279,7 @@ def main() -> int:
     snap(wizard, "setup-passphrase.png")
     wizard.vault_page.repeat.setText(PASSPHRASE)
     wizard.next()
-    page = wizard.organisation_page
+    page = wizard.organisation_page.form
     page.name.setText("Example Instruments Co., Ltd.")
     page.name_zh.setText("示例仪器有限公司")
     page.address.setText("88 Century Avenue, Pudong, Shanghai / 上海市浦东新区世纪大道88号")
