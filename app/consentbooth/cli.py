@@ -225,11 +225,9 @@ def _progress(label: str):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from consentbooth.services.exports import export_leads
-
     with _unlocked(args) as booth:
-        count = export_leads(
-            booth, purposes=args.purpose, event_ids=args.event or None, format=args.format,
+        count = booth.export_leads(
+            purposes=args.purpose, event_ids=args.event or None, format=args.format,
             preset=args.preset, target=Path(args.out), recipient=args.recipient or "",
             operator=args.operator, progress=_progress("rows"),
         )
@@ -239,10 +237,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_suppression(args: argparse.Namespace) -> int:
-    from consentbooth.services.exports import export_suppression
-
     with _unlocked(args) as booth:
-        count = export_suppression(booth, target=Path(args.out), hashed=args.hashed, format=args.format)
+        count = booth.export_suppression(target=Path(args.out), hashed=args.hashed, format=args.format)
     _out({"file": args.out, "rows": count, "hashed": args.hashed})
     return 0
 
@@ -255,23 +251,21 @@ def cmd_keygen_ops(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    from consentbooth.services.transfer import create_bundle
-
     with _unlocked(args) as booth:
-        count = create_bundle(booth, recipient=args.recipient, target=Path(args.out), operator=args.operator)
+        count = booth.create_bundle(recipient=args.recipient, target=Path(args.out), operator=args.operator)
     _out({"file": args.out, "leads": count, "recipient": args.recipient})
     return 0
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from consentbooth.services.transfer import merge_files, read_ops_identity
+    from consentbooth.services.transfer import read_ops_identity
 
     identity = read_ops_identity(Path(args.identity))
     hub_path = Path(args.hub)
     passphrase = _passphrase()
     hub = Booth.unlock(hub_path, passphrase) if hub_path.exists() else Booth.create(hub_path, passphrase, role="hub")
     try:
-        results = merge_files(hub, paths=[Path(b) for b in args.bundles], identity_text=identity, progress=_progress("merged"))
+        results = hub.merge_files(paths=[Path(b) for b in args.bundles], identity_text=identity, progress=_progress("merged"))
     finally:
         hub.lock()
     sys.stderr.write("\n")
@@ -283,10 +277,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_sharing_log(args: argparse.Namespace) -> int:
-    from consentbooth.services.exports import sharing_log
-
     with _unlocked(args) as booth:
-        entries = sharing_log(booth)
+        entries = booth.sharing_log()
     _out([e.__dict__ for e in entries])
     return 0
 
@@ -299,11 +291,9 @@ def cmd_certificate(args: argparse.Namespace) -> int:
 
 
 def cmd_certificates(args: argparse.Namespace) -> int:
-    from consentbooth.services.certificates import export_event_certificates
-
     with _unlocked(args) as booth:
-        count = export_event_certificates(
-            booth, event_id=args.event or booth.current_event().id, target=Path(args.out),
+        count = booth.export_event_certificates(
+            event_id=args.event or booth.current_event().id, target=Path(args.out),
             progress=_progress("certificates"),
         )
     sys.stderr.write("\n")
@@ -317,7 +307,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     pdf = read_pdf(Path(args.file))
     booth = _unlock(args) if args.vault else None
     try:
-        result = verify_certificate(pdf, booth=booth)
+        result = verify_certificate(booth.ctx if booth else None, pdf)
     finally:
         if booth:
             booth.lock()

@@ -10,7 +10,6 @@ from pathlib import Path
 from consentbooth.exports.bundle import generate_ops_identity
 from consentbooth.services.booth import Booth
 from consentbooth.services.certificates import export_event_certificates
-from consentbooth.services.transfer import create_bundle, merge_files
 from tests.bench import synth
 
 PASS = "Correct-Horse-42!"
@@ -23,15 +22,15 @@ def bench_merge(folder: Path) -> dict:
     laptop = Booth.create(folder / "laptop.cbvault", PASS, demo=True)
     synth.fill(laptop, N_MERGE)
     start = time.perf_counter()
-    create_bundle(laptop, recipient=public, target=folder / "laptop.age")
+    laptop.create_bundle(recipient=public, target=folder / "laptop.age")
     bundle_s = time.perf_counter() - start
     laptop.lock()
     hub = Booth.create(folder / "hub.cbvault", PASS, role="hub")
     start = time.perf_counter()
-    [result] = merge_files(hub, paths=[folder / "laptop.age"], identity_text=secret)
+    [result] = hub.merge_files(paths=[folder / "laptop.age"], identity_text=secret)
     merge_s = time.perf_counter() - start
     start = time.perf_counter()
-    [again] = merge_files(hub, paths=[folder / "laptop.age"], identity_text=secret)
+    [again] = hub.merge_files(paths=[folder / "laptop.age"], identity_text=secret)
     again_s = time.perf_counter() - start
     hub.lock()
     assert result.ok and result.new == N_MERGE and again.ok and again.new == 0

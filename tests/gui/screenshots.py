@@ -70,13 +70,12 @@ def _demo_vault(path: Path, leads: int = 48) -> None:
 def _laptop_bundle(path: Path, bundle: Path, public: str) -> None:
     """A second booth laptop with its own leads, sealed for ops (what arrives from another stand)."""
     from consentbooth.services import Booth, CaptureRequest
-    from consentbooth.services.transfer import create_bundle
     from tests.bench.synth import requests
 
     booth = Booth.create(path, PASSPHRASE, demo=True)
     booth.capture_batch([CaptureRequest(fields=r.fields, purposes=r.purposes, language=r.language,
                                         operator=r.operator) for r in requests(17, seed=11)])
-    create_bundle(booth, recipient=public, target=bundle)
+    booth.create_bundle(recipient=public, target=bundle)
     booth.lock()
 
 

@@ -10,7 +10,6 @@ import pytest
 from consentbooth.core.errors import UserFacingError
 from consentbooth.services.booth import Booth
 from consentbooth.services.certificates import (
-    export_event_certificates,
     issue_certificate,
     verify_certificate,
 )
@@ -27,11 +26,11 @@ def test_certificate_is_stored_inside_the_vault_and_verifies(booth: Booth, tmp_p
     booth.export_certificate(result.lead_id, out)
     pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF")
-    verdict = verify_certificate(pdf, booth=booth)
+    verdict = booth.verify_certificate(pdf)
     assert verdict.ok, verdict.verdict
     assert cert_id in verdict.verdict
     assert {c.name for c in verdict.checks} >= {"pdf_signature", "qr_signature", "ledger", "current_consent"}
-    assert verify_certificate(pdf).ok  # anyone can verify without the vault
+    assert verify_certificate(None, pdf).ok  # anyone can verify without the vault
 
 
 def test_verify_reports_a_later_withdrawal(booth: Booth, tmp_path: Path) -> None:
@@ -40,7 +39,7 @@ def test_verify_reports_a_later_withdrawal(booth: Booth, tmp_path: Path) -> None
     out = tmp_path / "c.pdf"
     booth.export_certificate(result.lead_id, out)
     booth.withdraw(lead_id=result.lead_id, purposes=["newsletter"], channel="wechat")
-    verdict = verify_certificate(out.read_bytes(), booth=booth)
+    verdict = booth.verify_certificate(out.read_bytes())
     assert verdict.ok
     assert "withdrawn" in verdict.verdict and "newsletter" in verdict.verdict
 
@@ -50,7 +49,7 @@ def test_certificate_of_another_vault_is_not_in_this_ledger(booth: Booth, tmp_pa
     result = other.capture(zh_request())
     other.export_certificate(result.lead_id, tmp_path / "o.pdf")
     other.lock()
-    verdict = verify_certificate((tmp_path / "o.pdf").read_bytes(), booth=booth)
+    verdict = booth.verify_certificate((tmp_path / "o.pdf").read_bytes())
     assert not verdict.ok
     assert any(not c.ok for c in verdict.checks)
 
@@ -65,7 +64,7 @@ def test_history_and_event_zip(booth: Booth, tmp_path: Path) -> None:
         kinds = sorted(n.split("-")[3] for n in zf.namelist())
     assert kinds == ["consent", "withdrawal"]
     event_zip = tmp_path / "event.zip"
-    count = export_event_certificates(booth, event_id=booth.current_event().id, target=event_zip)
+    count = booth.export_event_certificates(event_id=booth.current_event().id, target=event_zip)
     assert count == 3
     with zipfile.ZipFile(event_zip) as zf:
         assert all(zf.read(n).startswith(b"%PDF") for n in zf.namelist())
@@ -109,9 +108,9 @@ def test_imported_pkcs12_signs_certificates_and_ledger_keeps_its_key(booth: Boot
     later = booth.capture(zh_request())
     out = tmp_path / "later.pdf"
     booth.export_certificate(later.lead_id, out)
-    verdict = verify_certificate(out.read_bytes(), booth=booth)
+    verdict = booth.verify_certificate(out.read_bytes())
     assert verdict.ok, verdict.verdict
     assert "示例仪器" in next(c.detail for c in verdict.checks if c.name == "pdf_signature")
     assert booth.verify_ledger().ok  # the ledger still verifies with the device key
     booth.export_certificate(earlier.lead_id, tmp_path / "earlier.pdf")
-    assert verify_certificate((tmp_path / "earlier.pdf").read_bytes(), booth=booth).ok
+    assert booth.verify_certificate((tmp_path / "earlier.pdf").read_bytes()).ok

@@ -18,7 +18,6 @@ from consentbooth.core.errors import StorageError, ValidationError
 from consentbooth.exports.sanitize import restore
 from consentbooth.exports.suppression import hash_email
 from consentbooth.services.booth import Booth, CaptureRequest
-from consentbooth.services.exports import export_leads, export_suppression, sharing_log
 
 PASS = "Correct-Horse-42!"
 CODES = ("sales_contact", "newsletter", "product_info")
@@ -44,17 +43,17 @@ def test_export_only_current_grants_with_evidence(booth: Booth, tmp_path: Path) 
     booth.issue_certificate(booth.record(a).ledger_ids[0])
     booth.withdraw(lead_id=b, purposes=["sales_contact"])
     out = tmp_path / "sales.csv"
-    assert export_leads(booth, purposes=["sales_contact"], target=out, recipient="Sales team") == 1
+    assert booth.export_leads(purposes=["sales_contact"], target=out, recipient="Sales team") == 1
     rows = _read_csv(out)
     assert [r["lead_id"] for r in rows] == [a]
     assert rows[0]["certificate_id"] and rows[0]["notice_version"] == "1"
     both = tmp_path / "both.csv"
-    assert export_leads(booth, purposes=["sales_contact", "newsletter"], target=both) == 1
+    assert booth.export_leads(purposes=["sales_contact", "newsletter"], target=both) == 1
     news = tmp_path / "news.jsonl"
-    assert export_leads(booth, purposes=["newsletter"], target=news, format="jsonl") == 2
+    assert booth.export_leads(purposes=["newsletter"], target=news, format="jsonl") == 2
     ids = {json.loads(line)["lead_id"] for line in news.read_text(encoding="utf-8").splitlines()}
     assert ids == {a, c}
-    log = sharing_log(booth)
+    log = booth.sharing_log()
     assert [e.count for e in log] == [2, 1, 1]
     assert log[-1].recipient == "Sales team" and log[-1].purposes == ("sales_contact",)
 
@@ -62,17 +61,17 @@ def test_export_only_current_grants_with_evidence(booth: Booth, tmp_path: Path) 
 def test_expired_grants_are_not_exported(booth: Booth, tmp_path: Path) -> None:
     booth.capture(_person(1, ["sales_contact"]))
     later = datetime.now(UTC) + timedelta(days=366)
-    assert export_leads(booth, purposes=["sales_contact"], target=tmp_path / "x.csv", now=later) == 0
+    assert booth.export_leads(purposes=["sales_contact"], target=tmp_path / "x.csv", now=later) == 0
 
 
 def test_bad_export_requests(booth: Booth, tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
-        export_leads(booth, purposes=[], target=tmp_path / "x.csv")
+        booth.export_leads(purposes=[], target=tmp_path / "x.csv")
     with pytest.raises(ValidationError):
-        export_leads(booth, purposes=["telepathy"], target=tmp_path / "x.csv")
+        booth.export_leads(purposes=["telepathy"], target=tmp_path / "x.csv")
     with pytest.raises(StorageError):
-        export_leads(booth, purposes=["sales_contact"], target=tmp_path / "missing-dir" / "x.csv")
-    assert sharing_log(booth) == []
+        booth.export_leads(purposes=["sales_contact"], target=tmp_path / "missing-dir" / "x.csv")
+    assert booth.sharing_log() == []
 
 
 def test_ten_thousand_hostile_leads_export_safely(booth: Booth, tmp_path: Path) -> None:
@@ -90,7 +89,7 @@ def test_ten_thousand_hostile_leads_export_safely(booth: Booth, tmp_path: Path) 
     booth.capture_batch(requests)
     for fmt in ("csv", "xlsx"):
         out = tmp_path / f"hostile.{fmt}"
-        assert export_leads(booth, purposes=["sales_contact"], target=out, format=fmt, preset="salesforce") == 10_000
+        assert booth.export_leads(purposes=["sales_contact"], target=out, format=fmt, preset="salesforce") == 10_000
         if fmt == "csv":
             assert out.read_bytes().startswith(b"\xef\xbb\xbf")
             cells = [v for row in _read_csv(out) for v in row.values()]
@@ -110,12 +109,12 @@ def test_suppression_lists_withdrawn_and_erased(booth: Booth, tmp_path: Path) ->
     booth.withdraw(lead_id=a, purposes=["newsletter"], channel="email")
     booth.erase(lead_id=b)
     plain = tmp_path / "s.csv"
-    assert export_suppression(booth, target=plain) == 2
+    assert booth.export_suppression(target=plain) == 2
     rows = {r["lead_id"]: r for r in _read_csv(plain)}
     assert rows[a]["email"] == "p1@example.cn" and rows[a]["purposes_withdrawn"] == "newsletter"
     assert rows[b]["erased"] == "true" and rows[b]["email"] == ""
     hashed = tmp_path / "h.csv"
-    export_suppression(booth, target=hashed, hashed=True)
+    booth.export_suppression(target=hashed, hashed=True)
     hrows = {r["lead_id"]: r for r in _read_csv(hashed)}
     assert hrows[a]["email_sha256"] == hash_email("p1@example.cn")
     assert hrows[b]["email_sha256"] == hash_email("p2@example.cn")  # still reaches the CRM
@@ -176,10 +175,10 @@ def test_export_and_suppression_match_the_history(history: list, chosen: list[st
 
             expected = {lead for lead, p in model.items() if set(chosen) <= current(p)}
             out = Path(folder) / "e.csv"
-            export_leads(booth, purposes=chosen, target=out, now=now)
+            booth.export_leads(purposes=chosen, target=out, now=now)
             assert {r["lead_id"] for r in _read_csv(out)} == expected
             sup = Path(folder) / "s.csv"
-            export_suppression(booth, target=sup)
+            booth.export_suppression(target=sup)
             expected_sup = {lead for lead, p in model.items() if p["withdrawn"] or p["erased"]}
             assert {r["lead_id"] for r in _read_csv(sup)} == expected_sup
         finally:
@@ -193,11 +192,11 @@ def test_qualifying_answers_are_exported_as_their_event_question_columns(booth: 
     lead = booth.capture(CaptureRequest(fields=fields, purposes=["sales_contact"])).lead_id
     for preset in ("generic", "salesforce", "hubspot"):
         out = tmp_path / f"{preset}.csv"
-        assert export_leads(booth, purposes=["sales_contact"], target=out, preset=preset) == 1
+        assert booth.export_leads(purposes=["sales_contact"], target=out, preset=preset) == 1
         (row,) = _read_csv(out)
         assert (row["interest"], row["timeframe"]) == ("Sensors", "Q3"), preset
     xlsx = tmp_path / "sales.xlsx"
-    export_leads(booth, purposes=["sales_contact"], target=xlsx, format="xlsx")
+    booth.export_leads(purposes=["sales_contact"], target=xlsx, format="xlsx")
     header = [c.value for c in next(load_workbook(xlsx).active.iter_rows(max_row=1))]
     assert header.index("interest") < header.index("purposes_granted")
     assert booth.record(lead).lead.fields["interest"] == "Sensors"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,9 @@ def test_unknown_or_unoffered_purpose_is_refused(tmp_path: Path, passphrase: str
     from consentbooth.domain.catalogue import standard_purposes
 
     booth = Booth.create(tmp_path / "b.cbvault", passphrase, demo=True)
-    booth.configure(purposes=standard_purposes(with_recipients=False))
+    # without recipients, a separate consent may not be offered: the setup stops offering them
+    booth.configure(purposes=[replace(p, enabled=not p.separate_consent)
+                              for p in standard_purposes(with_recipients=False)])
     assert "partner_sharing" not in {p.code for p in booth.offered_purposes()}
     with pytest.raises(ValidationError, match="not a purpose offered"):
         booth.capture(zh_request(purposes=["partner_sharing"]))
@@ -135,30 +138,29 @@ def test_retention_purge_erases_expired_leads_and_keeps_evidence(booth: Booth) -
     old = booth.capture(zh_request()).lead_id
     assert booth.purge_expired() == []
     later = datetime.now().astimezone() + timedelta(days=booth.current_event().retention_days + 1)
-    assert booth.purge_expired(now=later) == [old]
+    assert booth.purge_expired(at=later) == [old]
     record = booth.record(old)
     assert record.lead.fields == {} and record.lead.erased_at is not None
     assert record.history[-1].action.value == "expiry"
     assert {s.state for s in record.states} == {"expired", "not_granted"}
     assert booth.verify_ledger().ok
-    assert booth.purge_expired(now=later) == []
+    assert booth.purge_expired(at=later) == []
 
 
 def test_retention_is_never_longer_than_the_person_was_told(booth: Booth) -> None:
     from dataclasses import replace
     from datetime import datetime, timedelta
 
-    from consentbooth.services import configuration
 
     event = booth.current_event()
     told = event.retention_days
     first = booth.capture(zh_request()).lead_id  # told `told` days
-    configuration.save_event(booth, replace(event, retention_days=told * 2), make_current=True)
+    booth.save_event(replace(event, retention_days=told * 2), make_current=True)
     second = booth.capture(zh_request()).lead_id  # told twice as long
     soon = datetime.now().astimezone() + timedelta(days=told + 1)
-    assert booth.purge_expired(now=soon) == [first]  # lengthening later keeps nobody longer
-    configuration.save_event(booth, replace(event, retention_days=told // 2), make_current=True)
-    assert booth.purge_expired(now=datetime.now().astimezone() + timedelta(days=told // 2 + 1)) == [second]
+    assert booth.purge_expired(at=soon) == [first]  # lengthening later keeps nobody longer
+    booth.save_event(replace(event, retention_days=told // 2), make_current=True)
+    assert booth.purge_expired(at=datetime.now().astimezone() + timedelta(days=told // 2 + 1)) == [second]
     assert booth.verify_ledger().ok
 
 

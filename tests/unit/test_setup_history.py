@@ -19,9 +19,8 @@ import pytest
 
 from consentbooth.certificates.pdf import RECORD_ATTACHMENT
 from consentbooth.domain.models import Purpose
-from consentbooth.services import configuration as cfg
 from consentbooth.services.booth import Booth
-from consentbooth.services.certificates import issue_certificate, verify_certificate
+from consentbooth.services.certificates import issue_certificate
 from consentbooth.vault import certstore, repo
 from tests.data.make_fixture import FIXTURE_PASSPHRASE
 from tests.helpers import zh_request
@@ -61,8 +60,8 @@ def _edited(purposes: list[Purpose]) -> list[Purpose]:
 
 
 def _edit_setup(booth: Booth) -> None:
-    cfg.update_purposes(booth, _edited(booth.purposes()))
-    cfg.update_organisation(booth, replace(booth.organisation(), name=NEW_ORG))
+    booth.update_purposes(_edited(booth.purposes()))
+    booth.update_organisation(replace(booth.organisation(), name=NEW_ORG))
 
 
 def _history_rows(booth: Booth) -> int:
@@ -81,7 +80,7 @@ def test_an_old_consent_keeps_the_setup_it_was_given_under(booth: Booth, tmp_pat
     assert record["controller"]["name"] == OLD_ORG
     assert _purpose(record, "sales_contact")["title"]["en"] == "Sales contact (phone/SMS/email/WeChat)"
     assert _purpose(record, "partner_sharing")["recipients"][0]["name"] == OLD_PARTNER
-    verdict = verify_certificate(old_pdf, booth=booth)
+    verdict = booth.verify_certificate(old_pdf)
     assert verdict.ok, verdict.verdict
     assert OLD_ORG in verdict.verdict
 
@@ -90,7 +89,7 @@ def test_an_old_consent_keeps_the_setup_it_was_given_under(booth: Booth, tmp_pat
     assert record["controller"]["name"] == NEW_ORG
     assert _purpose(record, "sales_contact")["title"] == NEW_TITLE
     assert _purpose(record, "partner_sharing")["recipients"][0]["name"] == NEW_PARTNER
-    assert verify_certificate(new_pdf, booth=booth).ok
+    assert booth.verify_certificate(new_pdf).ok
 
     # and what a reader of the printed page sees
     (tmp_path / "old.pdf").write_bytes(old_pdf)
@@ -113,14 +112,14 @@ def test_a_withdrawal_after_the_edit_states_the_setup_of_its_own_time(booth: Boo
     assert record["controller"]["name"] == NEW_ORG
     assert _purpose(record, "sales_contact")["title"] == NEW_TITLE
     assert _record(by_kind["consent"])["controller"]["name"] == OLD_ORG
-    assert verify_certificate(pdf, booth=booth).ok
-    assert verify_certificate(by_kind["consent"], booth=booth).ok
+    assert booth.verify_certificate(pdf).ok
+    assert booth.verify_certificate(by_kind["consent"]).ok
 
 
 def test_an_event_renamed_since_keeps_its_old_name_on_old_certificates(booth: Booth) -> None:
     event = booth.current_event()
     old = booth.capture(zh_request())
-    cfg.save_event(booth, replace(event, name="Renamed Fair", place="Shenzhen", retention_days=90),
+    booth.save_event(replace(event, name="Renamed Fair", place="Shenzhen", retention_days=90),
                    make_current=True)
     new = booth.capture(zh_request())
     old_record = _record(_stored(booth, issue_certificate(booth, old.ledger_id)))
@@ -134,15 +133,15 @@ def test_an_event_renamed_since_keeps_its_old_name_on_old_certificates(booth: Bo
 def test_saving_the_setup_unchanged_adds_no_history(booth: Booth) -> None:
     before = _history_rows(booth)
     assert before == 1 + 1 + len(booth.purposes())  # the demo setup: organisation, event, purposes
-    cfg.update_organisation(booth, booth.organisation())
-    cfg.update_purposes(booth, booth.purposes())
-    cfg.save_event(booth, booth.current_event(), make_current=True)
-    cfg.set_current_event(booth, booth.current_event().id)
+    booth.update_organisation(booth.organisation())
+    booth.update_purposes(booth.purposes())
+    booth.save_event(booth.current_event(), make_current=True)
+    booth.set_current_event(booth.current_event().id)
     booth.configure(organisation=booth.organisation(), event=booth.current_event(), purposes=booth.purposes())
     assert _history_rows(booth) == before
-    cfg.update_purposes(booth, _edited(booth.purposes()))  # two purposes change
+    booth.update_purposes(_edited(booth.purposes()))  # two purposes change
     assert _history_rows(booth) == before + 2
-    cfg.update_purposes(booth, booth.purposes())
+    booth.update_purposes(booth.purposes())
     assert _history_rows(booth) == before + 2
 
 
@@ -171,15 +170,15 @@ def test_setup_without_history_loses_no_version_and_falls_back_to_the_current_ro
     current = next(p for p in booth.purposes() if p.code == "sales_contact")
     assert next(p for p in repo.purposes_as_of(booth.vault, long_ago) if p.code == "sales_contact") == current
     moment = datetime.now(UTC)
-    cfg.update_purposes(booth, _edited(booth.purposes()))
+    booth.update_purposes(_edited(booth.purposes()))
     as_of = {p.code: p for p in repo.purposes_as_of(booth.vault, moment)}
     assert as_of["sales_contact"] == current
     assert {p.code: p for p in repo.purposes_as_of(booth.vault, datetime.now(UTC))}["sales_contact"].title \
         == NEW_TITLE
     # an event created after a time still reads as it was first saved (never missing)
     event = replace(booth.current_event(), id="e-later", name="Later Fair")
-    cfg.save_event(booth, event)
-    cfg.save_event(booth, replace(event, name="Later Fair, renamed"))
+    booth.save_event(event)
+    booth.save_event(replace(event, name="Later Fair, renamed"))
     assert repo.event_as_of(booth.vault, "e-later", long_ago).name == "Later Fair"
     assert repo.event_as_of(booth.vault, "e-later", datetime.now(UTC)).name == "Later Fair, renamed"
     assert repo.event_as_of(booth.vault, "no-such-event", long_ago) is None
@@ -197,8 +196,8 @@ def test_released_vaults_upgrade_with_their_setup_as_history(tmp_path: Path, ver
         assert sorted(r[1] for r in rows if r[0] == "event") == sorted(e.id for e in booth.events())
         assert sorted(r[1] for r in rows if r[0] == "purpose") == sorted(p.code for p in booth.purposes())
         organisation = booth.organisation()
-        cfg.update_organisation(booth, replace(organisation, name=NEW_ORG))
-        cfg.update_purposes(booth, _edited(booth.purposes()))
+        booth.update_organisation(replace(organisation, name=NEW_ORG))
+        booth.update_purposes(_edited(booth.purposes()))
         lead_id = booth.search("李娜")[0].id
         out = tmp_path / "certs.zip"
         assert booth.export_certificate(lead_id, out, history=True) == 2
@@ -208,7 +207,7 @@ def test_released_vaults_upgrade_with_their_setup_as_history(tmp_path: Path, ver
             record = _record(pdf)
             assert record["controller"]["name"] == organisation.name
             assert _purpose(record, "sales_contact")["title"]["en"] == "Sales contact (phone/SMS/email/WeChat)"
-            verdict = verify_certificate(pdf, booth=booth)
+            verdict = booth.verify_certificate(pdf)
             assert verdict.ok, verdict.verdict
         later = booth.capture(zh_request())
         assert _record(_stored(booth, issue_certificate(booth, later.ledger_id)))["controller"]["name"] == NEW_ORG

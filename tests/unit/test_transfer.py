@@ -9,7 +9,7 @@ import pytest
 
 from consentbooth.exports.bundle import generate_ops_identity
 from consentbooth.services.booth import Booth, CaptureRequest
-from consentbooth.services.transfer import create_bundle, merge_bundle, merge_files
+from consentbooth.services.transfer import merge_bundle, merge_files
 
 PASS = "Correct-Horse-42!"
 
@@ -33,10 +33,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     b = Booth.create(root / "b.cbvault", PASS, demo=True)
     a1, a2 = _lead(a, "张伟", "13800138001"), _lead(a, "Emma Schmidt", "13800138002")
     b1, b2 = _lead(b, "李娜", "13900139001"), _lead(b, "王芳", "13900139002")
-    create_bundle(a, recipient=public, target=root / "a1.age")
-    create_bundle(b, recipient=public, target=root / "b1.age")
+    a.create_bundle(recipient=public, target=root / "a1.age")
+    b.create_bundle(recipient=public, target=root / "b1.age")
     a.withdraw(lead_id=a1, purposes=["newsletter"], channel="email")
-    create_bundle(a, recipient=public, target=root / "a2.age")
+    a.create_bundle(recipient=public, target=root / "a2.age")
     for booth in (a, b):
         booth.lock()
     return {"root": root, "secret": secret, "public": public, "a1": a1, "a2": a2, "b1": b1, "b2": b2}
@@ -59,13 +59,13 @@ def test_merge_in_any_order(world: dict, tmp_path: Path, order: tuple[str, ...])
     root = world["root"]
     hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
     try:
-        results = merge_files(hub, paths=[root / f"{n}.age" for n in order], identity_text=world["secret"])
+        results = hub.merge_files(paths=[root / f"{n}.age" for n in order], identity_text=world["secret"])
         assert all(r.ok for r in results), results
         # ops record a withdrawal at the hub for a lead of laptop B
         hub.withdraw(lead_id=world["b1"], purposes=["sales_contact"], channel="phone", note="asked by phone")
         # stale bundles after newer ones, then everything again: nothing changes
         before = _snapshot(hub)
-        again = merge_files(hub, paths=[root / n for n in ("b1.age", "a1.age", "a2.age")], identity_text=world["secret"])
+        again = hub.merge_files(paths=[root / n for n in ("b1.age", "a1.age", "a2.age")], identity_text=world["secret"])
         assert [(r.ok, r.new, r.updated, r.ledger_events) for r in again] == [(True, 0, 0, 0)] * 3
         assert _snapshot(hub) == before
         assert hub.count() == 4
@@ -88,7 +88,7 @@ def test_flipped_byte_is_rejected_and_nothing_merged(world: dict, tmp_path: Path
         for offset in (len(data) // 2, len(data) - 5, 200):
             broken = bytearray(data)
             broken[offset] ^= 0x40
-            result = merge_bundle(hub, data=bytes(broken), identity_text=world["secret"], name="broken")
+            result = merge_bundle(hub.ctx, data=bytes(broken), identity_text=world["secret"], name="broken")
             assert not result.ok
             assert "bundle" in result.reason.lower()
             assert hub.count() == 0
@@ -101,7 +101,7 @@ def test_bundle_cannot_be_read_without_the_ops_identity(world: dict, tmp_path: P
     other_secret, _ = generate_ops_identity()
     hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
     try:
-        result = merge_bundle(hub, data=(world["root"] / "a1.age").read_bytes(), identity_text=other_secret)
+        result = merge_bundle(hub.ctx, data=(world["root"] / "a1.age").read_bytes(), identity_text=other_secret)
         assert not result.ok and hub.count() == 0
         raw = (world["root"] / "a1.age").read_bytes()
         assert "张伟".encode() not in raw and b"13800138001" not in raw
@@ -113,9 +113,9 @@ def test_erasure_travels_and_is_never_undone(world: dict, tmp_path: Path) -> Non
     root, secret, public = world["root"], world["secret"], world["public"]
     hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
     try:
-        assert merge_files(hub, paths=[root / "b1.age"], identity_text=secret)[0].ok
+        assert hub.merge_files(paths=[root / "b1.age"], identity_text=secret)[0].ok
         hub.erase(lead_id=world["b2"])
-        assert merge_files(hub, paths=[root / "b1.age"], identity_text=secret)[0].ok  # stale bundle
+        assert hub.merge_files(paths=[root / "b1.age"], identity_text=secret)[0].ok  # stale bundle
         record = hub.record(world["b2"])
         assert record.lead.fields == {} and record.granted() == ()
         assert hub.search("王芳") == []
@@ -136,7 +136,7 @@ def test_rejections_carry_a_code_and_read_in_chinese(world: dict, tmp_path: Path
         damaged = tmp_path / "damaged.age"
         damaged.write_bytes(bytes(data))
         own = tmp_path / "own.age"
-        create_bundle(hub, recipient=world["public"], target=own)
+        hub.create_bundle(recipient=world["public"], target=own)
         missing, damaged_result, own_result = merge_files(
             hub, paths=[tmp_path / "missing.age", damaged, own], identity_text=world["secret"]
         )
@@ -154,7 +154,7 @@ def test_rejections_carry_a_code_and_read_in_chinese(world: dict, tmp_path: Path
             "The bundle was rejected and nothing of it was merged: it comes from this very vault."
         )
         assert translate(own_result.reason, "zh-CN") == "数据包被拒绝，其中任何内容都未合并：它正是来自本保险库。"
-        good = merge_files(hub, paths=[world["root"] / "b1.age"], identity_text=world["secret"])[0]
+        good = hub.merge_files(paths=[world["root"] / "b1.age"], identity_text=world["secret"])[0]
         assert (good.ok, good.code, good.reason) == (True, "", "")
     finally:
         hub.lock()

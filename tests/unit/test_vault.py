@@ -148,7 +148,7 @@ def test_every_released_schema_upgrades(tmp_path: Path, version: int) -> None:
         assert booth.verify_ledger().ok
         assert booth.verify_ledger().checked == 3
         if version >= 2:  # its certificate is still there and still verifies against the ledger
-            from consentbooth.services.certificates import read_pdf, verify_certificate
+            from consentbooth.services.certificates import read_pdf
 
             out = tmp_path / "certs.zip"
             # the stored consent certificate, plus the withdrawal's, issued now
@@ -157,7 +157,7 @@ def test_every_released_schema_upgrades(tmp_path: Path, version: int) -> None:
                 kinds = sorted(name.split("-")[3] for name in zf.namelist())
                 for name in zf.namelist():
                     (tmp_path / "one.pdf").write_bytes(zf.read(name))
-                    assert verify_certificate(read_pdf(tmp_path / "one.pdf"), booth=booth).ok
+                    assert booth.verify_certificate(read_pdf(tmp_path / "one.pdf")).ok
             assert kinds == ["consent", "withdrawal"]
         booth.capture(zh_request())  # the upgraded vault keeps working
         assert booth.verify_ledger().ok

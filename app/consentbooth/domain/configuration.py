@@ -154,3 +154,14 @@ def check_initials(initials: str, *, taken: Iterable[tuple[str, str]]) -> str:
                 name=name,
             )
     return initials
+
+
+PIN_DIGITS = (4, 12)
+
+
+def check_pin(pin: str) -> str:
+    """The staff PIN that leaves kiosk mode: 4 to 12 digits."""
+    low, high = PIN_DIGITS
+    if not (isinstance(pin, str) and pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
+        raise ValidationError("pin", "The staff PIN is 4 to 12 digits.")
+    return pin

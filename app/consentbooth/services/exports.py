@@ -11,7 +11,7 @@ from consentbooth.core.logging import get_logger
 from consentbooth.exports.presets import get_preset
 from consentbooth.exports.rows import ExportRow, SuppressionRow
 from consentbooth.exports.writers import ExportCancelled, write_export, write_suppression
-from consentbooth.services.booth import Booth
+from consentbooth.services.context import BoothContext
 from consentbooth.vault import sharing
 
 log = get_logger(__name__)
@@ -22,9 +22,9 @@ Progress = Callable[[int], None] | None
 Cancel = Callable[[], bool] | None
 
 
-def _rows(booth: Booth, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> Iterator[ExportRow]:
-    names = {e.id: e.name for e in booth.events()}
-    for lead in sharing.iter_consenting(booth.vault, purposes=purposes, event_ids=event_ids, now=now):
+def _rows(ctx: BoothContext, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> Iterator[ExportRow]:
+    names = {e.id: e.name for e in ctx.events()}
+    for lead in sharing.iter_consenting(ctx.vault, purposes=purposes, event_ids=event_ids, now=now):
         yield ExportRow(
             lead_id=lead.lead_id,
             event_id=lead.event_id,
@@ -40,7 +40,7 @@ def _rows(booth: Booth, purposes: Sequence[str], event_ids: Sequence[str] | None
 
 
 def export_leads(
-    booth: Booth,
+    ctx: BoothContext,
     *,
     purposes: Sequence[str],
     target: Path,
@@ -54,13 +54,13 @@ def export_leads(
     now: datetime | None = None,
 ) -> int:
     """Export the people who currently hold a grant for EVERY chosen purpose; returns the count."""
-    known = {p.code for p in booth.purposes()}
+    known = {p.code for p in ctx.purposes()}
     if not purposes:
         raise ValidationError("purposes", "Choose at least one purpose to export.")
     for code in purposes:
         if code not in known:
             raise ValidationError("purposes", "“{code}” is not a purpose offered here.", code=code)
-    events = {e.id: e for e in booth.events()}
+    events = {e.id: e for e in ctx.events()}
     for event_id in event_ids or ():
         if event_id not in events:
             raise ValidationError("event", "No such event; create one in the setup first.")
@@ -68,17 +68,17 @@ def export_leads(
     questions = [q.key for e in events.values() if not event_ids or e.id in event_ids for q in e.questions]
     now = now or datetime.now(UTC)
     count = write_export(
-        _rows(booth, purposes, event_ids, now),
+        _rows(ctx, purposes, event_ids, now),
         format=format, preset=get_preset(preset, extra_fields=questions), target=Path(target),
         progress=progress, cancel=cancel,
     )
-    _log(booth, kind=f"export:{preset}", format=format, purposes=purposes, events=event_ids or (),
+    _log(ctx, kind=f"export:{preset}", format=format, purposes=purposes, events=event_ids or (),
          count=count, recipient=recipient, operator=operator, target=target)
     return count
 
 
-def _suppressed(booth: Booth, hashed: bool) -> Iterator[SuppressionRow]:
-    for s in sharing.iter_suppressed(booth.vault):
+def _suppressed(ctx: BoothContext, hashed: bool) -> Iterator[SuppressionRow]:
+    for s in sharing.iter_suppressed(ctx.vault):
         email = s.fields.get("email", "")
         phone = s.fields.get("phone", "")
         yield SuppressionRow(
@@ -95,7 +95,7 @@ def _suppressed(booth: Booth, hashed: bool) -> Iterator[SuppressionRow]:
 
 
 def export_suppression(
-    booth: Booth,
+    ctx: BoothContext,
     *,
     target: Path,
     hashed: bool = False,
@@ -104,25 +104,25 @@ def export_suppression(
     operator: str | None = None,
 ) -> int:
     """Everyone who withdrew a purpose or was erased, so the CRM can suppress them downstream."""
-    count = write_suppression(_suppressed(booth, hashed), hashed=hashed, target=Path(target), format=format)
-    _log(booth, kind="suppression:hashed" if hashed else "suppression", format=format, purposes=(),
+    count = write_suppression(_suppressed(ctx, hashed), hashed=hashed, target=Path(target), format=format)
+    _log(ctx, kind="suppression:hashed" if hashed else "suppression", format=format, purposes=(),
          events=(), count=count, recipient=recipient, operator=operator, target=target)
     return count
 
 
-def _log(booth: Booth, *, kind: str, format: str, purposes: Sequence[str], events: Sequence[str],
+def _log(ctx: BoothContext, *, kind: str, format: str, purposes: Sequence[str], events: Sequence[str],
          count: int, recipient: str, operator: str | None, target: Path) -> None:
-    with booth.vault.transaction() as conn:
+    with ctx.vault.transaction() as conn:
         sharing.log_sharing(
             conn,
             sharing.SharingEntry(
                 at=datetime.now(UTC).isoformat(), kind=kind, format=format, purposes=tuple(purposes),
                 events=tuple(events), count=count, recipient=recipient,
-                operator=operator or booth.operator, file_name=Path(target).name,
+                operator=operator or ctx.operator, file_name=Path(target).name,
             ),
         )
     log.info("%s written: %d rows", kind, count)
 
 
-def sharing_log(booth: Booth) -> list[sharing.SharingEntry]:
-    return sharing.sharing_log(booth.vault)
+def sharing_log(ctx: BoothContext) -> list[sharing.SharingEntry]:
+    return sharing.sharing_log(ctx.vault)

@@ -80,3 +80,17 @@ def fill_notice(
 
 def demo_purposes() -> list[Purpose]:
     return standard_purposes(with_recipients=True)
+
+
+def demo_setup() -> dict[str, object]:
+    """The example setup (``init --demo``, tests, benchmarks), as ``configuration.configure``
+    takes it: the same road and the same checks as the first-run wizard."""
+    event, purposes = demo_event(), demo_purposes()
+    return {
+        "organisation": DEMO_ORGANISATION,
+        "event": event,
+        "purposes": purposes,
+        "notice_sections": fill_notice(organisation=DEMO_ORGANISATION, event=event, purposes=purposes),
+        "staff": DEMO_STAFF,
+        "staff_pin": DEMO_STAFF_PIN,
+    }

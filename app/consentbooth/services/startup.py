@@ -30,15 +30,15 @@ CAPTURE_MODULES = (
 
 def open_booth(path: Path, passphrase: str) -> Booth:
     """Open the vault (key derivation, integrity check), then load the use cases around it; a
-    failure after the open closes the vault again. ``Booth.unlock`` is this."""
+    failure after the open closes the vault again. The same as ``Booth.unlock``, except that the
+    use cases are imported only once the key derivation has started."""
     vault = open_vault(Path(path), passphrase)
     try:
         from consentbooth.services.booth import Booth
-
-        return Booth(vault)
     except BaseException:
         vault.close()
         raise
+    return Booth.adopt(vault)
 
 
 def preload_capture() -> None:

@@ -17,7 +17,7 @@ from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import normalise_public_pem
 from consentbooth.exports import bundle as sealed
-from consentbooth.services.booth import Booth
+from consentbooth.services.context import BoothContext
 from consentbooth.vault import sharing
 from consentbooth.vault.merge import BundleRejected, apply_bundle, verify_bundle_ledger
 
@@ -39,14 +39,14 @@ def _decode(value: object) -> object:
     return value
 
 
-def build_payload(booth: Booth) -> tuple[bytes, int]:
+def build_payload(ctx: BoothContext) -> tuple[bytes, int]:
     """Everything a hub needs from this laptop: leads, ledger, signers, certificates, setup."""
     buffer = io.BytesIO()
     leads = 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as zf:
         for table in sharing.BUNDLE_TABLES:
             names = sharing.column_names(table)
-            rows = sharing.dump_table(booth.vault, table)
+            rows = sharing.dump_table(ctx.vault, table)
             if table == "leads":
                 leads = len(rows)
             with zf.open(f"tables/{table}.jsonl", "w") as f:
@@ -55,7 +55,7 @@ def build_payload(booth: Booth) -> tuple[bytes, int]:
                     f.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
         manifest = {
             "schema": PAYLOAD_SCHEMA,
-            "device_id": booth.device_id,
+            "device_id": ctx.device_id,
             "created_at": datetime.now(UTC).isoformat(),
             "leads": leads,
         }
@@ -84,22 +84,22 @@ def read_payload(payload: bytes) -> tuple[dict, dict[str, list[dict]]]:
 
 
 def create_bundle(
-    booth: Booth, *, recipient: str, target: Path, operator: str | None = None
+    ctx: BoothContext, *, recipient: str, target: Path, operator: str | None = None
 ) -> int:
     """Write this laptop's encrypted, signed bundle for marketing ops; returns the lead count.
 
     Encrypted to ops' age public key only: this laptop (and any other) cannot read it back.
     """
-    payload, leads = build_payload(booth)
-    data = sealed.seal_bundle(payload=payload, identity=booth.identity, recipients=[recipient])
+    payload, leads = build_payload(ctx)
+    data = sealed.seal_bundle(payload=payload, identity=ctx.identity, recipients=[recipient])
     write_atomic(Path(target), data)
-    with booth.vault.transaction() as conn:
+    with ctx.vault.transaction() as conn:
         sharing.log_sharing(
             conn,
             sharing.SharingEntry(
                 at=datetime.now(UTC).isoformat(), kind="bundle", format="age", purposes=(),
-                events=tuple(e.id for e in booth.events()), count=leads,
-                recipient=recipient, operator=operator or booth.operator, file_name=Path(target).name,
+                events=tuple(e.id for e in ctx.events()), count=leads,
+                recipient=recipient, operator=operator or ctx.operator, file_name=Path(target).name,
             ),
         )
     log.info("bundle written with %d leads", leads)
@@ -140,19 +140,19 @@ def _rejection(name: str, exc: UserFacingError) -> MergeResult:
     return MergeResult(bundle=name, ok=False, reason=exc.as_message(), code=code)
 
 
-def merge_bundle(hub: Booth, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
+def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
     """Verify one bundle (decryption, signature, ledger chains) and merge it; never partially."""
     try:
         opened = sealed.open_bundle(data=data, identity_text=identity_text)
         manifest, rows = read_payload(opened.payload)
         device = str(manifest.get("device_id", ""))
-        if device == hub.device_id:
+        if device == ctx.device_id:
             raise BundleRejected("it comes from this very vault.")
         verify_bundle_ledger(rows, signer_device=device, signer_public_key=normalise_public_pem(opened.signer_public_key_pem))
-        counts = apply_bundle(hub.vault, rows, progress=progress)
+        counts = apply_bundle(ctx.vault, rows, progress=progress)
     except UserFacingError as exc:
         return _rejection(name, exc)
-    hub.forget_setup()
+    ctx.forget_setup()
     return MergeResult(
         bundle=name, ok=True, new=counts.new, updated=counts.updated,
         withdrawn=counts.withdrawn, ledger_events=counts.ledger_events,
@@ -173,7 +173,7 @@ def read_ops_identity(path: Path) -> str:
 
 
 def merge_files(
-    hub: Booth, *, paths: Sequence[Path], identity_text: str, progress: Progress | None = None
+    ctx: BoothContext, *, paths: Sequence[Path], identity_text: str, progress: Progress | None = None
 ) -> list[MergeResult]:
     results = []
     for path in paths:
@@ -183,7 +183,7 @@ def merge_files(
             reason = Message("cannot be read ({reason})", reason=exc.strerror or type(exc).__name__)
             results.append(MergeResult(bundle=str(path), ok=False, reason=reason, code=UNREADABLE))
             continue
-        results.append(merge_bundle(hub, data=data, identity_text=identity_text, name=str(path), progress=progress))
+        results.append(merge_bundle(ctx, data=data, identity_text=identity_text, name=str(path), progress=progress))
     return results
 
 

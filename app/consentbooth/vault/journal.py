@@ -32,14 +32,15 @@ BATCH = 500
 
 
 def record(
-    conn, *, lead_row: tuple, event: Mapping[str, object], states: Iterable[CurrentState]
+    conn, *, lead_row: Mapping[str, object], event: Mapping[str, object],
+    states: Iterable[CurrentState],
 ) -> None:
     """Journal one capture inside the caller's (capture) transaction.
 
     ``lead_row`` is ``repo.lead_row(...)``; ``event`` its consent event's ``to_record()``;
     ``states`` the consent states it sets (their lead and ledger entry are this capture's)."""
-    lead = list(lead_row)
-    signature_png, lead[8] = lead[8], None
+    lead = dict(lead_row)
+    signature_png = lead.pop("signature_png")
     conn.execute(
         "INSERT INTO capture_journal (signature_png, record) VALUES (?, ?)",
         (
@@ -57,6 +58,16 @@ def record(
     )
 
 
+def _lead_row(stored: object, signature_png: bytes | None) -> dict[str, object]:
+    """The journalled lead row by column name (rows journalled before 0.2 were positional)."""
+    if isinstance(stored, list):
+        row = dict(zip(repo.LEAD_ROW_KEYS, stored, strict=True))
+    else:
+        row = dict(stored)  # type: ignore[call-overload]
+    row["signature_png"] = signature_png
+    return row
+
+
 def project(conn, *, identity: SigningIdentity, limit: int = BATCH) -> int:
     """Seal and file up to ``limit`` journal rows, oldest first; returns how many."""
     rows = conn.execute(
@@ -64,8 +75,7 @@ def project(conn, *, identity: SigningIdentity, limit: int = BATCH) -> int:
     ).fetchall()
     for _seq, signature_png, text in rows:
         data = json.loads(text)
-        lead = data["lead"]
-        lead[8] = signature_png
+        lead = _lead_row(data["lead"], signature_png)
         repo.insert_lead_row(conn, lead)
         entry = ledger.append(conn, event=ConsentEvent.from_record(data["event"]), identity=identity)
         for purpose, state, since, expires_at in data["states"]:
@@ -74,7 +84,8 @@ def project(conn, *, identity: SigningIdentity, limit: int = BATCH) -> int:
                 expires_at=expires_at, ledger_id=entry.id,
             )
         repo.bump_anonymous_count(
-            conn, event_id=lead[1], kind="captured", at=datetime.fromisoformat(lead[3])
+            conn, event_id=str(lead["event_id"]), kind="captured",
+            at=datetime.fromisoformat(str(lead["captured_at"])),
         )
     if rows:
         conn.execute("DELETE FROM capture_journal WHERE seq <= ?", (rows[-1][0],))
@@ -86,7 +97,10 @@ def has_backlog(conn) -> bool:
 
 
 def settle(vault: Vault, identity: SigningIdentity) -> None:
-    """Project the whole journal, one durable transaction per ``BATCH`` rows."""
+    """Project the whole journal, one durable transaction per ``BATCH`` rows (the vault's settle
+    hook while a device key is at hand)."""
+    if not has_backlog(vault.conn):
+        return
     try:
         while True:
             with vault.transaction(settle=False) as conn:

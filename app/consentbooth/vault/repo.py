@@ -276,58 +276,62 @@ def list_staff(vault: Vault) -> list[StaffMember]:
 
 # -- leads and search ----------------------------------------------------------------------------
 
-_LEAD_COLUMNS = (
-    "id, event_id, device_id, captured_at, language, operator, collection_method, fields, "
-    "signature_png, guardian, erased_at"
+LEAD_COLUMNS = (
+    "id", "event_id", "device_id", "captured_at", "language", "operator", "collection_method",
+    "fields", "signature_png", "guardian", "erased_at",
 )
+_LEAD_COLUMNS = ", ".join(LEAD_COLUMNS)
+# A row as stored: LEAD_COLUMNS plus these two.
+LEAD_ROW_KEYS = (*LEAD_COLUMNS, "data_digest", "updated_at")
 
 
 def _lead(row: tuple) -> Lead:
-    guardian = json.loads(row[9]) if row[9] else None
+    r = dict(zip(LEAD_COLUMNS, row, strict=True))
+    guardian = json.loads(r["guardian"]) if r["guardian"] else None
     return Lead(
-        id=LeadId(row[0]),
-        event_id=EventId(row[1]),
-        device_id=DeviceId(row[2]),
-        captured_at=datetime.fromisoformat(row[3]),
-        language=row[4],
-        operator=row[5],
-        collection_method=CollectionMethod(row[6]),
-        fields=json.loads(row[7]) if row[7] else {},
-        signature_png=bytes(row[8]) if row[8] is not None else None,
+        id=LeadId(r["id"]),
+        event_id=EventId(r["event_id"]),
+        device_id=DeviceId(r["device_id"]),
+        captured_at=datetime.fromisoformat(r["captured_at"]),
+        language=r["language"],
+        operator=r["operator"],
+        collection_method=CollectionMethod(r["collection_method"]),
+        fields=json.loads(r["fields"]) if r["fields"] else {},
+        signature_png=bytes(r["signature_png"]) if r["signature_png"] is not None else None,
         guardian=Guardian(**guardian) if guardian else None,
-        erased_at=datetime.fromisoformat(row[10]) if row[10] else None,
+        erased_at=datetime.fromisoformat(r["erased_at"]) if r["erased_at"] else None,
     )
 
 
-def lead_row(lead: Lead, *, data_digest: str) -> tuple:
-    """The ``leads`` row of a lead, in ``_LEAD_COLUMNS`` order plus data_digest, updated_at."""
-    return (
-        lead.id,
-        lead.event_id,
-        lead.device_id,
-        lead.captured_at.isoformat(),
-        lead.language,
-        lead.operator,
-        lead.collection_method.value,
-        codec.dumps(dict(lead.fields)),
-        lead.signature_png,
-        codec.dumps(lead.guardian.__dict__) if lead.guardian else None,
-        lead.erased_at.isoformat() if lead.erased_at else None,
-        data_digest,
-        now_iso(),
-    )
+def lead_row(lead: Lead, *, data_digest: str) -> dict[str, object]:
+    """The ``leads`` row of a lead, by column name (``LEAD_ROW_KEYS``)."""
+    return {
+        "id": lead.id,
+        "event_id": lead.event_id,
+        "device_id": lead.device_id,
+        "captured_at": lead.captured_at.isoformat(),
+        "language": lead.language,
+        "operator": lead.operator,
+        "collection_method": lead.collection_method.value,
+        "fields": codec.dumps(dict(lead.fields)),
+        "signature_png": lead.signature_png,
+        "guardian": codec.dumps(lead.guardian.__dict__) if lead.guardian else None,
+        "erased_at": lead.erased_at.isoformat() if lead.erased_at else None,
+        "data_digest": data_digest,
+        "updated_at": now_iso(),
+    }
 
 
-def insert_lead_row(conn, row: tuple | list) -> None:
+def insert_lead_row(conn, row: Mapping[str, object]) -> None:
     """Insert a ``lead_row`` and index it for search (erased rows hold nothing to index)."""
     conn.execute(
-        f"INSERT INTO leads ({_LEAD_COLUMNS}, data_digest, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        tuple(row),
+        f"INSERT INTO leads ({', '.join(LEAD_ROW_KEYS)}) "
+        f"VALUES ({', '.join('?' * len(LEAD_ROW_KEYS))})",
+        tuple(row[k] for k in LEAD_ROW_KEYS),
     )
-    fields = json.loads(row[7]) if row[7] else {}
-    if row[10] is None and fields:
-        index_lead(conn, row[0], fields)
+    fields = json.loads(str(row["fields"])) if row["fields"] else {}
+    if row["erased_at"] is None and fields:
+        index_lead(conn, str(row["id"]), fields)
 
 
 def get_lead(vault: Vault, lead_id: str) -> Lead | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlcipher3
 
@@ -24,9 +23,6 @@ from consentbooth.core.files import commit_file, explain_os_error, fsync_dir
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
 from consentbooth.vault.migrations import apply_migrations
-
-if TYPE_CHECKING:
-    from consentbooth.crypto.keys import SigningIdentity
 
 log = get_logger(__name__)
 
@@ -123,23 +119,26 @@ class Vault:
         self._lock = threading.RLock()
         # True while the capture journal may hold rows not yet projected (see vault/journal.py).
         self._backlog = True
-        # The device identity that seals journalled captures into the ledger; set by the use
-        # cases that own it (Booth). Without it the journal waits (e.g. copying a backup).
-        self.signer: SigningIdentity | None = None
+        # Files the capture journal (seals its events into the ledger); set by the use cases that
+        # hold the device key. Without it the journal waits (e.g. while copying a backup).
+        self._settle_hook: Callable[[Vault], None] | None = None
+
+    def set_settle_hook(self, hook: Callable[[Vault], None] | None) -> None:
+        """``hook(vault)`` brings every derived table up to date with what was journalled; it
+        runs (in its own transactions) before the next read or write after ``note_backlog``."""
+        self._settle_hook = hook
+        self._backlog = True
 
     def note_backlog(self) -> None:
-        """A capture was journalled: project it before the next read or write."""
+        """A capture was journalled: file it before the next read or write."""
         self._backlog = True
 
     def settle(self) -> None:
-        """Project the capture journal, so every table reflects every acknowledged capture."""
+        """Run the settle hook, so every table reflects every acknowledged capture."""
         with self._lock:
-            if not self._backlog or self.signer is None:
+            if not self._backlog or self._settle_hook is None:
                 return
-            from consentbooth.vault import journal
-
-            if journal.has_backlog(self.conn):
-                journal.settle(self, self.signer)
+            self._settle_hook(self)
             self._backlog = False
 
     @property

@@ -142,7 +142,7 @@ class OrganisationSection(Section):
     def save(self) -> None:
         org = self.form.organisation()
         before = self.owner.state.organisation if self.owner.state else None
-        self.owner.save(self, lambda b: configuration.update_organisation(b, org),
+        self.owner.save(self, lambda b: b.update_organisation(org),
                         lambda _r: _("Saved."), notice_affected=org != before)
 
     def wipe(self) -> None:
@@ -306,7 +306,7 @@ class EventsSection(Section):
         before = self.events.get(self.current_id or "")
         after = event if make_current or event.id == self.current_id else before
         affects_notice = before is not None and after is not None and after.retention_days != before.retention_days
-        self.owner.save(self, lambda b: configuration.save_event(b, event, make_current=make_current),
+        self.owner.save(self, lambda b: b.save_event(event, make_current=make_current),
                         message, notice_affected=affects_notice)
 
     def wipe(self) -> None:
@@ -448,7 +448,7 @@ class PurposesSection(Section):
         stored = self.owner.state.purposes if self.owner.state else ()
         # The notice lists the offered purposes (and a separate consent's recipients).
         affected = [p for p in purposes if p.can_be_offered()] != [p for p in stored if p.can_be_offered()]
-        self.owner.save(self, lambda b: configuration.update_purposes(b, purposes),
+        self.owner.save(self, lambda b: b.update_purposes(purposes),
                         lambda r: _("Saved. {n} purposes are offered.").format(
                             n=sum(p.can_be_offered() for p in r)),
                         notice_affected=affected)
@@ -503,7 +503,7 @@ class NoticeSection(Section):
             self.say(_("Filled in from the template with the current organisation, event and purposes. "
                        "Review it, then publish."))
 
-        self.owner.run(lambda b, _j: configuration.notice_draft(b), done, self.owner.refused(self))
+        self.owner.run(lambda b, _j: b.notice_draft(), done, self.owner.refused(self))
 
     def publish(self) -> None:
         sections = self.editor.sections()
@@ -512,7 +512,7 @@ class NoticeSection(Section):
             self.owner.banner.hide()
             return _("Version {version} is published; the next attendee reads it.").format(version=notice.version)
 
-        self.owner.save(self, lambda b: configuration.publish_notice(b, sections), message)
+        self.owner.save(self, lambda b: b.publish_notice(sections), message)
 
     def wipe(self) -> None:
         super().wipe()
@@ -645,7 +645,7 @@ class StaffSection(Section):
             return _("{name} ({initials}) can now be chosen as operator.").format(
                 name=member.name, initials=member.initials)
 
-        self.owner.save(self, lambda b: configuration.add_staff(b, name=name, initials=initials), message)
+        self.owner.save(self, lambda b: b.add_staff(name=name, initials=initials), message)
 
     def toggle(self) -> None:
         member = self._selected()
@@ -659,7 +659,7 @@ class StaffSection(Section):
             return _("{name} is deactivated: no longer an operator; their records still name them.").format(
                 name=changed.name)
 
-        self.owner.save(self, lambda b: configuration.set_staff_active(b, member.id, active), message)
+        self.owner.save(self, lambda b: b.set_staff_active(member.id, active), message)
 
     def change_pin(self) -> None:
         current, new = self.pin_current.text(), self.pin_new.text()
@@ -681,7 +681,7 @@ class StaffSection(Section):
             field = getattr(exc, "field", "")
             (self.pin_current if field == "current_pin" else self.pin_new).setFocus()
 
-        self.owner.run(lambda b, _j: configuration.change_staff_pin(b, current=current, new=new), done, failed)
+        self.owner.run(lambda b, _j: b.change_staff_pin(current=current, new=new), done, failed)
 
     def _pin_said(self, text: str, *, ok: bool = False, error: bool = False) -> None:
         colour = style.OK if ok else style.DANGER if error else style.MUTED
@@ -755,7 +755,7 @@ class BoothSetupDialog(ToolDialog):
     # -- loading and saving -------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.run(lambda booth, _job: configuration.setup_state(booth), self._loaded)
+        self.run(lambda booth, _job: booth.setup_state(), self._loaded)
 
     def _loaded(self, state: SetupState) -> None:
         self.state = state
@@ -787,7 +787,7 @@ class BoothSetupDialog(ToolDialog):
 
         def job(booth: Any, _job: object) -> tuple[Any, SetupState]:
             result = work(booth)
-            return result, configuration.setup_state(booth)
+            return result, booth.setup_state()
 
         def done(value: tuple[Any, SetupState]) -> None:
             result, state = value

@@ -26,8 +26,6 @@ from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.models import Event, localized
 from consentbooth.services.exports import (
     ExportCancelled,
-    export_leads,
-    export_suppression,
     sharing_log,
 )
 from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
@@ -192,7 +190,7 @@ class ExportDialog(ToolDialog):
         operator = self.session.operator or None
 
         def work(booth, job: Job) -> int:
-            return export_leads(booth, purposes=purposes, target=target, format=fmt, preset=preset,
+            return booth.export_leads(purposes=purposes, target=target, format=fmt, preset=preset,
                                 event_ids=event_ids, recipient=recipient, operator=operator,
                                 progress=job.rows, cancel=job.cancelled)
 
@@ -257,7 +255,7 @@ class SuppressionDialog(ToolDialog):
             self.set_status(_("Wrote {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
             self.exported.emit(count)
 
-        self.run(lambda booth, _job: export_suppression(booth, target=target, hashed=hashed, recipient=recipient,
+        self.run(lambda booth, _job: booth.export_suppression(target=target, hashed=hashed, recipient=recipient,
                                                          operator=operator), done)
 
     def wipe(self) -> None:

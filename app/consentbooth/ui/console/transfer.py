@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
-from consentbooth.services.transfer import MergeResult, create_bundle, merge_files
+from consentbooth.services.transfer import MergeResult
 from consentbooth.services.transfer import read_ops_identity as read_identity_file
 from consentbooth.ui import style
 from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
@@ -75,7 +75,7 @@ class BundleDialog(ToolDialog):
                             ok=True)
             self.created.emit(leads)
 
-        self.run(lambda booth, _job: create_bundle(booth, recipient=key, target=target, operator=operator), done)
+        self.run(lambda booth, _job: booth.create_bundle(recipient=key, target=target, operator=operator), done)
 
     def wipe(self) -> None:
         super().wipe()
@@ -173,7 +173,7 @@ class MergeDialog(ToolDialog):
             results: list[MergeResult] = []
             for i, path in enumerate(paths):
                 job.step, job.done, job.total = i, 0, 0
-                results.extend(merge_files(hub, paths=[path], identity_text=identity_text, progress=job.progress))
+                results.extend(hub.merge_files(paths=[path], identity_text=identity_text, progress=job.progress))
             return results
 
         self.run(work, self._show_results)

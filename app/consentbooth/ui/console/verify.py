@@ -22,9 +22,7 @@ from consentbooth.core.i18n import _
 from consentbooth.domain.models import Event
 from consentbooth.services.certificates import (
     CertificateVerdict,
-    export_event_certificates,
     read_pdf,
-    verify_certificate,
 )
 from consentbooth.ui import style
 from consentbooth.ui.console.taskdialog import PathField, ToolDialog
@@ -149,7 +147,7 @@ class VerifyDialog(ToolDialog):
             self.set_status(_("Choose a certificate PDF first."), error=True)
             return
         self._clear_result()
-        self.run(lambda booth, _job: verify_certificate(read_pdf(path), booth=booth), self._show)
+        self.run(lambda booth, _job: booth.verify_certificate(read_pdf(path)), self._show)
 
     def set_running(self, running: bool) -> None:
         self.verify_button.setEnabled(not running)
@@ -264,7 +262,7 @@ class EventCertificatesDialog(ToolDialog):
             self.set_status(_("Saved {n} certificates to {file}.").format(n=count, file=target.name), ok=True)
             self.exported.emit(count)
 
-        self.run(lambda booth, job: export_event_certificates(booth, event_id=event_id, target=target,
+        self.run(lambda booth, job: booth.export_event_certificates(event_id=event_id, target=target,
                                                               progress=job.progress), done)
 
     def wipe(self) -> None:

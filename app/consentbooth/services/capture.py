@@ -1,0 +1,223 @@
+"""Capturing attendees: validate what they typed and ticked, then journal it in one durable commit.
+
+A capture with no purpose ticked stores nothing personal (an anonymous count); an attendee under
+14 without a guardian's separate consent is refused politely and only counted (PIPL Arts. 16, 28,
+31). Everything a capture records is decided here, before the commit; filing it into the ledger
+and the tables later is mechanical (``vault/journal.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from consentbooth.core.errors import UserFacingError, ValidationError
+from consentbooth.domain.consent import CurrentState, fold_states
+from consentbooth.domain.models import (
+    Action,
+    Channel,
+    CollectionMethod,
+    ConsentEvent,
+    ConsentEventId,
+    Decision,
+    Event,
+    Guardian,
+    Lead,
+    LeadId,
+    Purpose,
+    new_id,
+)
+from consentbooth.domain.notice import NOTICE_LANGUAGES, Notice
+from consentbooth.domain.validation import clean_text, validate_fields, validate_name
+from consentbooth.services.context import BoothContext, now
+from consentbooth.vault import journal, repo
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptureRequest:
+    fields: Mapping[str, str]
+    purposes: Sequence[str]  # codes ticked
+    language: str = "zh-CN"
+    event_id: str | None = None
+    operator: str | None = None
+    collection_method: CollectionMethod = CollectionMethod.KIOSK
+    purposes_shown: Sequence[str] | None = None  # default: every purpose offered
+    signature_png: bytes | None = None
+    under_14: bool = False
+    guardian: Guardian | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptureResult:
+    lead_id: LeadId | None  # None when nothing personal was stored (declined)
+    ledger_id: str | None
+    granted: tuple[str, ...]
+    declined: bool
+
+
+class Outcome(StrEnum):
+    CAPTURED = "captured"
+    DECLINED = "declined"  # nothing ticked: an anonymous count only
+    MINOR_REFUSED = "minor_refused"  # under 14 without a guardian: an anonymous count only
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreparedCapture:
+    """A validated request, with everything its commit will record fixed already."""
+
+    outcome: Outcome
+    event: Event
+    at: datetime
+    lead: Lead | None = None  # CAPTURED only
+    consent: ConsentEvent | None = None  # CAPTURED only
+
+
+def required_fields(
+    ctx: BoothContext, purpose_codes: Sequence[str], purposes: Mapping[str, Purpose] | None = None
+) -> tuple[str, ...]:
+    """The fields the given purposes need (PIPL Art. 6 minimisation: only these are mandatory)."""
+    by_code = purposes if purposes is not None else {p.code: p for p in ctx.purposes()}
+    needed: list[str] = []
+    for code in purpose_codes:
+        for f in by_code[code].required_fields if code in by_code else ():
+            if f not in needed:
+                needed.append(f)
+    return tuple(needed)
+
+
+def capture(ctx: BoothContext, request: CaptureRequest) -> CaptureResult:
+    """Store a lead and its consent event in ONE transaction; a decline stores nothing personal."""
+    return capture_batch(ctx, [request])[0]
+
+
+def capture_batch(ctx: BoothContext, requests: Sequence[CaptureRequest]) -> list[CaptureResult]:
+    """Validate every request first, then store them all in ONE durable transaction.
+
+    Used for single captures, for bulk entry of paper forms and for synthetic benchmark data.
+    Any invalid request refuses the whole batch and stores nothing.
+    """
+    notice = ctx.notice()
+    if notice is None:
+        raise UserFacingError("No privacy notice is published yet; finish the setup first.")
+    offered = {p.code: p for p in ctx.offered_purposes()}
+    events: dict[str | None, Event] = {}
+    prepared = []
+    for request in requests:
+        if request.event_id not in events:
+            events[request.event_id] = ctx.event(request.event_id)
+        prepared.append(_prepare(ctx, request, events[request.event_id], notice, offered))
+    # The durable commit journals each capture in one row (vault/journal.py); the ledger,
+    # the tables and the search index take it in before the next read, or at once for a batch.
+    with ctx.vault.transaction(settle=False) as conn:
+        results = [_store(conn, item, offered) for item in prepared]
+    ctx.vault.note_backlog()
+    if len(prepared) > 1:
+        ctx.vault.settle()
+    if any(item.outcome is Outcome.MINOR_REFUSED for item in prepared):
+        raise UserFacingError(
+            "We cannot record details of a child under 14 without a guardian's separate "
+            "consent. Nothing was stored."
+        )
+    return results
+
+
+def record_minor_refusal(ctx: BoothContext, *, event_id: str | None = None) -> None:
+    """Count (anonymously) an attendee under 14 whose details were not taken."""
+    event = ctx.event(event_id)
+    with ctx.vault.transaction() as conn:
+        repo.bump_anonymous_count(conn, event_id=event.id, kind=Outcome.MINOR_REFUSED.value, at=now())
+
+
+def _prepare(
+    ctx: BoothContext,
+    request: CaptureRequest,
+    event: Event,
+    notice: Notice,
+    offered: Mapping[str, Purpose],
+) -> PreparedCapture:
+    shown = tuple(request.purposes_shown) if request.purposes_shown is not None else tuple(offered)
+    for code in (*shown, *request.purposes):
+        if code not in offered:
+            raise ValidationError("purposes", "“{code}” is not a purpose offered here.", code=code)
+    ticked = tuple(dict.fromkeys(request.purposes))
+    for code in ticked:
+        if code not in shown:
+            raise ValidationError("purposes", "“{code}” was not shown to the attendee.", code=code)
+    if request.language not in NOTICE_LANGUAGES:
+        raise ValidationError("language", "The language must be zh-CN or en.")
+    at = now()
+    if not ticked:
+        return PreparedCapture(outcome=Outcome.DECLINED, event=event, at=at)
+    guardian = request.guardian
+    if request.under_14:
+        if guardian is None or not guardian.name.strip() or not guardian.relationship.strip():
+            return PreparedCapture(outcome=Outcome.MINOR_REFUSED, event=event, at=at)
+        guardian = Guardian(
+            name=validate_name(guardian.name),
+            relationship=clean_text("relationship", guardian.relationship),
+        )
+    fields = validate_fields(request.fields, required_fields(ctx, ticked, offered))
+    operator = ctx.operator_for(request.operator)
+    lead_id = LeadId(new_id())
+    lead = Lead(
+        id=lead_id,
+        event_id=event.id,
+        fields=fields,
+        language=request.language,
+        operator=operator,
+        device_id=ctx.device_id,
+        captured_at=at,
+        collection_method=request.collection_method,
+        signature_png=request.signature_png,
+        guardian=guardian,
+    )
+    kiosk = request.collection_method is CollectionMethod.KIOSK
+    consent = ConsentEvent(
+        id=ConsentEventId(new_id()),
+        action=Action.CONSENT,
+        lead_id=lead_id,
+        event_id=event.id,
+        decisions={c: (Decision.GRANTED if c in ticked else Decision.NOT_GRANTED) for c in shown},
+        purposes_shown=shown,
+        notice_version=notice.version,
+        notice_sha256=notice.sha256(request.language),
+        language=request.language,
+        channel=Channel.KIOSK.value if kiosk else Channel.IN_PERSON.value,
+        collection_method=request.collection_method.value,
+        operator=operator,
+        device_id=ctx.device_id,
+        occurred_at=at,
+        data_digest=ctx.digest(fields, request.signature_png),
+        extra={"guardian_consent": True} if guardian else {},
+    )
+    return PreparedCapture(outcome=Outcome.CAPTURED, event=event, at=at, lead=lead, consent=consent)
+
+
+def _store(conn, item: PreparedCapture, offered: Mapping[str, Purpose]) -> CaptureResult:
+    if item.lead is None or item.consent is None:
+        repo.bump_anonymous_count(conn, event_id=item.event.id, kind=item.outcome.value, at=item.at)
+        return CaptureResult(
+            lead_id=None, ledger_id=None, granted=(), declined=item.outcome is Outcome.DECLINED
+        )
+    consent = item.consent
+    journal.record(
+        conn,
+        lead_row=repo.lead_row(item.lead, data_digest=consent.data_digest),
+        event=consent.to_record(),
+        states=_states(consent, item.event, offered),
+    )
+    return CaptureResult(
+        lead_id=item.lead.id, ledger_id=consent.id, granted=consent.granted(), declined=False
+    )
+
+
+def _states(consent: ConsentEvent, event: Event, by_code: Mapping[str, Purpose]) -> list[CurrentState]:
+    """The consent states a capture sets (retention per purpose, else the event's)."""
+
+    def retention(code: str) -> int:
+        purpose = by_code.get(code)
+        return purpose.retention_days if purpose and purpose.retention_days else event.retention_days
+
+    return list(fold_states([consent], retention).values())

@@ -1,0 +1,196 @@
+"""A person's rights after the booth: withdraw (Art. 15), correct (Art. 46), erase (Art. 47), and
+retention (Art. 19). Every change is a signed ledger event; an erased person keeps only a
+pseudonymous evidence record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
+from consentbooth.core.logging import get_logger
+from consentbooth.domain.models import (
+    Action,
+    Channel,
+    ConsentEvent,
+    ConsentEventId,
+    Decision,
+    Lead,
+    new_id,
+)
+from consentbooth.domain.validation import clean_text, validate_fields
+from consentbooth.exports.suppression import hash_email, hash_phone
+from consentbooth.services.capture import required_fields
+from consentbooth.services.context import SYSTEM_OPERATOR, BoothContext, now
+from consentbooth.vault import ledger, repo, sharing
+
+log = get_logger(__name__)
+
+
+def lead(ctx: BoothContext, lead_id: str) -> Lead:
+    found = repo.get_lead(ctx.vault, lead_id)
+    if found is None:
+        raise NotFound("No lead with id {lead_id}.", lead_id=lead_id)
+    return found
+
+
+def _granted(ctx: BoothContext, lead_id: str) -> list[str]:
+    states = repo.consent_states(ctx.vault, lead_id)
+    return [code for code, s in states.items() if s[0] == Decision.GRANTED.value]
+
+
+def withdraw(
+    ctx: BoothContext,
+    *,
+    lead_id: str,
+    purposes: Sequence[str],
+    channel: str = Channel.IN_PERSON.value,
+    request_date: date | None = None,
+    operator: str | None = None,
+    note: str = "",
+) -> str:
+    """Record a withdrawal of ``purposes``; returns the ledger entry id."""
+    person = lead(ctx, lead_id)
+    try:
+        channel = Channel(channel).value
+    except ValueError:
+        raise ValidationError(
+            "channel",
+            "Unknown channel “{channel}”; use in_person, phone, email, wechat or hub.",
+            channel=channel,
+        ) from None
+    if not purposes:
+        raise ValidationError("purposes", "Choose at least one purpose to withdraw.")
+    granted = _granted(ctx, person.id)
+    for code in purposes:
+        if code not in granted:
+            raise ValidationError(
+                "purposes",
+                "This person has no current consent for “{code}”; nothing to withdraw.",
+                code=code,
+            )
+    today = date.today()
+    if request_date and request_date > today:
+        raise ValidationError("request_date", "The request date cannot be in the future.")
+    return _record_change(
+        ctx,
+        lead=person,
+        action=Action.WITHDRAWAL,
+        decisions={c: Decision.WITHDRAWN for c in dict.fromkeys(purposes)},
+        channel=channel,
+        request_date=request_date or today,
+        operator=operator,
+        note=clean_text("notes", note, allow_newlines=True),
+    )
+
+
+def correct(ctx: BoothContext, *, lead_id: str, fields: Mapping[str, str]) -> None:
+    """Correct a person's details (Art. 46); purposes they hold keep their required fields."""
+    person = lead(ctx, lead_id)
+    if person.erased_at:
+        raise UserFacingError("This person's details were erased; there is nothing to correct.")
+    cleaned = validate_fields({**person.fields, **fields}, required_fields(ctx, _granted(ctx, person.id)))
+    with ctx.vault.transaction() as conn:
+        repo.update_lead_fields(conn, person.id, cleaned, ctx.digest(cleaned, person.signature_png))
+
+
+def erase(ctx: BoothContext, *, lead_id: str, operator: str | None = None, note: str = "") -> str:
+    """Delete a person's details (Art. 47); a pseudonymous evidence record remains."""
+    person = lead(ctx, lead_id)
+    if person.erased_at:
+        raise UserFacingError("This person's details were already erased.")
+    return _record_change(
+        ctx,
+        lead=person,
+        action=Action.ERASURE,
+        decisions={c: Decision.WITHDRAWN for c in _granted(ctx, person.id)},
+        channel=Channel.IN_PERSON.value,
+        operator=operator,
+        note=clean_text("notes", note, allow_newlines=True),
+        erase=True,
+    )
+
+
+def purge_expired(ctx: BoothContext, *, at: datetime | None = None) -> list[str]:
+    """Erase every lead kept past its retention period (PIPL Art. 19).
+
+    The period is the shorter of the event's period when the person was captured (what
+    their notice said) and today's: lengthening it later never keeps anyone longer than
+    they were told. Each lead gets an ``expiry`` ledger event (its grants become expired)
+    and loses its details; the pseudonymous evidence stays. Returns the lead ids.
+    """
+    at = at or now()
+    purged = []
+    for event in ctx.events():
+        versions = repo.event_versions(ctx.vault, event.id)
+        shortest = min(e.retention_days for e in (event, *versions))
+        cutoff = (at - timedelta(days=shortest)).astimezone(UTC).isoformat()
+        for lead_id in repo.leads_captured_before(ctx.vault, event_id=event.id, cutoff=cutoff):
+            person = lead(ctx, lead_id)
+            then = repo.event_as_of(ctx.vault, event.id, person.captured_at) or event
+            if person.captured_at > at - timedelta(days=min(event.retention_days, then.retention_days)):
+                continue
+            _record_change(
+                ctx, lead=person, action=Action.EXPIRY,
+                decisions={c: Decision.EXPIRED for c in _granted(ctx, person.id)},
+                channel=Channel.SYSTEM.value, operator=SYSTEM_OPERATOR,
+                note="retention period ended", erase=True,
+            )
+            purged.append(lead_id)
+    if purged:
+        log.info("retention purge erased %d leads", len(purged))
+    return purged
+
+
+def _record_change(
+    ctx: BoothContext,
+    *,
+    lead: Lead,
+    action: Action,
+    decisions: Mapping[str, Decision],
+    channel: str,
+    operator: str | None,
+    note: str = "",
+    request_date: date | None = None,
+    erase: bool = False,
+) -> str:
+    at = now()
+    operator = ctx.operator_for(operator)
+    notice = ctx.notice()
+    change = ConsentEvent(
+        id=ConsentEventId(new_id()),
+        action=action,
+        lead_id=lead.id,
+        event_id=lead.event_id,
+        decisions=decisions,
+        purposes_shown=tuple(decisions),
+        notice_version=notice.version if notice else 0,
+        notice_sha256=notice.sha256(lead.language) if notice else "",
+        language=lead.language,
+        channel=channel,
+        collection_method=lead.collection_method.value,
+        operator=operator,
+        device_id=ctx.device_id,
+        occurred_at=at,
+        data_digest=repo.lead_digest(ctx.vault, lead.id) or "",
+        request_date=request_date,
+        note=note,
+    )
+    since = at.astimezone(UTC).isoformat()
+    with ctx.vault.transaction() as conn:
+        entry = ledger.append(conn, event=change, identity=ctx.identity)
+        for code, decision in decisions.items():
+            repo.set_consent_state(
+                conn, lead_id=lead.id, purpose=code, state=decision.value, since=since,
+                expires_at=None, ledger_id=entry.id,
+            )
+        if erase:
+            # Only hashes remain, so the suppression list can still reach the CRM.
+            sharing.save_suppression_keys(
+                conn,
+                lead_id=lead.id,
+                email_sha256=hash_email(lead.fields.get("email", "")),
+                phone_sha256=hash_phone(lead.fields.get("phone", "")),
+            )
+            repo.erase_lead(conn, lead.id)
+    return entry.id
