@@ -4,7 +4,8 @@ Run it on the commit that RELEASED schema N (e.g. ``git worktree add /tmp/v2 <co
 script there, ``PYTHONPATH=/tmp/v2/app:/tmp/v2 python tests/data/make_fixture.py``) and commit the
 file, so tests prove that every released vault upgrades. ``vault-v1.cbvault`` came from the
 schema-1 code of 12df1e4 (same content), ``vault-v2.cbvault`` from
-ea510db. Every fixture has the passphrase FIXTURE_PASSPHRASE below.
+ea510db, ``vault-v3.cbvault`` from 89cb4f9 (it also holds an erased person, 王芳, whose phone the
+schema-3 search index kept: schema 4 must purge it). Every fixture has the passphrase FIXTURE_PASSPHRASE below.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ def main() -> None:
     booth.withdraw(lead_id=first.lead_id, purposes=["sales_contact"], channel="phone")
     if CURRENT_VERSION >= 2:  # certificates live in the vault from schema 2 on
         booth.issue_certificate(first.ledger_id)
+    if CURRENT_VERSION >= 3:  # an erasure whose leftovers (FTS segments) schema 4 must purge
+        gone = booth.capture(
+            CaptureRequest(
+                fields={"name": "王芳", "company": "Erased Example Ltd", "phone": "13700137000",
+                        "email": "wang.fang@erased.example"},
+                purposes=["sales_contact"],
+            )
+        )
+        booth.erase(lead_id=gone.lead_id)
     booth.lock()
     sys.stdout.write(f"wrote {target}\n")
 

@@ -89,3 +89,38 @@ class NotFound(UserFacingError):
 
 class StorageError(UserFacingError):
     """Disk full, no permission and the like; nothing was written."""
+
+
+class VaultInUse(UserFacingError):
+    """Maintenance (passphrase change, restore, upgrade) needs the vault to itself."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            "Close ConsentBooth on this laptop first: another window or command has {path} "
+            "open, so it was not changed. Nothing was lost; try again once it is closed.",
+            path=str(path),
+        )
+
+
+class VaultBusy(UserFacingError):
+    """Another process is changing the vault file (passphrase, restore, upgrade) right now."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            "{path} is being changed right now (a new passphrase, a restore or an upgrade); "
+            "try again in a moment.",
+            path=str(path),
+        )
+
+
+def explain_os_error(exc: OSError, path: object) -> StorageError:
+    """An OSError from writing ``path`` as a sentence (disk full, no permission, other)."""
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return StorageError("The disk is full; {path} was not written.", path=str(path))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError(
+            "No permission to write {path}; nothing was written.", path=str(path)
+        )
+    return StorageError("Could not write {path}: {reason}", path=str(path), reason=exc.strerror)

@@ -1,39 +1,18 @@
-"""Durable, atomic file writes: private temp file in the target folder, fsync, os.replace."""
+"""Durable, atomic file writes: an anonymous or staged private file, fsync, then link/rename."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from consentbooth.core.errors import StorageError
+from consentbooth.core.errors import explain_os_error
+from consentbooth.core.staging import StagedFile, fsync_dir, link_following
 
-
-def fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def explain_os_error(exc: OSError, path: Path) -> StorageError:
-    if exc.errno == errno.ENOSPC:
-        return StorageError("The disk is full; {path} was not written.", path=str(path))
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(
-            "No permission to write {path}; nothing was written.", path=str(path)
-        )
-    return StorageError("Could not write {path}: {reason}", path=str(path), reason=exc.strerror)
+__all__ = ["atomic_writer", "explain_os_error", "fsync_dir", "write_atomic"]
 
 
 def commit_file(tmp: Path, target: Path) -> None:
@@ -52,28 +31,77 @@ def commit_file(tmp: Path, target: Path) -> None:
         raise explain_os_error(exc, Path(target)) from exc
 
 
+def _tmpfile_supported() -> bool:
+    return hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+
+
+def open_tmpfile(directory: Path) -> int | None:
+    """An anonymous 0600 file in ``directory`` (Linux ``O_TMPFILE``): it has no name, so a kill
+    at any moment leaves nothing behind. None where the system or the file system lacks it."""
+    if not _tmpfile_supported():
+        return None
+    try:
+        return os.open(directory, os.O_TMPFILE | os.O_RDWR, 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return None  # the file system has no O_TMPFILE (or an old kernel)
+        raise
+
+
+def fd_path(fd: int) -> str:
+    """A path that reopens the open file ``fd`` (for libraries that insist on a file name)."""
+    return f"/proc/self/fd/{fd}"
+
+
+def _link_tmpfile(fd: int, target: Path) -> None:
+    """Give the complete anonymous file ``fd`` the name ``target`` (replacing it atomically)."""
+    try:
+        link_following(fd_path(fd), target)
+    except FileExistsError:
+        # link() never overwrites: link under a registered staged name, then rename over.
+        staged = StagedFile(target, link_from=fd_path(fd))
+        try:
+            staged.commit()
+        finally:
+            if not staged.done:
+                staged.discard()
+        return
+    fsync_dir(target.parent)
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path) -> Iterator[BinaryIO]:
-    """Yield a binary file; on success it atomically becomes ``target``; on failure nothing."""
-    target = Path(target)
+    """Yield a binary file; on success it atomically becomes ``target``; on failure nothing.
+
+    On Linux the data goes into an ``O_TMPFILE`` (no name until it is complete and fsynced, then
+    linked into place), so a kill -9 mid-write leaves no partial file at all. Elsewhere it is a
+    :class:`~consentbooth.core.staging.StagedFile` (random name, 0600 before any byte, removed by
+    this process or, if it dies, by the next start's sweep).
+    """
+    target = Path(target).absolute()
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix="." + target.name + ".", suffix=".part")
+        fd = open_tmpfile(target.parent)
+        staged = None if fd is not None else StagedFile(target)
     except OSError as exc:
         raise explain_os_error(exc, target) from exc
-    tmp = Path(tmp_name)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as f:
+        if staged is not None:
+            fd, staged.fd = staged.fd, None
+        with os.fdopen(fd, "wb") as f:  # type: ignore[arg-type]
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
+            if staged is None:
+                _link_tmpfile(f.fileno(), target)
+        if staged is not None:
+            staged.commit(target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        if staged is not None:
+            staged.discard()
         raise explain_os_error(exc, target) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if staged is not None:
+            staged.discard()
         raise
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import traceback
 
 from consentbooth.core.paths import ensure_private_dir, log_dir
@@ -18,13 +20,30 @@ def setup_logging(level: int = logging.INFO) -> None:
     import logging.handlers  # not at import: the GUI shows its unlock screen first
 
     directory = ensure_private_dir(log_dir())
-    handler = logging.handlers.RotatingFileHandler(
+    with contextlib.suppress(OSError):
+        os.chmod(directory, 0o700)  # also a folder made by an older version
+    handler = _private_handler(logging.handlers)(
         directory / "consentbooth.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("consentbooth")
     root.setLevel(level)
     root.addHandler(handler)
+
+
+def _private_handler(handlers):  # type: ignore[no-untyped-def]
+    """A RotatingFileHandler whose files are 0600 from birth (rotation renames them, so the
+    rotated logs keep it); a log made 0644 by an older version is tightened."""
+
+    class PrivateRotatingFileHandler(handlers.RotatingFileHandler):
+        def _open(self):  # type: ignore[no-untyped-def]
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            if hasattr(os, "fchmod"):  # POSIX (Windows has no modes to tighten)
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, 0o600)
+            return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    return PrivateRotatingFileHandler
 
 
 def get_logger(name: str) -> logging.Logger:

@@ -2,10 +2,11 @@
 
 Every writer takes an iterable of rows (pass a generator over a cursor: rows are consumed in
 chunks of :data:`CHUNK_ROWS` and never all held at once) and writes through
-:func:`consentbooth.core.files.atomic_writer`: a private temporary file in the target folder that
-becomes the target only when everything was written and fsynced. A failure (disk full, no
-permission, a cancel, any exception from the row source) leaves the previous file, or nothing,
-and no temporary file; it surfaces as a :class:`~consentbooth.core.errors.UserFacingError`
+:func:`consentbooth.core.files.atomic_writer`: an anonymous ``O_TMPFILE`` in the target folder
+(Linux; elsewhere a 0600 staged file with an owner record) that becomes the target only when
+everything was written and fsynced, so a kill -9 at any moment leaves the complete file or
+nothing. A failure (disk full, no permission, a cancel, any exception from the row source) leaves
+the previous file, or nothing, and no temporary file; it surfaces as a :class:`~consentbooth.core.errors.UserFacingError`
 (:class:`~consentbooth.core.errors.StorageError` for the disk, :class:`ExportCancelled`).
 
 ``progress(n)`` is called with the number of rows written so far after every chunk;
@@ -27,7 +28,6 @@ import datetime as dt
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -44,7 +44,8 @@ from openpyxl.worksheet import _writer as openpyxl_sheet_writer
 from openpyxl.writer.excel import ExcelWriter
 
 from consentbooth.core.errors import UserFacingError
-from consentbooth.core.files import atomic_writer, explain_os_error
+from consentbooth.core.files import atomic_writer, explain_os_error, fd_path, open_tmpfile
+from consentbooth.core.staging import StagedFile
 from consentbooth.exports.presets import Preset, get_preset
 from consentbooth.exports.rows import ExportRow, SuppressionRow
 from consentbooth.exports.sanitize import neutralize_rows
@@ -147,38 +148,60 @@ def write_csv(
 # XLSX
 
 
-def _private_sheet_file(ws: Any, target: Path) -> Path:
-    """Make openpyxl stream the sheet XML into a 0600 file next to the target, not into /tmp.
+class _SheetSpool:
+    """Where openpyxl streams the sheet XML: never the system temp folder.
 
     In write-only mode openpyxl spools each sheet to a NamedTemporaryFile in the system temp
     folder until ``save``; that file holds every exported value in plain text and is left behind
-    if the process dies. Keeping it beside the atomic temp file (same folder, same permissions,
-    removed in every case) keeps plaintext personal data out of /tmp.
+    if the process dies. Here it is an ``O_TMPFILE`` in the target's folder on Linux (no name at
+    all: a kill leaves nothing; openpyxl gets ``/proc/self/fd/N`` as its file name), elsewhere a
+    staged file (random name, 0600 before any byte, removed by us or by the next start's sweep).
     """
-    try:
-        fd, name = tempfile.mkstemp(
-            dir=target.parent, prefix="." + target.name + ".", suffix=".sheet.part"
-        )
-        os.fchmod(fd, 0o600)
-        os.close(fd)
-    except OSError as exc:
-        raise explain_os_error(exc, target) from exc
-    openpyxl_sheet_writer.ALL_TEMP_FILES.append(name)  # removed by openpyxl after save / at exit
-    ws._writer = openpyxl_sheet_writer.WorksheetWriter(ws, out=name)
+
+    def __init__(self, target: Path) -> None:
+        self._fd: int | None = None
+        self._staged: StagedFile | None = None
+        try:
+            self._fd = open_tmpfile(target.parent)
+            if self._fd is None:
+                self._staged = StagedFile(target)
+                self._staged.close_fd()
+        except OSError as exc:
+            raise explain_os_error(exc, target) from exc
+        self.name = fd_path(self._fd) if self._fd is not None else str(self._staged.path)  # type: ignore[union-attr]
+
+    def discard(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+        if self._staged is not None:
+            self._staged.discard()
+            self._staged = None
+
+
+class _SpoolWriter(openpyxl_sheet_writer.WorksheetWriter):
+    def cleanup(self) -> None:
+        """The spool is ours: :meth:`_SheetSpool.discard` removes it (openpyxl would
+        ``os.remove`` the name, which for ``/proc/self/fd/N`` is not a file to remove)."""
+
+
+def _private_sheet_file(ws: Any, target: Path) -> _SheetSpool:
+    """Point openpyxl's sheet writer at a private spool (see :class:`_SheetSpool`)."""
+    spool = _SheetSpool(target)
+    ws._writer = _SpoolWriter(ws, out=spool.name)
     ws._writer.write_top()
-    return Path(name)
+    return spool
 
 
-def _discard_sheet_file(ws: Any, path: Path) -> None:
+def _discard_sheet_file(ws: Any, spool: _SheetSpool) -> None:
     """Close openpyxl's half-written sheet stream (rows first, then the sheet) and delete it."""
     for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
         if stream is not None:
             with contextlib.suppress(Exception):
                 stream.close()
     ws._rows = None
-    path.unlink(missing_ok=True)
-    if str(path) in openpyxl_sheet_writer.ALL_TEMP_FILES:
-        openpyxl_sheet_writer.ALL_TEMP_FILES.remove(str(path))
+    spool.discard()
 
 
 def _save_workbook(wb: Workbook, out: BinaryIO) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from consentbooth.services.context import BoothContext
-from consentbooth.vault.store import open_vault, restore_backup
+from consentbooth.vault.store import restore_backup
 
 
 def change_passphrase(ctx: BoothContext, old: str, new: str) -> None:
@@ -14,7 +14,7 @@ def change_passphrase(ctx: BoothContext, old: str, new: str) -> None:
 
 def backup(ctx: BoothContext, target: Path, passphrase: str) -> None:
     """An encrypted copy (same passphrase); ``passphrase`` is re-checked first."""
-    open_vault(ctx.vault.path, passphrase).close()  # WrongPassphrase before anything is written
+    ctx.vault.check_passphrase(passphrase)  # WrongPassphrase before anything is written
     ctx.vault.export_copy(Path(target), passphrase)
 
 

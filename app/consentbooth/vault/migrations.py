@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
-Migration = Callable[[object], None]
+from typing import Any
 
 V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -139,13 +138,43 @@ INSERT INTO setup_history (kind, key, data, valid_from)
     SELECT 'purpose', code, data, '' FROM purposes;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+def v4_complete_erasure(conn) -> None:
+    """Erasure leaves nothing in the search indexes (issue #10).
+
+    FTS5 keeps a deleted row's terms in its index segments (``lead_search_data``,
+    ``lead_search_short_data``) until they are merged away, so an erased person's phone number
+    and name stayed readable in the decrypted vault. From now on both indexes run with FTS5's
+    ``secure-delete`` option (SQLite 3.44+: a delete removes the entries from the segments), and
+    the indexes are rebuilt from the rows that still hold details, which drops every leftover of
+    earlier erasures. ``secure_delete`` (set at every open) zeroes the pages this frees."""
+    for table in ("lead_search", "lead_search_short"):
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('secure-delete', 1)")
+        # index rows of leads erased before schema 4 (their content rows were deleted already)
+        conn.execute(
+            f"DELETE FROM {table} WHERE lead_id IN (SELECT id FROM leads WHERE erased_at IS NOT NULL)"
+        )
+        conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+
+
+# A migration is an SQL script or a function of the connection; each runs in ONE transaction
+# with its ``user_version`` bump (write new ones as functions when SQL alone cannot say it).
+Migration = str | Callable[[Any], None]
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure)
 CURRENT_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def needs_upgrade(conn) -> bool:
+    """True when the vault's schema is older than this code's (it is then upgraded at open)."""
+    return schema_version(conn) < CURRENT_VERSION
 
 
 def apply_migrations(conn) -> int:
     """Bring the schema from its ``user_version`` up to ``CURRENT_VERSION``, one transaction each."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    version = schema_version(conn)
     if version > CURRENT_VERSION:
         from consentbooth.core.errors import UserFacingError
 
@@ -154,11 +183,21 @@ def apply_migrations(conn) -> int:
             found=version,
         )
     while version < CURRENT_VERSION:
-        script = MIGRATIONS[version]
+        step = MIGRATIONS[version]
         version += 1
-        # executescript commits first; the user_version bump is part of the same script so the
-        # migration and its number land together.
-        conn.executescript(
-            "BEGIN IMMEDIATE;\n" + script + f"\nPRAGMA user_version = {int(version)};\nCOMMIT;"
-        )
+        if isinstance(step, str):
+            # executescript commits first; the user_version bump is part of the same script so
+            # the migration and its number land together.
+            conn.executescript(
+                "BEGIN IMMEDIATE;\n" + step + f"\nPRAGMA user_version = {int(version)};\nCOMMIT;"
+            )
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
     return version

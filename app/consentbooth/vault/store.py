@@ -3,36 +3,54 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlcipher3
 
+from consentbooth.core import staging
 from consentbooth.core.errors import (
     StorageError,
     UnsafeVault,
+    UserFacingError,
     VaultDamaged,
     VaultExists,
     VaultNotFound,
     WeakPassphrase,
     WrongPassphrase,
 )
-from consentbooth.core.files import commit_file, explain_os_error, fsync_dir
+from consentbooth.core.files import explain_os_error
 from consentbooth.core.logging import get_logger
-from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
-from consentbooth.vault.migrations import apply_migrations
+from consentbooth.core.staging import StagedFile
+from consentbooth.domain.validation import (
+    normalize_passphrase,
+    passphrase_pattern,
+    passphrase_problem,
+)
+from consentbooth.vault.connection import (
+    DatabaseError,
+    _check_build,
+    _cipher_problems,
+    _connect,
+    _drop_stale_sidecars,
+    _export_to,
+    _harden,
+    _integrity_problems,
+    _key_candidates,
+    _probe_key,
+    _probe_key_forms,
+    _translate,
+    _verify_copy,
+    _write_copy,
+    copy_before_upgrade_path,
+)
+from consentbooth.vault.locking import VaultLock
+from consentbooth.vault.migrations import apply_migrations, needs_upgrade
 
 log = get_logger(__name__)
 
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
-MIN_KDF_ITER = 256_000
-MIN_CIPHER_MAJOR = 4
-TEMP_SUFFIX = ".cbtmp"
-DatabaseError = sqlcipher3.DatabaseError
-
-_DAMAGE_HINTS = ("not a database", "malformed", "hmac", "corrupt", "disk image")
 
 
 def check_passphrase_strength(passphrase: str) -> None:
@@ -41,82 +59,39 @@ def check_passphrase_strength(passphrase: str) -> None:
         raise WeakPassphrase(problem, pattern=passphrase_pattern(passphrase))
 
 
-def _connect(path: Path, passphrase: str, *, create: bool) -> sqlcipher3.Connection:
-    """A keyed connection. The key is set before any statement, through sqlite3_key()."""
-    mode = "rwc" if create else "rw"
-    uri = Path(path).absolute().as_uri() + "?mode=" + mode
-    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    conn.set_key(passphrase)
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    return conn
-
-
-def _check_build(conn: sqlcipher3.Connection) -> None:
-    version = conn.execute("PRAGMA cipher_version").fetchone()
-    provider = conn.execute("PRAGMA cipher_provider").fetchone()
-    kdf_iter = conn.execute("PRAGMA kdf_iter").fetchone()
-    if not version or int(str(version[0]).split(".")[0]) < MIN_CIPHER_MAJOR:
-        raise UnsafeVault("The encryption library is too old (SQLCipher 4 or newer is required).")
-    if not provider or not provider[0]:
-        raise UnsafeVault("No cryptographic provider is available; the vault stays closed.")
-    if not kdf_iter or int(kdf_iter[0]) < MIN_KDF_ITER:
-        raise UnsafeVault("The vault's key derivation is too weak; it stays closed.")
-
-
-def _harden(conn: sqlcipher3.Connection) -> None:
-    # temp_store=FILE would make SQLCipher write PLAINTEXT temp files: force MEMORY every time.
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA secure_delete = ON")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    checks = {
-        "temp_store": (conn.execute("PRAGMA temp_store").fetchone()[0], 2),
-        "secure_delete": (conn.execute("PRAGMA secure_delete").fetchone()[0], 1),
-        "synchronous": (conn.execute("PRAGMA synchronous").fetchone()[0], 2),
-        "journal_mode": (str(mode).lower(), "wal"),
-    }
-    for name, (got, want) in checks.items():
-        if got != want:
-            raise UnsafeVault("The vault could not enforce {name}; it stays closed.", name=name)
-
-
-def _looks_damaged(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return any(hint in text for hint in _DAMAGE_HINTS)
-
-
-def _cipher_problems(conn: sqlcipher3.Connection) -> list[str]:
-    """HMAC check of every page: names each page that was altered outside SQLCipher."""
-    return [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
-
-
-def _integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
-    problems = _cipher_problems(conn)
-    if not problems:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-        problems = [str(r[0]) for r in rows if r[0] != "ok"]
-    return problems
-
-
 def _header(path: Path) -> bytes:
     with path.open("rb") as f:
         return f.read(16)
 
 
-def _cleanup_stale_temp(path: Path) -> None:
-    for stale in path.parent.glob(path.name + "*" + TEMP_SUFFIX + "*"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+def _upgrade(conn: sqlcipher3.Connection, path: Path, key: str, lock: VaultLock | None) -> None:
+    """Bring an older vault to the current schema, with the vault to ourselves and a copy kept."""
+    if not needs_upgrade(conn):
+        return
+    if lock is None:  # a vault being created: nobody else can know it yet
+        apply_migrations(conn)
+        return
+    with lock.exclusive_while_open():  # VaultInUse while an older app has it open
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()  # re-read the schema
+        if not needs_upgrade(conn):
+            return  # another process upgraded it meanwhile
+        copy = copy_before_upgrade_path(path)
+        _write_copy(conn, copy, key)
+        log.info("vault upgraded: encrypted copy of the old schema kept beside it")
+        apply_migrations(conn)
 
 
 class Vault:
     """An open, unlocked vault. One connection; callers serialise access (one worker thread)."""
 
-    def __init__(self, path: Path, conn: sqlcipher3.Connection) -> None:
+    def __init__(
+        self, path: Path, conn: sqlcipher3.Connection, lock: VaultLock | None = None
+    ) -> None:
         self.path = path
         self._conn: sqlcipher3.Connection | None = conn
         self._lock = threading.RLock()
+        # The cross-process lock this open holds (shared; exclusive during maintenance).
+        self.file_lock = lock
         # True while the capture journal may hold rows not yet projected (see vault/journal.py).
         self._backlog = True
         # Files the capture journal (seals its events into the ledger); set by the use cases that
@@ -230,71 +205,91 @@ class Vault:
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._conn.close()
                 self._conn = None
+            if self.file_lock is not None:  # only once the connection is gone
+                self.file_lock.release()
+                self.file_lock = None
 
-    # -- passphrase change, backup ---------------------------------------------------------
+    # -- maintenance: backup, passphrase change ----------------------------------------------
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[sqlcipher3.Connection]:
+        """This open's lock made exclusive for the body (maintenance through the app's own
+        connection, e.g. the GUI changing its passphrase). ``VaultInUse`` while any other
+        process has the vault open; ``VaultBusy`` while other maintenance runs."""
+        with self._lock:
+            if self.file_lock is None:
+                yield self.conn
+                return
+            with self.file_lock.exclusive_while_open():
+                yield self.conn
 
     def export_copy(self, target: Path, passphrase: str) -> None:
-        """Write a complete encrypted copy of this vault to ``target`` (atomically)."""
-        target = Path(target)
-        tmp = target.with_name(target.name + TEMP_SUFFIX)
-        tmp.unlink(missing_ok=True)
-        with self._lock:
-            self.settle()  # a copy holds every capture in its tables, not in the journal
-            conn = self.conn
-            try:
-                conn.execute("ATTACH DATABASE ? AS export_target KEY ?", (str(tmp), passphrase))
-                try:
-                    conn.execute("SELECT sqlcipher_export('export_target')")
-                    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                    conn.execute(f"PRAGMA export_target.user_version = {version:d}")
-                finally:
-                    conn.execute("DETACH DATABASE export_target")
-            except DatabaseError as exc:
-                tmp.unlink(missing_ok=True)
-                if "full" in str(exc).lower():
-                    raise StorageError("The disk is full; {path} was not written.", path=str(target)) from exc
-                raise _translate(exc) from exc
-        commit_file(tmp, target)
+        """Write a complete encrypted copy of this vault to ``target`` (a consistent snapshot,
+        staged under a random 0600 name, fsynced, renamed into place). Works while other
+        processes capture. ``target`` is never a vault open elsewhere (``VaultInUse``)."""
+        target = Path(target).absolute()
+        guard = None
+        if target.exists() and target != Path(self.path).absolute():
+            open_lock, _gate = VaultLock(target)._open_path, None
+            if open_lock.exists():  # the target is (was) a vault: never replace it while open
+                guard = VaultLock.exclusive(target)
+        try:
+            with self._lock:
+                self.settle()  # a copy holds every capture in its tables, not in the journal
+                _write_copy(self.conn, target, normalize_passphrase(passphrase))
+        finally:
+            if guard is not None:
+                guard.release()
+
+    def check_passphrase(self, passphrase: str) -> None:
+        """``WrongPassphrase`` unless ``passphrase`` opens this vault's file (a fresh keyed
+        connection: the open one proves nothing about what a person just typed)."""
+        _probe_key(self.path, passphrase)
 
     def change_passphrase(self, old: str, new: str) -> None:
-        """Crash-safe: write a re-keyed copy beside the vault, then atomically replace it.
+        """Re-key with the vault to ourselves (``VaultInUse`` while open anywhere else).
 
-        After a kill at any point the file at ``path`` is either the old vault (old passphrase)
-        or the complete new one (new passphrase); a leftover temp copy is removed at next open.
-        """
+        Crash-safe: a re-keyed copy is staged beside the vault, verified, then atomically replaces
+        it; after a kill at any point the file is the old vault (old passphrase) or the new one
+        (new passphrase), and this object holds whichever is there when it returns or raises."""
         check_passphrase_strength(new)
-        # Prove the old passphrase on a fresh connection before anything is written.
-        probe = _connect(self.path, old, create=False)
-        try:
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except DatabaseError:
-            raise WrongPassphrase() from None
-        finally:
-            probe.close()
-        staged = self.path.with_name(self.path.name + ".rekey" + TEMP_SUFFIX)
-        self.export_copy(staged, new)
         with self._lock:
-            self.close()
-            os.replace(staged, self.path)
-            fsync_dir(self.path.parent)
-            self._conn = _open_connection(self.path, new)
-            self._backlog = True
+            # Prove the old passphrase on a fresh connection before anything is written.
+            old_key = _probe_key(self.path, old)
+            self._rekey(old_key, normalize_passphrase(new))
         log.info("vault passphrase changed")
 
+    def _rekey(self, old_key: str, new_key: str) -> None:
+        with self._lock, self.exclusive():
+            self.settle()
+            conn = self.conn
+            staged = StagedFile(self.path)
+            try:
+                _export_to(conn, staged, new_key)
+                _verify_copy(staged.path, new_key)
+                self._conn = None
+                with contextlib.suppress(DatabaseError):
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.close()  # the last connection: SQLite removes the -wal
+                try:
+                    staged.commit(self.path)
+                finally:
+                    # the new vault if the rename happened, else the old one: still ours
+                    key = _probe_key_forms(self.path, (new_key, old_key))
+                    self._conn = _open_connection(self.path, key)
+                    self._backlog = True
+            except DatabaseError as exc:
+                raise _translate(exc) from exc
+            finally:
+                if not staged.done:
+                    staged.discard()
 
-def _translate(exc: Exception) -> Exception:
-    if _looks_damaged(exc):
-        return VaultDamaged(str(exc))
-    text = str(exc).lower()
-    if "full" in text:
-        return StorageError("The disk is full; the last change was not saved.")
-    if "readonly" in text or "read-only" in text:
-        return StorageError("The vault file is read-only; the last change was not saved.")
-    return exc
 
-
-def _open_connection(path: Path, passphrase: str) -> sqlcipher3.Connection:
-    conn = _connect(path, passphrase, create=False)
+def _open_connection(
+    path: Path, key: str, *, lock: VaultLock | None = None, upgrade: bool = True
+) -> sqlcipher3.Connection:
+    """A checked, hardened connection keyed with ``key`` (already normalised)."""
+    conn = _connect(path, key, create=False)
     try:
         _check_build(conn)
         try:
@@ -312,15 +307,22 @@ def _open_connection(path: Path, passphrase: str) -> sqlcipher3.Connection:
         if problems:
             raise VaultDamaged("; ".join(problems[:3]))
         _harden(conn)
-        apply_migrations(conn)
+        if upgrade:
+            _upgrade(conn, path, key, lock)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def open_vault(path: Path, passphrase: str) -> Vault:
-    """Open an existing vault. Wrong passphrase: ``WrongPassphrase``, the file is untouched."""
+def open_vault(path: Path, passphrase: str, *, upgrade: bool = True) -> Vault:
+    """Open an existing vault. Wrong passphrase: ``WrongPassphrase``, the file is untouched.
+
+    The open holds the vault's SHARED lock until ``close()``; maintenance in progress elsewhere:
+    ``VaultBusy`` after a short wait. An older schema is upgraded (``upgrade``), with the vault to
+    ourselves and an encrypted copy of the old one kept beside it (``copy_before_upgrade_path``).
+    A vault keyed with a non-NFC form of the passphrase (older versions) still opens, and is
+    re-keyed to the NFC form when nobody else has it open."""
     path = Path(path)
     if not path.is_file():
         raise VaultNotFound(path)
@@ -329,14 +331,38 @@ def open_vault(path: Path, passphrase: str) -> Vault:
             "{path} is an unencrypted SQLite file, not a ConsentBooth vault; it was not opened.",
             path=str(path),
         )
-    _cleanup_stale_temp(path)
-    conn = _open_connection(path, passphrase)
+    staging.sweep()  # staged files of processes that died (never a user's file)
+    lock = VaultLock.shared(path)
+    try:
+        candidates = _key_candidates(passphrase)
+        for n, key in enumerate(candidates, 1):
+            try:
+                conn = _open_connection(path, key, lock=lock, upgrade=upgrade)
+                break
+            except WrongPassphrase:
+                if n == len(candidates):
+                    raise
+        vault = Vault(path, conn, lock)
+    except BaseException:
+        lock.release()
+        raise
     log.info("vault opened")
-    return Vault(path, conn)
+    if key != candidates[0]:
+        _rekey_to_nfc(vault, key, candidates[0])
+    return vault
+
+
+def _rekey_to_nfc(vault: Vault, key: str, nfc: str) -> None:
+    try:
+        vault._rekey(key, nfc)
+    except (UserFacingError, DatabaseError, OSError):
+        log.info("vault keyed with a non-NFC passphrase kept as it is (in use or read-only)")
+    else:
+        log.info("vault re-keyed with the NFC form of its passphrase")
 
 
 def create_vault(path: Path, passphrase: str) -> Vault:
-    """Create a new vault atomically (built beside the target, then renamed into place)."""
+    """Create a new vault atomically (staged beside the target, then renamed into place)."""
     path = Path(path)
     check_passphrase_strength(passphrase)
     if path.exists():
@@ -345,35 +371,66 @@ def create_vault(path: Path, passphrase: str) -> Vault:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise explain_os_error(exc, path) from exc
-    staged = path.with_name(path.name + ".new" + TEMP_SUFFIX)
-    staged.unlink(missing_ok=True)
-    old_umask = os.umask(0o077)
+    key = normalize_passphrase(passphrase)
+    lock = VaultLock.exclusive(path)
     try:
-        conn = _connect(staged, passphrase, create=True)
-        try:
-            _check_build(conn)
-            _harden(conn)
-            apply_migrations(conn)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
-        os.replace(staged, path)
-        fsync_dir(path.parent)
+        if path.exists():  # made by another process meanwhile
+            raise VaultExists(path)
+        with StagedFile(path) as staged:
+            staged.close_fd()
+            conn = _connect(staged.path, key, create=True)
+            try:
+                _check_build(conn)
+                _harden(conn)
+                apply_migrations(conn)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            staged.commit(path)
+        vault = Vault(path, _open_connection(path, key), lock)
+        lock.downgrade()
     except OSError as exc:
-        staged.unlink(missing_ok=True)
+        lock.release()
         raise explain_os_error(exc, path) from exc
-    finally:
-        os.umask(old_umask)
-    return Vault(path, _open_connection(path, passphrase))
+    except BaseException:
+        lock.release()
+        raise
+    return vault
 
 
 def restore_backup(source: Path, target: Path, passphrase: str, *, replace: bool = False) -> None:
-    """Check a backup opens and is intact, then copy it atomically to ``target``."""
+    """Check a backup opens and is intact, then copy it atomically to ``target``.
+
+    With ``target``'s EXCLUSIVE lock: refused (``VaultInUse``) while the vault is open anywhere,
+    so no process keeps writing to a file that was replaced under it."""
     source, target = Path(source), Path(target)
-    if target.exists() and not replace:
-        raise VaultExists(target)
-    backup = open_vault(source, passphrase)
+    if not target.parent.is_dir():
+        raise StorageError(
+            "The folder {folder} does not exist; nothing was written.", folder=str(target.parent)
+        )
+    if source.exists() and target.exists() and source.resolve() == target.resolve():
+        raise UserFacingError("The backup and the vault are the same file; nothing was changed.")
+    lock = VaultLock.exclusive(target)
     try:
-        backup.export_copy(target, passphrase)
+        if target.exists() and not replace:
+            raise VaultExists(target)
+        backup = open_vault(source, passphrase, upgrade=False)  # the next open upgrades the copy
+        try:
+            with backup._lock:
+                key = normalize_passphrase(passphrase)
+                staged = StagedFile(target)
+                try:
+                    _export_to(backup.conn, staged, key)
+                    _verify_copy(staged.path, key)
+                    _drop_stale_sidecars(target)
+                    staged.commit(target)
+                except DatabaseError as exc:
+                    raise _translate(exc) from exc
+                finally:
+                    if not staged.done:
+                        staged.discard()
+        finally:
+            backup.close()
     finally:
-        backup.close()
+        lock.release()
+    log.info("vault restored from a backup")

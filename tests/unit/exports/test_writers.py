@@ -116,7 +116,10 @@ def test_xlsx_keeps_plaintext_out_of_the_system_temp_folder(
     assert during
     for new_in_tmp, in_target_folder in during:
         assert not [p for p in new_in_tmp if p.name.startswith("openpyxl")]
-        assert any(name.endswith(".sheet.part") for name in in_target_folder)
+        if files.open_tmpfile(tmp_path) is None:  # no O_TMPFILE: a staged file beside it
+            assert any(name.endswith(".cbtmp") for name in in_target_folder)
+        else:  # O_TMPFILE: the spool and the workbook have no name until it is complete
+            assert in_target_folder == []
     assert folder_listing(tmp_path) == ["x.xlsx"]
 
 
@@ -202,10 +205,11 @@ def test_disk_full_mid_write_leaves_the_old_file(
 def test_failed_rename_leaves_nothing(
     hostile_rows: Rows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    def no_space(*args: object) -> None:
+    def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "replace", no_space)
+    monkeypatch.setattr(files, "link_following", no_space)  # O_TMPFILE linked into place
+    monkeypatch.setattr(files.os, "replace", no_space)  # a staged file renamed into place
     target = tmp_path / f"leads.{fmt}"
     with pytest.raises(StorageError, match="The disk is full"):
         write_export(hostile_rows(2000), format=fmt, target=target)
@@ -236,7 +240,7 @@ def test_no_permission_simulated(
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(files, "open_tmpfile", denied)
     target = tmp_path / "leads.csv"
     with pytest.raises(StorageError) as caught:
         write_csv(hostile_rows(10), target=target)
