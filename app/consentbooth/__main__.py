@@ -3,10 +3,65 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+
+def version() -> str:
+    """The version in pyproject.toml, as installed (the frozen build carries the metadata too)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("consentbooth")
+    except metadata.PackageNotFoundError:
+        from consentbooth import __version__
+
+        return __version__
+
+
+def self_check() -> int:
+    """Import every module the app uses and find every resource it reads; exit 1 naming what is
+    missing. For a frozen build (``consentbooth --self-check``): a module PyInstaller left out
+    fails here, loudly, not in front of an attendee at the first capture."""
+    import importlib
+    import json
+    import pkgutil
+
+    from consentbooth.core.paths import build_info, resource_path
+
+    info = build_info()
+    if info is not None:
+        names = list(info.get("imports", []))
+    else:  # a source checkout: every module of the package
+        import consentbooth
+
+        names = [m.name for m in pkgutil.walk_packages(consentbooth.__path__, "consentbooth.")]
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # report every failure, whatever it is
+            missing.append(f"{name}: {type(exc).__name__}: {exc}")
+    resources = [("fonts", "wqy-microhei.ttc"), ("notices", "template.json"),
+                 ("translations", "zh_CN.json"), ("icons", "consentbooth.svg")]
+    missing += [f"resource {'/'.join(r)}" for r in resources if not resource_path(*r).is_file()]
+    from PySide6.QtCore import QLibraryInfo
+
+    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    if not any(plugins.glob("*qoffscreen*")):
+        missing.append(f"Qt platform plugins in {plugins}")
+    report = {"version": version(), "modules": len(names), "missing": missing,
+              "commit": (info or {}).get("commit")}
+    sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    return 1 if missing else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] in (["--version"], ["-V"]):
+        sys.stdout.write(f"consentbooth {version()}\n")
+        return 0
+    if args[:1] == ["--self-check"]:
+        return self_check()
     if not args or args[0] in {"--gui"} or (args[0] == "--vault" and len(args) == 2):
         from consentbooth.ui.app import run_gui
 

@@ -19,12 +19,17 @@ def setup_logging(level: int = logging.INFO) -> None:
     _configured = True
     import logging.handlers  # not at import: the GUI shows its unlock screen first
 
-    directory = ensure_private_dir(log_dir())
-    with contextlib.suppress(OSError):
-        os.chmod(directory, 0o700)  # also a folder made by an older version
-    handler = _private_handler(logging.handlers)(
-        directory / "consentbooth.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
+    try:
+        directory = ensure_private_dir(log_dir())
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)  # also a folder made by an older version
+        handler = _private_handler(logging.handlers)(
+            directory / "consentbooth.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        # No log folder (a read-only or full home): run without a log file rather than not at all;
+        # whatever the command itself must write reports its own sentence.
+        return
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("consentbooth")
     root.setLevel(level)

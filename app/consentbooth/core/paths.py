@@ -1,20 +1,45 @@
-"""Where things live: per-user data, logs and config (platformdirs), and bundled resources."""
+"""Where things live: per-user data, logs and config (platformdirs), and bundled resources.
+
+A frozen build (PyInstaller, packaging/) reads its resources from inside its own folder, wherever
+it was installed, and writes nothing there: the install folder may be read-only (/opt, Program
+Files, a signed .app); data, settings and logs always go to the per-user folders.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 APP_NAME = "ConsentBooth"
+APP_ID = "org.consentbooth.ConsentBooth"  # the .desktop entry, AppStream and macOS bundle id
 VAULT_SUFFIX = ".cbvault"
+BUILD_INFO = "consentbooth-build.json"
+
+
+def frozen_dir() -> Path | None:
+    """The frozen app's bundle folder (``_internal`` next to the executable), or None."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen and getattr(sys, "frozen", False) else None
+
+
+def build_info() -> dict | None:
+    """What packaging/consentbooth.spec recorded (version, commit, imports), in a frozen build."""
+    folder = frozen_dir()
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / BUILD_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def resources_dir() -> Path:
     """The bundled ``resources/`` folder, in a source checkout and in a frozen build."""
-    frozen = getattr(sys, "_MEIPASS", None)
+    frozen = frozen_dir()
     if frozen:
-        return Path(frozen) / "resources"
+        return frozen / "resources"
     override = os.environ.get("CONSENTBOOTH_RESOURCES")
     if override:
         return Path(override)
@@ -54,5 +79,7 @@ def default_vault_path() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
+    """Create a per-user folder (and its missing parents) readable by this user only; an OSError
+    when it cannot (``core.files.explain_os_error`` turns that into a sentence)."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
+from consentbooth.core.errors import UserFacingError
+from consentbooth.core.i18n import _
 from consentbooth.core.logging import get_logger, setup_logging
-from consentbooth.core.paths import default_vault_path, resource_path
+from consentbooth.core.paths import APP_ID, default_vault_path, resource_path
 from consentbooth.ui.errors import install_excepthook
+from consentbooth.ui.single_instance import SingleInstance, bring_to_front
 from consentbooth.ui.style import STYLESHEET
 
 log = get_logger(__name__)
@@ -63,6 +67,10 @@ def application(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("ConsentBooth")
     app.setOrganizationName("ConsentBooth")
+    app.setDesktopFileName(APP_ID)  # the menu entry and icon a desktop (Wayland) pairs it with
+    icon = resource_path("icons", "consentbooth.svg")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     family = register_fonts()
     if family:
         base = app.font()
@@ -79,21 +87,67 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+# With this set, the GUI prints "READY <window class>" once its first window is on screen and
+# "ACTIVATED <window class>" when a second start brought it to the front (frozen smoke test, bench).
+REPORT_ENV = "CONSENTBOOTH_REPORT_READY"
+
+
+def _report(event: str, window: QWidget | None) -> None:
+    if os.environ.get(REPORT_ENV) and sys.stdout is not None:  # a windowed .exe has no stdout
+        sys.stdout.write(f"{event} {type(window).__name__ if window is not None else '-'}\n")
+        sys.stdout.flush()
+
+
+def _report_when_exposed(shell) -> None:
+    if not os.environ.get(REPORT_ENV):
+        return
+    poll = QTimer(shell)
+    poll.setInterval(2)
+
+    def check() -> None:
+        window = shell.wizard or shell.window
+        handle = window.windowHandle()
+        if window.isVisible() and handle is not None and handle.isExposed():
+            poll.stop()
+            _report("READY", window)
+
+    poll.timeout.connect(check)
+    poll.start()
+
+
+def _say(text: str) -> None:
+    if sys.stderr is not None:
+        sys.stderr.write(text + "\n")
+
+
 def run_gui(*, vault: str | None = None) -> int:
     app = application()
     config = Config()
     language = config.get(UI_LANGUAGE)
     if language in i18n.LANGUAGES:
         i18n.set_language(language)
+    instance = SingleInstance.for_this_user(app)  # before anything opens the vault
+    try:
+        if not instance.claim():
+            _say(_("ConsentBooth is already running; its window was brought to the front."))
+            return 0
+    except UserFacingError as exc:
+        _say(exc.localized())
+        QMessageBox.warning(None, "ConsentBooth", exc.localized())
+        return 1
     path = Path(vault) if vault else Path(config.get(LAST_VAULT) or default_vault_path())
     install_excepthook()
     from consentbooth.ui.shell import Shell
 
     shell = Shell(vault_path=path, config=config)
+    instance.activated.connect(lambda: _report("ACTIVATED", bring_to_front(
+        [shell.window, shell.wizard, shell.kiosk, QApplication.activeModalWidget()])))
     shell.start()
+    _report_when_exposed(shell)
     # The log file (ids, counts and error types only) opens once the unlock screen is up.
     QTimer.singleShot(0, setup_logging)
     try:
         return app.exec()
     finally:
         shell.shutdown()
+        instance.release()

@@ -1,0 +1,276 @@
+"""Build ConsentBooth's Linux artefacts: ``python packaging/build.py [STEP ...]`` (``make package``).
+
+Steps (default ``all`` = app tarball deb sums):
+  app      the one-folder app, dist/consentbooth/ (PyInstaller, packaging/consentbooth.spec)
+  tarball  dist/consentbooth-VERSION-linux-ARCH.tar.gz
+  deb      dist/consentbooth_VERSION_ARCH.deb: /opt/consentbooth, /usr/bin/consentbooth, a menu entry,
+           the icon in the hicolor sizes, AppStream metadata; dependencies found from the ELF files
+  sums     dist/SHA256SUMS
+  hello    the benchmark's baseline (a PySide6 hello window, same spec and options): build/hello/
+  repro    build the app a second time in build/repro/ and compare it with dist/consentbooth/:
+           the same file list is required, differing bytes are reported
+
+Every timestamp is SOURCE_DATE_EPOCH (default: the last commit's time), files are sorted and
+owned by root, so two builds of one commit give the same file list (``repro`` checks it).
+Windows and macOS run the ``app`` step in .github/workflows/package.yml, then their installer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import icons  # noqa: E402
+import metadata  # noqa: E402
+
+DIST = ROOT / "dist"
+BUILD = ROOT / "build"
+APP_DIR = DIST / "consentbooth"
+HELLO_DIR = BUILD / "hello" / "dist" / "hello"
+INSTALL_PREFIX = "/opt/consentbooth"
+META = metadata.load()
+SDE = metadata.source_date_epoch()
+
+
+def log(text: str) -> None:
+    sys.stdout.write(f"[package] {text}\n")
+    sys.stdout.flush()
+
+
+def arch() -> str:
+    try:
+        return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+
+
+def pyinstaller(distpath: Path, workpath: Path, target: str = "app") -> None:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(SDE), PYTHONHASHSEED="0",
+               CONSENTBOOTH_SPEC_TARGET=target)
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+         "--distpath", str(distpath), "--workpath", str(workpath), str(HERE / "consentbooth.spec")],
+        check=True, env=env, cwd=ROOT,
+    )
+    log(f"PyInstaller ({target}) took {time.monotonic() - started:.0f} s")
+
+
+def step_app() -> None:
+    shutil.rmtree(DIST, ignore_errors=True)
+    pyinstaller(DIST, BUILD / "pyinstaller")
+    size = sum(f.stat().st_size for f in APP_DIR.rglob("*") if f.is_file())
+    log(f"one-folder app: {APP_DIR} ({size / 1e6:.0f} MB)")
+
+
+def step_hello() -> None:
+    pyinstaller(HELLO_DIR.parent, BUILD / "hello" / "work", target="hello")
+
+
+def _normalise(tree: Path) -> None:
+    """Deterministic permissions and times for everything under ``tree`` (not following links)."""
+    for path in sorted(tree.rglob("*"), reverse=True) + [tree]:
+        if path.is_symlink():
+            os.utime(path, (SDE, SDE), follow_symlinks=False)
+            continue
+        executable = path.is_dir() or os.access(path, os.X_OK)
+        path.chmod(0o755 if executable else 0o644)
+        os.utime(path, (SDE, SDE))
+
+
+def _reset(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    info.mtime = SDE
+    return info
+
+
+def step_tarball() -> Path:
+    top = f"consentbooth-{META.version}"
+    target = DIST / f"{top}-linux-{os.uname().machine}.tar.gz"
+    files = [APP_DIR, *sorted(APP_DIR.rglob("*"))]
+    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=SDE,
+                                                  compresslevel=6) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in files:
+            name = f"{top}/{path.relative_to(APP_DIR).as_posix()}" if path != APP_DIR else top
+            tar.add(path, arcname=name, recursive=False, filter=_reset)
+    log(f"tarball: {target.name} ({target.stat().st_size / 1e6:.0f} MB)")
+    return target
+
+
+def _deb_depends(app: Path) -> list[str]:
+    """The Debian packages of the shared libraries the bundle uses but does not carry (libc, GL,
+    the X11/xcb libraries Qt's platform plugins need, ...), found with ldd and dpkg -S."""
+    internal = app / "_internal"
+    bundled = {p.name for p in internal.rglob("*.so*")}
+    lib_dirs = sorted({str(p.parent) for p in internal.rglob("*.so*")})
+    env = dict(os.environ, LD_LIBRARY_PATH=os.pathsep.join(lib_dirs))
+    system_libs: set[str] = set()
+    elf = [p for p in internal.rglob("*") if p.is_file() and not p.is_symlink()
+           and (".so" in p.name or os.access(p, os.X_OK)) and p.read_bytes()[:4] == b"\x7fELF"]
+    elf.append(app / "consentbooth")
+    for path in elf:
+        out = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env).stdout
+        for line in out.splitlines():
+            parts = line.split("=>")
+            if len(parts) != 2:
+                continue
+            name, where = parts[0].strip(), parts[1].strip().split(" (")[0]
+            if name in bundled or not where.startswith("/") or where.startswith(str(app)):
+                continue
+            system_libs.add(where)
+    packages: set[str] = set()
+    for lib in sorted(system_libs):
+        candidates = {lib, os.path.realpath(lib)}
+        candidates |= {c.replace("/usr/lib/", "/lib/", 1) for c in candidates if c.startswith("/usr/lib/")}
+        candidates |= {"/usr" + c for c in candidates if c.startswith("/lib")}
+        for candidate in sorted(candidates):
+            out = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
+            if out.returncode == 0:
+                packages.add(out.stdout.split(":")[0].strip())
+                break
+        else:
+            log(f"warning: no Debian package owns {lib}; not listed in Depends")
+    return sorted(packages)
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, symlinks=True)
+
+
+def step_deb() -> Path:
+    version, deb_arch = META.deb_version, arch()
+    stage = BUILD / "deb" / "root"
+    shutil.rmtree(stage.parent, ignore_errors=True)
+    opt = stage / INSTALL_PREFIX.lstrip("/")
+    _copy_tree(APP_DIR, opt)
+    (stage / "usr/bin").mkdir(parents=True)
+    (stage / "usr/bin/consentbooth").symlink_to(f"{INSTALL_PREFIX}/consentbooth")
+    apps = stage / "usr/share/applications"
+    apps.mkdir(parents=True)
+    shutil.copy(HERE / "linux" / f"{META.app_id}.desktop", apps / f"{META.app_id}.desktop")
+    info = stage / "usr/share/metainfo"
+    info.mkdir(parents=True)
+    (info / f"{META.app_id}.metainfo.xml").write_text(metadata.metainfo(META), encoding="utf-8")
+    rendered = icons.build(BUILD / "deb" / "icons")
+    for size in icons.PNG_SIZES:
+        folder = stage / f"usr/share/icons/hicolor/{size}x{size}/apps"
+        folder.mkdir(parents=True)
+        shutil.copy(rendered["png"] / f"{size}x{size}.png", folder / f"{META.app_id}.png")
+    scalable = stage / "usr/share/icons/hicolor/scalable/apps"
+    scalable.mkdir(parents=True)
+    shutil.copy(rendered["svg"], scalable / f"{META.app_id}.svg")
+    doc = stage / "usr/share/doc/consentbooth"
+    doc.mkdir(parents=True)
+    (doc / "copyright").write_text(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        f"Upstream-Name: {META.product}\n\nFiles: *\nCopyright: {META.vendor}\nLicense: {META.license}\n\n"
+        "Files: opt/consentbooth/_internal/resources/fonts/*\nCopyright: WenQuanYi Project\n"
+        "License: Apache-2.0 or GPL-3 with font exception\n", encoding="utf-8")
+    depends = _deb_depends(APP_DIR)
+    installed_kb = sum(f.stat().st_size for f in stage.rglob("*") if f.is_file() and not f.is_symlink()) // 1024
+    control = stage / "DEBIAN"
+    control.mkdir()
+    (control / "control").write_text(
+        f"Package: {META.name}\nVersion: {version}\nArchitecture: {deb_arch}\n"
+        f"Maintainer: {META.vendor} <packaging@consentbooth.invalid>\n"
+        f"Installed-Size: {installed_kb}\nDepends: {', '.join(depends)}\n"
+        "Section: utils\nPriority: optional\n"
+        f"Description: {META.product}: trade-show lead capture with provable consent\n"
+        " A privacy notice first, one unticked checkbox per purpose, an encrypted local\n"
+        " vault, a signed consent ledger and signed PDF certificates (China's PIPL).\n"
+        " Data, settings and logs live in each user's own folders, so upgrading or\n"
+        " removing the package never touches them.\n", encoding="utf-8")
+    sums = []
+    for path in sorted(stage.rglob("*")):
+        if path.is_file() and not path.is_symlink() and control not in path.parents:
+            sums.append(f"{hashlib.md5(path.read_bytes()).hexdigest()}  {path.relative_to(stage).as_posix()}\n")
+    (control / "md5sums").write_text("".join(sums), encoding="utf-8")
+    _normalise(stage)
+    (control / "md5sums").chmod(0o644)
+    (control / "control").chmod(0o644)
+    target = DIST / f"{META.name}_{version}_{deb_arch}.deb"
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(SDE))
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--build", str(stage), str(target)],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    log(f"deb: {target.name} ({target.stat().st_size / 1e6:.0f} MB); Depends: {', '.join(depends)}")
+    return target
+
+
+def step_sums() -> Path:
+    lines = []
+    for path in sorted(DIST.iterdir()):
+        if path.is_file() and path.name != "SHA256SUMS":
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+            lines.append(f"{digest.hexdigest()}  {path.name}\n")
+    target = DIST / "SHA256SUMS"
+    target.write_text("".join(lines), encoding="utf-8")
+    log(f"SHA256SUMS: {len(lines)} files")
+    return target
+
+
+def listing(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 (or the link target) of every file in ``folder``."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = "-> " + os.readlink(path)
+        elif path.is_file():
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def step_repro() -> int:
+    if not APP_DIR.is_dir():
+        log("build the app first (make package)")
+        return 2
+    again = BUILD / "repro" / "dist"
+    shutil.rmtree(BUILD / "repro", ignore_errors=True)
+    pyinstaller(again, BUILD / "repro" / "work")
+    first, second = listing(APP_DIR), listing(again / "consentbooth")
+    only = sorted(set(first) ^ set(second))
+    differ = sorted(k for k in set(first) & set(second) if first[k] != second[k])
+    log(f"repro: {len(first)} files; file lists {'identical' if not only else 'DIFFER'}; "
+        f"{len(differ)} files with different bytes")
+    for name in only[:20]:
+        log(f"  only in one build: {name}")
+    for name in differ[:20]:
+        log(f"  bytes differ: {name}")
+    return 1 if only else 0
+
+
+STEPS = {"app": step_app, "tarball": step_tarball, "deb": step_deb, "sums": step_sums,
+         "hello": step_hello, "repro": step_repro}
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv or ["all"]
+    if wanted == ["all"]:
+        wanted = ["app", "tarball", "deb", "sums"]
+    for name in wanted:
+        if name not in STEPS:
+            raise SystemExit(f"unknown step {name!r}; choose from all, {', '.join(STEPS)}")
+        result = STEPS[name]()
+        if isinstance(result, int) and result:
+            return result
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

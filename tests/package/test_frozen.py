@@ -1,0 +1,152 @@
+"""Smoke test of the frozen one-folder build (``make package``), with the venv out of reach.
+
+Run by .ci/run after ``make test``: ``python -m pytest tests/package``. Without a build these tests
+skip, unless CB_REQUIRE_PACKAGE=1 (CI) makes a missing build a failure. The app is copied into a
+read-only folder whose path has a space and Chinese in it, started with ``env -i`` (PATH without the
+venv, no LANG), HOME under a long Chinese user name, and as ``nobody`` when run as root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.package import frozen
+
+ROOT = frozen.ROOT
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+SCREENSHOT = ROOT / "build" / "screenshots" / "frozen-setup-wizard.png"
+LEAD = {"language": "zh-CN", "operator": "WF", "purposes": ["sales_contact", "newsletter"],
+        "fields": {"name": "张伟", "company": "上海示例科技有限公司", "phone": "138 0013 8000",
+                   "email": "zhang.wei@example.cn"}}
+
+if not frozen.built():
+    if os.environ.get("CB_REQUIRE_PACKAGE") == "1":
+        pytest.fail(f"no frozen build at {frozen.BUILT}: run `make package` first", pytrace=False)
+    pytest.skip("no frozen build (make package)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def inst():
+    install = frozen.install()
+    before = frozen.listing(install.folder)
+    yield install
+    after = frozen.listing(install.folder)
+    install.cleanup()
+    assert after == before, "the app wrote into its own install folder"
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-3000:]}"
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_version_is_pyprojects(inst: frozen.Install) -> None:
+    assert ok(inst.run("--version", passphrase=None)).strip() == f"consentbooth {VERSION}"
+
+
+def test_every_module_and_resource_is_inside(inst: frozen.Install) -> None:
+    report = json.loads(ok(inst.run("--self-check", passphrase=None, env={"QT_QPA_PLATFORM": "offscreen"})))
+    assert report["missing"] == [] and report["modules"] > 100 and report["version"] == VERSION
+
+
+def test_ops_and_booth_commands_work_frozen(inst: frozen.Install) -> None:
+    """init (the per-user folders do not exist yet), capture a Chinese name, certificate, verify,
+    export xlsx, an event's certificates (worker processes), keygen-ops, bundle, merge."""
+    home = inst.home
+    assert not (home / ".local").exists()  # a missing per-user folder: created on first use
+    init = json.loads(ok(inst.run("init", "--demo")))
+    vault = Path(init["vault"])
+    assert vault == home / ".local/share/ConsentBooth/booth.cbvault" and vault.is_file()
+    assert oct(vault.parent.stat().st_mode & 0o777) == "0o700"
+
+    lead_file = home / "lead.json"
+    lead_file.write_text(json.dumps(LEAD, ensure_ascii=False), encoding="utf-8")
+    captured = json.loads(ok(inst.run("capture", "--input", str(lead_file))))
+    assert captured["certificate_id"] and captured["granted"] == ["sales_contact", "newsletter"]
+
+    cert = home / "证书.pdf"
+    ok(inst.run("certificate", "--lead", captured["lead_id"], "--out", str(cert)))
+    text = subprocess.run(["pdftotext", str(cert), "-"], capture_output=True, text=True, check=True).stdout
+    assert "张伟" in text
+    fonts = subprocess.run(["pdffonts", str(cert)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYi" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+    verified = inst.run("verify", str(cert), "--vault", str(vault))
+    assert verified.returncode == 0, verified.stderr
+    assert "valid" in verified.stdout.lower()
+
+    # Ten certificates to issue: more than the in-process limit, so the frozen app spawns workers.
+    for i, name in enumerate(["王芳", "李娜", "刘洋", "陈静", "杨勇", "赵敏", "黄磊", "周杰", "吴昊"]):
+        lead = dict(LEAD, fields=dict(LEAD["fields"], name=name, email=f"lead{i}@example.cn"))
+        lead_file.write_text(json.dumps(lead, ensure_ascii=False), encoding="utf-8")
+        ok(inst.run("capture", "--input", str(lead_file), "--no-certificate"))
+    event_zip = home / "event.zip"
+    ok(inst.run("certificates", "--out", str(event_zip)))
+    with zipfile.ZipFile(event_zip) as z:
+        assert len([n for n in z.namelist() if n.endswith(".pdf")]) >= 10
+
+    sheet = home / "sales.xlsx"
+    ok(inst.run("export", "--purpose", "sales_contact", "--format", "xlsx", "--out", str(sheet)))
+    from openpyxl import load_workbook
+
+    cells = [c.value for row in load_workbook(sheet).active.iter_rows() for c in row]
+    assert "张伟" in cells and "zhang.wei@example.cn" in cells
+
+    key = home / "ops.key"
+    public = ok(inst.run("keygen-ops", "--out", str(key), passphrase=None)).strip()
+    assert public.startswith("age1") and key.stat().st_mode & 0o077 == 0
+    bundle = home / "laptop.age"
+    ok(inst.run("bundle", "--recipient", public, "--out", str(bundle)))
+    merged = json.loads(ok(inst.run("merge", "--hub", str(home / "hub.cbvault"), "--identity", str(key),
+                                    str(bundle))))
+    assert merged[0]["new"] == 10
+
+    logs = home / ".local/state/ConsentBooth/log/consentbooth.log"
+    assert logs.is_file() and "张伟" not in logs.read_text(encoding="utf-8")
+
+
+def test_a_home_nobody_may_write_gets_one_sentence(inst: frozen.Install) -> None:
+    if not frozen.as_nobody() and os.geteuid() == 0:
+        pytest.skip("root writes anywhere; run as root with setpriv, or as a normal user")
+    locked = inst.new_home("locked-home")
+    locked.chmod(0o555)
+    env = {"HOME": str(locked), "CONSENTBOOTH_PASSPHRASE": frozen.PASSPHRASE}
+    result = subprocess.run(inst.command("init", "--demo", env=env), capture_output=True, text=True,
+                            timeout=120, cwd="/")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("Error: No permission to write ") and "nothing was written" in result.stderr
+    assert list(locked.iterdir()) == []
+
+
+def test_gui_reaches_the_setup_wizard_under_xcb(inst: frozen.Install) -> None:
+    """The real X11 platform plugin (xcb) under Xvfb, the bundled CJK font only, a screenshot; then a
+    second start brings the first to the front and exits without a window of its own."""
+    if not shutil.which("Xvfb"):
+        pytest.skip("needs xvfb")
+    home = inst.new_home("张伟")
+    with frozen.xvfb(wm_fonts=ROOT / "resources" / "fonts") as display:
+        env = {"DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "CONSENTBOOTH_REPORT_READY": "1",
+               "HOME": str(home)}
+        first = inst.popen(env=env)
+        try:
+            assert frozen.read_line(first, "READY") == "READY SetupWizard"
+            frozen.screenshot(display, SCREENSHOT)
+            second = inst.popen(env=env)
+            out, err = second.communicate(timeout=60)
+            assert second.returncode == 0 and "已在运行" in err and "READY" not in out
+            assert frozen.read_line(first, "ACTIVATED") == "ACTIVATED SetupWizard"
+        finally:
+            frozen.stop(first)
+    from PIL import Image
+
+    picture = Image.open(SCREENSHOT).convert("RGB")
+    assert picture.size == (1366, 800)
+    assert len(picture.getcolors(1 << 24) or []) > 50  # a drawn window, not a blank screen
