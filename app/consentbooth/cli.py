@@ -15,6 +15,7 @@ from pathlib import Path
 from consentbooth.core.errors import AppError, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger, log_unexpected, setup_logging
 from consentbooth.core.paths import default_vault_path
+from consentbooth.domain.vocabulary import field_both
 from consentbooth.domain.models import CollectionMethod, Guardian
 from consentbooth.services.booth import Booth, CaptureRequest
 
@@ -123,6 +124,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             "lead_id": rec.lead.id,
             "event": rec.event.name if rec.event else None,
             "fields": dict(rec.lead.fields),
+            # each field's label as the console and the certificate show it (a question's own)
+            "labels": {
+                k: field_both(k, rec.event.questions if rec.event else ()) for k in rec.lead.fields
+            },
             "captured_at": rec.lead.captured_at.isoformat(),
             "erased_at": rec.lead.erased_at.isoformat() if rec.lead.erased_at else None,
             "purposes": {s.code: s.state for s in rec.states},

@@ -35,6 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from consentbooth.certificates.qr import draw_qr, qr_matrix
 from consentbooth.certificates.record import record_bytes, record_digest_hex
 from consentbooth.core.paths import resource_path
+from consentbooth.domain.vocabulary import CHANNELS, FIELDS, LANGUAGES, METHODS, STATUSES
 
 FONT_NAME = "WenQuanYiMicroHei"
 RECORD_ATTACHMENT = "consent-record.json"
@@ -62,33 +63,16 @@ TITLES = {
     "consent": ("同意证明", "Consent certificate"),
     "withdrawal": ("撤回同意证明", "Withdrawal certificate"),
 }
-FIELD_LABELS = {
-    "name": ("姓名", "Name"),
-    "company": ("公司", "Company"),
-    "title": ("职务", "Job title"),
-    "phone": ("手机", "Mobile"),
-    "email": ("邮箱", "Email"),
-    "wechat": ("微信", "WeChat ID"),
-    "rating": ("评级", "Rating"),
-    "notes": ("备注", "Notes"),
+# (Chinese, English) of the words the screens and the CLI use too: one vocabulary, one catalogue.
+FIELD_LABELS = {code: FIELDS.pair(code) for code in FIELDS}
+METHOD_LABELS = {code: METHODS.pair(code) for code in METHODS}
+CHANNEL_LABELS = {code: CHANNELS.pair(code) for code in CHANNELS}
+LANGUAGE_LABELS = {code: " ".join(LANGUAGES.pair(code)) for code in LANGUAGES}
+_STATUS_MARKS: Mapping[str, tuple[str, Color]] = {
+    "granted": ("✓", GREEN), "not_granted": ("—", MUTED), "withdrawn": ("✘", RED), "expired": ("—", MUTED),
 }
-METHOD_LABELS = {
-    "kiosk": ("自助填写", "kiosk self-entry"),
-    "staff": ("工作人员协助填写", "staff-assisted"),
-}
-CHANNEL_LABELS = {
-    "kiosk": ("展位终端", "booth kiosk"),
-    "in_person": ("当面", "in person"),
-    "phone": ("电话", "phone"),
-    "email": ("电子邮件", "email"),
-    "wechat": ("微信", "WeChat"),
-    "hub": ("总部", "head office"),
-}
-LANGUAGE_LABELS = {"zh-CN": "简体中文 Chinese", "en": "英文 English"}
 STATUS_STYLE: Mapping[str, tuple[str, str, str, Color]] = {
-    "granted": ("✓", "同意", "Granted", GREEN),
-    "not_granted": ("—", "未同意", "Not granted", MUTED),
-    "withdrawn": ("✘", "已撤回", "Withdrawn", RED),
+    code: (mark, *STATUSES.pair(code), colour) for code, (mark, colour) in _STATUS_MARKS.items()
 }
 
 # ---------------------------------------------------------------------------------------------

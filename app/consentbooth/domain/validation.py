@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from consentbooth.core.errors import ValidationError
+from consentbooth.domain.vocabulary import FIELDS
 
 MAX_LENGTHS = {
     "name": 100,
@@ -17,20 +18,11 @@ MAX_LENGTHS = {
     "notes": 2000,
 }
 DEFAULT_MAX = 500
-FIELD_LABELS = {
-    "name": "Name",
-    "company": "Company",
-    "title": "Job title",
-    "phone": "Mobile phone",
-    "email": "Email",
-    "wechat": "WeChat ID",
-    "notes": "Notes",
-    "rating": "Rating",
-}
 
 
 def _label(field: str) -> str:
-    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+    """The field's label (English; a refusal's ``{label}`` is translated with the sentence)."""
+    return FIELDS.get(field, field.replace("_", " ").capitalize())
 
 
 def clean_text(field: str, value: str, *, allow_newlines: bool = False) -> str:

@@ -13,6 +13,12 @@ BORDER = "#d5dce2"
 DANGER = "#b3261e"
 OK = "#2e7d4f"
 WARN_SOFT = "#fff4e0"
+FAINT = "#9aa5b1"  # disabled text, erased rows
+GRID = "#edf0f2"  # grid lines, chart guides, list separators
+TRACK = "#e6ecef"  # the empty part of a chart's bar
+PEN = "#14213d"  # the signature's ink
+GUIDE = "#aab4be"  # the signature's base line
+PAPER = "#ffffff"  # what a signature is drawn on (and saved with)
 
 STYLESHEET = f"""
 QWidget {{ color: {INK}; font-size: 14px; }}

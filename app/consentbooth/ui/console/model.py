@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from consentbooth.core.i18n import _
+from consentbooth.ui import style
 from consentbooth.ui.session import Session
 
 PAGE = 200
@@ -154,7 +155,7 @@ class LeadsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and lead.erased:
             from PySide6.QtGui import QColor
 
-            return QColor("#9aa5b1")
+            return QColor(style.FAINT)
         return None
 
     def lead_id(self, row: int) -> str | None:

@@ -50,7 +50,7 @@ class BarChart(QWidget):
         # horizontal guide lines
         for frac in (0.5, 1.0):
             y = rect.bottom() - rect.height() * frac
-            p.setPen(QColor("#edf0f2"))
+            p.setPen(QColor(style.GRID))
             p.drawLine(rect.left(), y, rect.right(), y)
             p.setPen(QColor(style.MUTED))
             p.drawText(QRectF(0, y - 8, 32, 16), Qt.AlignmentFlag.AlignRight, str(round(top * frac)))
@@ -111,7 +111,7 @@ class RateChart(QWidget):
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(label_w - 10)))
             track = QRectF(label_w, y + 5, track_w, 16)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor("#e6ecef"))
+            p.setBrush(QColor(style.TRACK))
             p.drawRoundedRect(track, 8, 8)
             p.setBrush(QColor(style.ACCENT))
             if rate > 0:

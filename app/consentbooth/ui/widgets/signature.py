@@ -15,6 +15,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from consentbooth.ui import style
+
 
 class SignaturePad(QWidget):
     changed = Signal()
@@ -97,7 +99,7 @@ class SignaturePad(QWidget):
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(QColor("#14213d"), 3.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+        pen = QPen(QColor(style.PEN), 3.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                    Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
         for stroke in self._strokes:
@@ -111,11 +113,11 @@ class SignaturePad(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
-        painter.setPen(QPen(QColor("#d5dce2"), 1))
+        painter.fillRect(self.rect(), QColor(style.PAPER))
+        painter.setPen(QPen(QColor(style.BORDER), 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         base = self.height() - 40
-        painter.setPen(QPen(QColor("#aab4be"), 1, Qt.PenStyle.DashLine))
+        painter.setPen(QPen(QColor(style.GUIDE), 1, Qt.PenStyle.DashLine))
         painter.drawLine(30, base, self.width() - 30, base)
         self._paint(painter)
         painter.end()
@@ -125,7 +127,7 @@ class SignaturePad(QWidget):
         if self.is_empty():
             return None
         image = QImage(self.size(), QImage.Format.Format_RGB32)
-        image.fill(QColor("white"))
+        image.fill(QColor(style.PAPER))
         painter = QPainter(image)
         self._paint(painter)
         painter.end()
