@@ -15,8 +15,8 @@ from pathlib import Path
 from consentbooth.core.errors import AppError, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger, log_unexpected, setup_logging
 from consentbooth.core.paths import default_vault_path
-from consentbooth.domain.vocabulary import field_both
 from consentbooth.domain.models import CollectionMethod, Guardian
+from consentbooth.domain.vocabulary import field_both
 from consentbooth.services.booth import Booth, CaptureRequest
 
 log = get_logger(__name__)
