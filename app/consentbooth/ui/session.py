@@ -1,7 +1,9 @@
 """The unlocked booth as the GUI sees it: one Booth owned by the worker, a snapshot of the setup.
 
-Every vault call goes through ``Session.call`` (the worker). Results that arrive after a lock are
-dropped, so nothing personal can reappear in a widget once the vault is closed.
+Every vault call goes through ``Session.call`` (the worker); a named use case through
+``Session.run`` (:mod:`consentbooth.ui.operations`), after which ``changed(kind)`` tells every screen
+showing that kind to refresh. Results that arrive after a lock are dropped, so nothing personal can
+reappear in a widget once the vault is closed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
 from consentbooth.ui.errors import show_exception
+from consentbooth.ui.operations import SETUP, Job, Operation
 from consentbooth.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the use cases load while the vault opens (see ``Session.unlock``)
@@ -80,6 +83,7 @@ class Session(QObject):
     unlocked = Signal()
     locked = Signal(str)  # reason: "manual" / "idle"
     snapshot_changed = Signal()
+    changed = Signal(str)  # a write succeeded; the kind of data it changed (ui.operations.KINDS)
     operator_changed = Signal(str)
     language_changed = Signal(str)
 
@@ -98,6 +102,7 @@ class Session(QObject):
         self.operator = ""
         self.staff_language = config.get(UI_LANGUAGE)
         self._epoch = 0
+        self.changed.connect(self._changed)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -143,6 +148,32 @@ class Session(QObject):
         runner.submit(lambda: fn(booth), on_done=done, on_error=failed)
         return True
 
+    def run(
+        self,
+        op: Operation[T],
+        on_done: Callable[[T], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        *,
+        job: Job | None = None,
+    ) -> bool:
+        """Run a named operation on the worker; then ``on_done(result)`` (or ``on_error``) and,
+        after a success, ``changed(kind)`` once per kind it declares, even if whoever asked is
+        gone meanwhile (a dialog closed while its save ran): the write happened all the same."""
+
+        def done(value: T) -> None:
+            try:
+                if on_done is not None:
+                    on_done(value)
+            finally:
+                for kind in sorted(op.changes):
+                    self.changed.emit(kind)
+
+        return self.call(lambda booth: op(booth, job), done, on_error, slow=op.slow)
+
+    def _changed(self, kind: str) -> None:
+        if kind == SETUP:  # every screen draws the setup from the snapshot
+            self.refresh_snapshot()
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def unlock(self, passphrase: str, *, on_error: Callable[[BaseException], Any]) -> None:
@@ -162,8 +193,7 @@ class Session(QObject):
     def adopt(self, booth: Booth, snapshot: Snapshot) -> None:
         self.booth = booth
         self.snapshot = snapshot
-        if not self.operator or all(s.initials != self.operator for s in snapshot.staff):
-            self.operator = snapshot.staff[0].initials if snapshot.staff else ""
+        self.operator = self._active_operator(snapshot)
         if self.config.get(LAST_VAULT) != str(self.vault_path):  # a durable write: only on change
             try:
                 self.config.set(LAST_VAULT, str(self.vault_path))
@@ -171,9 +201,18 @@ class Session(QObject):
                 pass
         self.unlocked.emit()
 
+    def _active_operator(self, snapshot: Snapshot) -> str:
+        """The operator, unless they are no longer active staff: then the first who is."""
+        if self.operator and any(s.initials == self.operator for s in snapshot.staff):
+            return self.operator
+        return snapshot.staff[0].initials if snapshot.staff else ""
+
     def refresh_snapshot(self, then: Callable[[], Any] | None = None) -> None:
         def done(snapshot: Snapshot) -> None:
             self.snapshot = snapshot
+            operator = self._active_operator(snapshot)
+            if snapshot.staff and operator != self.operator:  # e.g. the operator was deactivated
+                self.set_operator(operator)
             self.snapshot_changed.emit()
             if then:
                 then()
