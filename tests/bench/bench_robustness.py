@@ -78,6 +78,89 @@ def canary_scan(folder: Path) -> dict:
     }
 
 
+MAINTENANCE_ROUNDS = int(os.environ.get("CB_BENCH_MAINTENANCE_ROUNDS", "30"))
+EXPORT_KILL_ROUNDS = int(os.environ.get("CB_BENCH_EXPORT_KILL_ROUNDS", "30"))
+
+
+def maintenance_under_load(folder: Path) -> dict:
+    """Issue #10: passwd, restore, backup (30 rounds each) while a process captures every 100 ms,
+    plus passwd between short-lived CLI captures."""
+    from tests.e2e.test_maintenance_under_load import (
+        run_against_a_capturing_process,
+        run_against_a_cli_capture_loop,
+    )
+
+    start = time.perf_counter()
+    busy = run_against_a_capturing_process(folder / "busy", MAINTENANCE_ROUNDS)
+    cli = run_against_a_cli_capture_loop(folder / "cli", MAINTENANCE_ROUNDS)
+    took = time.perf_counter() - start
+    bad = len(busy.bad) + len(cli.bad)
+    return {
+        "median_s": took, "baseline_s": None, "ratio": bad, "target": "<= 0",
+        "note": f"{MAINTENANCE_ROUNDS} rounds each: {len(busy.acknowledged) + len(cli.acknowledged):,} "
+        f"acknowledged leads; passwd refused {busy.passwd_refused + cli.passwd_refused}, applied "
+        f"{cli.passwd_applied}; restores refused {busy.restores_refused}; backups verified "
+        f"{busy.backups_verified}; {bad} losses/unopenable/unclear outcomes (ratio)"
+        + (f": {(busy.bad + cli.bad)[:3]}" if bad else ""),
+    }
+
+
+def export_kills(folder: Path) -> dict:
+    """Issue #10: kill -9 at random moments of CSV and XLSX exports of 8,000 leads (30 rounds)."""
+    from tests.e2e.test_export_kill import kill_rounds, make_vault
+
+    vault = make_vault(folder)
+    start = time.perf_counter()
+    csv_figures = kill_rounds(vault, folder / "csv", "csv", EXPORT_KILL_ROUNDS, seed=11)
+    xlsx_figures = kill_rounds(vault, folder / "xlsx", "xlsx", EXPORT_KILL_ROUNDS, seed=12)
+    took = time.perf_counter() - start
+    leftovers = csv_figures["leftovers"] + xlsx_figures["leftovers"]
+    return {
+        "median_s": took / (2 * EXPORT_KILL_ROUNDS), "baseline_s": None, "ratio": leftovers,
+        "target": "<= 0",
+        "note": f"{EXPORT_KILL_ROUNDS} kill -9 rounds per format: complete exports csv "
+        f"{csv_figures['complete']}, xlsx {xlsx_figures['complete']}; {leftovers} files with "
+        "personal data that are not a complete export (ratio)",
+    }
+
+
+def erasure_scan(folder: Path) -> dict:
+    """Issue #10: 1,000 captures, 100 erasures, a purge: the decrypted vault holds none of them."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.unit.test_erasure import _person, _scan
+
+    vault = folder / "erase.cbvault"
+    booth = Booth.create(vault, PASS, demo=True)
+    start = time.perf_counter()
+    ids = [r.lead_id for r in booth.capture_batch(
+        [CaptureRequest(fields=_person(i), purposes=["sales_contact"]) for i in range(1000)]
+    )]
+    for lead_id in ids[:100]:
+        booth.erase(lead_id=lead_id)
+    (folder / "scan").mkdir(exist_ok=True)
+    booth.vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    after_erase = _scan(vault, PASS, folder / "scan", range(100))
+    booth.purge_expired(at=datetime.now(UTC) + timedelta(days=3650))
+    booth.lock()
+    after_purge = _scan(vault, PASS, folder / "scan", range(1000))
+    took = time.perf_counter() - start
+    count = sum(sum(h.values()) for h in (after_erase["pages"], after_purge["pages"]))
+    count += sum(sum(h.values()) for r in (after_erase, after_purge) for h in r["tables"].values())
+    return {
+        "median_s": took, "baseline_s": None, "ratio": count, "target": "<= 0",
+        "note": "1,000 captures, 100 erasures, a purge: occurrences of erased values in decrypted "
+        "pages (free pages included) and in every table and FTS5 shadow table (ratio)",
+    }
+
+
 def run() -> dict[str, dict]:
     folder = Path(tempfile.mkdtemp(prefix="cb-bench-robust-"))
-    return {"crash_kill9_200_rounds": crash_rounds(folder), "canary_10000_leads": canary_scan(folder)}
+    results = {"crash_kill9_200_rounds": crash_rounds(folder), "canary_10000_leads": canary_scan(folder)}
+    for name, figure in (("maintenance_under_load_30_rounds", maintenance_under_load),
+                         ("export_kill9_30_rounds", export_kills),
+                         ("erasure_1000_captures", erasure_scan)):
+        sub = folder / name
+        sub.mkdir()
+        results[name] = figure(sub)
+    return results

@@ -75,7 +75,7 @@ def kill_rounds(vault: Path, folder: Path, fmt: str, rounds: int, seed: int,
     not a complete export (after the next start, which sweeps staged files of dead owners)."""
     rng = random.Random(seed)
     exports = folder / "exports"
-    exports.mkdir(exist_ok=True)
+    exports.mkdir(parents=True, exist_ok=True)
     env = _env(**({"CONSENTBOOTH_NO_TMPFILE": "1"} if staged_road else {}))
     figures = {"rounds": 0, "complete": 0, "leftovers": 0}
     start = time.monotonic()

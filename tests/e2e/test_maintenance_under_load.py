@@ -59,6 +59,7 @@ def _check_backup(path: Path, passphrase: str, before: set[str], figures: Figure
 def run_against_a_capturing_process(folder: Path, rounds: int) -> Figures:
     """A long-lived capturing process (the GUI) holds the vault: passwd and restore are refused,
     backups succeed; afterwards every acknowledged lead is there."""
+    folder.mkdir(parents=True, exist_ok=True)
     vault = folder / "busy.cbvault"
     Booth.create(vault, PASS, demo=True).lock()
     booth = Booth.unlock(vault, PASS)
@@ -137,6 +138,7 @@ def _capture_with_either(vault: Path, lead: Path) -> str | None:
 
 def run_against_a_cli_capture_loop(folder: Path, rounds: int) -> Figures:
     """Captures as separate short-lived processes: passwd gets the vault between them."""
+    folder.mkdir(parents=True, exist_ok=True)
     vault = folder / "cli.cbvault"
     Booth.create(vault, PASS, demo=True).lock()
     lead = folder / "lead.json"
