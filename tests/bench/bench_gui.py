@@ -268,11 +268,11 @@ def bench_save_to_blank(app, shell) -> dict:
         _pump(app, shell.idle)  # the previous certificate is done: an attendee takes longer
         app.processEvents()
         start = time.perf_counter()
-        flow.save_button.click()
+        flow.review.save_button.click()
         _pump(app, lambda f=flow: f.current() == "thanks")
         saved = time.perf_counter()
         attendees = kiosk.attendees
-        flow.steps["thanks"].findChild(type(flow.save_button), "nextAttendee").click()
+        flow.steps["thanks"].findChild(type(flow.review.save_button), "nextAttendee").click()
         _pump(app, lambda n=attendees: kiosk.attendees > n and kiosk.flow.current() == "notice")
         end = time.perf_counter()
         samples.append(end - start)

@@ -229,7 +229,7 @@ def main() -> int:
     flow.rows["email"].edit.setText("zhang.wei@example.cn")
     snap(kiosk, "kiosk-details-zh.png")
     flow.go("signature")
-    pad = flow.signature
+    pad = flow.signature.pad
     pump()
     QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(120, 150))
     for i in range(60):

@@ -283,7 +283,7 @@ def test_event_questions_are_asked_in_assisted_capture_and_answers_stored(consol
     fill(qtbot, flow, "interest", "Spectrometers")
     click(qtbot, flow, "detailsContinue")
     click(qtbot, flow, "signatureContinue")
-    assert "预算" in flow.review_details.text() and "50万" in flow.review_details.text()
+    assert "预算" in flow.review.details.text() and "50万" in flow.review.details.text()
     with qtbot.waitSignal(flow.saved, timeout=10_000) as result:
         click(qtbot, flow, "saveButton")
     idle(shell, qtbot)
@@ -320,7 +320,7 @@ def test_notice_new_version_refuses_a_missing_item_and_reaches_the_kiosk(console
     click(qtbot, dialog, "setupClose")
     kiosk = start_kiosk(shell, qtbot)
     click(qtbot, kiosk, "lang_en")
-    text = kiosk.flow.notice_view.toPlainText()
+    text = kiosk.flow.notice.view.toPlainText()
     assert "We keep your details for 180 days after the show." in text and "Notice version 2" in text
 
 

@@ -89,13 +89,13 @@ def test_assisted_capture_records_rating_notes_and_operator(console_shell, qtbot
     dialog = console.assisted
     flow = dialog.flow
     click(qtbot, dialog, "lang_en")
-    assert "Who we are" in flow.notice_view.toPlainText()
+    assert "Who we are" in flow.notice.view.toPlainText()
     choose(qtbot, flow, "product_info")
     fill(qtbot, flow, "name", "Jonas Jensen")
     fill(qtbot, flow, "email", "jonas@globex.example")
     fill(qtbot, flow, "interest", "Spectrometers")
-    flow.rating.setCurrentText("4")
-    type_text(qtbot, flow.notes, "Wants a quote")
+    flow.details.rating.setCurrentText("4")
+    type_text(qtbot, flow.details.notes, "Wants a quote")
     click(qtbot, flow, "detailsContinue")
     click(qtbot, flow, "signatureContinue")
     with qtbot.waitSignal(flow.saved, timeout=10_000) as saved:

@@ -85,7 +85,7 @@ def test_first_run_to_withdrawal(make_shell, tmp_path, qtbot):
     click(qtbot, shell.window.console, "kioskButton")
     kiosk = shell.kiosk
     flow = kiosk.flow
-    assert "湖畔光学有限公司" in flow.notice_view.toPlainText()
+    assert "湖畔光学有限公司" in flow.notice.view.toPlainText()
     click(qtbot, flow, "noticeContinue")
     tick(qtbot, flow, "product_info")
     tick(qtbot, flow, "event_followup")
@@ -99,7 +99,7 @@ def test_first_run_to_withdrawal(make_shell, tmp_path, qtbot):
     fill(qtbot, flow, "email", EMAIL)
     fill(qtbot, flow, "phone", PHONE)
     click(qtbot, flow, "detailsContinue")
-    sign(qtbot, flow.signature)
+    sign(qtbot, flow.signature.pad)
     click(qtbot, flow, "signatureContinue")
     with qtbot.waitSignal(flow.saved, timeout=10_000) as saved:
         click(qtbot, flow, "saveButton")

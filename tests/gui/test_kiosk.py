@@ -99,7 +99,7 @@ def capture_zh(shell, qtbot, kiosk, *, sign_it: bool = True):
     assert flow.current() == "notice"
     # Nothing can be typed before the notice: no input of the flow is on screen yet.
     assert not any(e.isVisible() for e in flow.findChildren(QLineEdit))
-    notice = flow.notice_view.toPlainText()
+    notice = flow.notice.view.toPlainText()
     assert "个人信息处理者" in notice
     click(qtbot, flow, "noticeContinue")
     assert flow.current() == "purposes"
@@ -109,7 +109,7 @@ def capture_zh(shell, qtbot, kiosk, *, sign_it: bool = True):
     click(qtbot, flow, "purposesContinue")
     assert flow.current() == "separate"
     assert "Example Distributor" in find(flow, QCheckBox, "purpose_partner_sharing").parent().findChildren(
-        type(flow.review_details))[-1].text()
+        type(flow.review.details))[-1].text()
     tick(qtbot, flow, "partner_sharing")
     click(qtbot, flow, "separateContinue")
     click(qtbot, flow, "age14plus")
@@ -129,15 +129,15 @@ def capture_zh(shell, qtbot, kiosk, *, sign_it: bool = True):
     click(qtbot, flow, "detailsContinue")
     assert flow.current() == "signature"
     if sign_it:
-        sign(qtbot, flow.signature)
-        assert not flow.signature.is_empty()
+        sign(qtbot, flow.signature.pad)
+        assert not flow.signature.pad.is_empty()
     click(qtbot, flow, "signatureContinue")
     assert flow.current() == "review"
-    assert ZH_NAME in flow.review_details.text()
+    assert ZH_NAME in flow.review.details.text()
     with qtbot.waitSignal(flow.saved, timeout=10_000) as saved:
         click(qtbot, flow, "saveButton")
     assert flow.current() == "thanks"
-    assert flow.qr.data()
+    assert flow.thanks.qr.data()
     return saved.args[0]
 
 
@@ -157,18 +157,18 @@ def test_kiosk_capture_stores_exactly_the_ticked_purposes_and_forgets_the_attend
     assert record.history[0].operator == shell.session.operator
     assert record.history[0].language == "zh-CN"
     # the QR code on the thank-you screen scans: receipt reference + notice version and hash
-    decoded = scan(kiosk.flow.qr)
+    decoded = scan(kiosk.flow.thanks.qr)
     assert decoded.startswith(f"CBRECEIPT:{result.ledger_id};NOTICE:{record.history[0].notice_version}:zh-CN:")
     assert record.history[0].notice_sha256.startswith(decoded.rsplit(":", 1)[1])
     values = [ZH_NAME, ZH_COMPANY, "138 0013 8000", PHONE, EMAIL, "+8613800138000"]
     # On the thank-you screen the form is already blank …
     assert leaks(kiosk, values) == []
-    assert kiosk.flow.signature.is_empty()
+    assert kiosk.flow.signature.pad.is_empty()
     # … and the next attendee starts blank on the notice, with nothing to undo or go back to.
     click(qtbot, kiosk.flow, "nextAttendee")
     assert kiosk.flow.current() == "notice"
     assert kiosk.attendees == 1
-    assert kiosk.flow.qr.data() == "" and kiosk.flow.result is None
+    assert kiosk.flow.thanks.qr.data() == "" and kiosk.flow.result is None
     assert leaks(kiosk, values) == []
     assert not any(b.isChecked() for b in kiosk.findChildren(QCheckBox))
     assert not any(e.isUndoAvailable() for e in kiosk.findChildren(QLineEdit))
@@ -202,7 +202,7 @@ def test_under_14_without_guardian_stores_nothing(unlocked, qtbot):
     assert flow.current() == "guardian"
     # continuing without a guardian's consent is not possible
     click(qtbot, flow, "guardianContinue")
-    assert flow.current() == "guardian" and flow.guardian_error.isVisible()
+    assert flow.current() == "guardian" and flow.guardian.error.isVisible()
     with qtbot.waitSignal(flow.refused, timeout=10_000):
         click(qtbot, flow, "noGuardian")
     assert flow.current() == "refused"
@@ -217,9 +217,9 @@ def test_under_14_with_guardian_records_the_guardian(unlocked, qtbot):
     kiosk = start_kiosk(shell, qtbot)
     flow = kiosk.flow
     choose(qtbot, flow, "event_followup", age="ageUnder14")
-    type_text(qtbot, flow.guardian_name.edit, "李娜")
-    type_text(qtbot, flow.guardian_relationship.edit, "母亲")
-    box = flow.guardian_consent
+    type_text(qtbot, flow.guardian.name_row.edit, "李娜")
+    type_text(qtbot, flow.guardian.relationship_row.edit, "母亲")
+    box = flow.guardian.consent
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(12, box.height() // 2))
     click(qtbot, flow, "guardianContinue")
     assert flow.current() == "details"
@@ -241,7 +241,7 @@ def test_language_switch_on_every_step_and_leaving_needs_the_pin(unlocked, qtbot
     kiosk = start_kiosk(shell, qtbot)
     flow = kiosk.flow
     click(qtbot, kiosk, "lang_en")
-    assert "Who we are" in flow.notice_view.toPlainText()
+    assert "Who we are" in flow.notice.view.toPlainText()
     click(qtbot, flow, "noticeContinue")
     assert find(flow, QCheckBox, "purpose_newsletter").text() == "Newsletter"
     click(qtbot, kiosk, "lang_zh-CN")

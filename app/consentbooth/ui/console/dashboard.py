@@ -1,4 +1,7 @@
-"""Dashboard: leads per hour today and the consent rate per purpose, drawn with QPainter."""
+"""Dashboard: leads per hour today and the consent rate per purpose, drawn with QPainter.
+
+Read again when its tab is opened, and while it is on screen after every write to the leads.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,10 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.models import localized
 from consentbooth.services.booth import DashboardStats
+from consentbooth.ui import operations
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.charts import BarChart, RateChart
 from consentbooth.ui.widgets.common import Texts, button, card, label
-
-
-def compute_stats(booth) -> DashboardStats:
-    """Runs on the worker: one SQL-backed service call for today's figures."""
-    event = booth.current_event()
-    return booth.dashboard_stats(event_id=event.id if event else None)
 
 
 class Dashboard(QWidget):
@@ -84,9 +82,14 @@ class Dashboard(QWidget):
         layout.addLayout(head)
         layout.addLayout(kpis)
         layout.addLayout(grid, 1)
+        session.changed.connect(self._changed)
 
     def refresh(self) -> None:
-        self.session.call(compute_stats, self._show)
+        self.session.run(operations.dashboard_stats(), self._show)
+
+    def _changed(self, kind: str) -> None:
+        if kind == operations.LEADS and self.isVisible():  # otherwise: when its tab is opened
+            self.refresh()
 
     def _show(self, stats: DashboardStats) -> None:
         self.stats = stats

@@ -1,4 +1,8 @@
-"""A person's record: every field, the consent per purpose, and the ledger history as a timeline."""
+"""A person's record: every field, the consent per purpose, and the ledger history as a timeline.
+
+It follows the session: after any write to the leads (``Session.changed``) the record shown is
+read again, whichever screen made the change.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import html
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -19,36 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _, current_language
-from consentbooth.domain.models import CONTACT_FIELDS, localized
+from consentbooth.core.i18n import _
+from consentbooth.domain.models import CONTACT_FIELDS
+from consentbooth.domain.vocabulary import ACTIONS, CHANNELS, LANGUAGES, METHODS, STATUSES
 from consentbooth.services import PersonRecord
-from consentbooth.ui import style
-from consentbooth.ui.console.dialogs import CorrectDialog, WithdrawDialog, issue_in_background
+from consentbooth.ui import operations, style
+from consentbooth.ui.console.dialogs import CorrectDialog, WithdrawDialog
 from consentbooth.ui.errors import show_exception
-from consentbooth.ui.kiosk.flow import field_label
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import Texts, button, card, label
+from consentbooth.ui.widgets.labels import field_label, purpose_title
 
-STATE_TEXT = {
-    "granted": ("Granted", style.OK),
-    "not_granted": ("Not granted", style.MUTED),
-    "withdrawn": ("Withdrawn", style.DANGER),
-    "expired": ("Expired", style.MUTED),
-}
-ACTION_TEXT = {
-    "consent": "Consent given",
-    "withdrawal": "Withdrawal",
-    "erasure": "Erasure",
-    "expiry": "Expiry",
-}
-CHANNEL_TEXT = {
-    "kiosk": "Kiosk",
-    "in_person": "In person",
-    "phone": "Phone",
-    "email": "Email",
-    "wechat": "WeChat",
-    "hub": "Marketing ops",
-}
+STATE_COLOUR = {"granted": style.OK, "not_granted": style.MUTED, "withdrawn": style.DANGER,
+                "expired": style.MUTED}
+ACTION_COLOUR = {"consent": style.ACCENT, "withdrawal": style.DANGER, "erasure": style.DANGER}
 
 
 def _local(value: str | datetime) -> str:
@@ -57,8 +45,6 @@ def _local(value: str | datetime) -> str:
 
 
 class LeadDetail(QWidget):
-    changed = Signal()  # a withdrawal, correction or erasure happened: refresh the table
-
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("leadDetail")
@@ -134,6 +120,7 @@ class LeadDetail(QWidget):
         layout.addWidget(scroll, 1)
         self.scroll = scroll
         self.wipe()
+        session.changed.connect(self._changed)
 
     def _heading(self, msgid: str) -> QLabel:
         widget = label(name="sectionHeading")
@@ -146,11 +133,15 @@ class LeadDetail(QWidget):
         if not lead_id:
             self.wipe()
             return
-        self.session.call(lambda b: b.record(lead_id), self._show)
+        self.session.run(operations.lead_record(lead_id), self._show)
 
     def reload(self) -> None:
         if self.record is not None:
             self.show_lead(self.record.lead.id)
+
+    def _changed(self, kind: str) -> None:
+        if kind == operations.LEADS:
+            self.reload()
 
     @staticmethod
     def _clear_layout(layout) -> None:
@@ -186,9 +177,8 @@ class LeadDetail(QWidget):
         dialog, self.dialog = self.dialog, None
         if dialog is not None:
             try:
-                wipe = getattr(dialog, "wipe", None)
-                if wipe:
-                    wipe()
+                if isinstance(dialog, (WithdrawDialog, CorrectDialog)):
+                    dialog.wipe()
                 dialog.close()
             except RuntimeError:  # already deleted
                 pass
@@ -197,19 +187,19 @@ class LeadDetail(QWidget):
         self.wipe()
         self.record = record
         lead = record.lead
-        language = current_language()
         snapshot = self.session.snapshot
         erased = lead.erased_at is not None
         self.placeholder.hide()
         self.scroll.show()
         self.heading.setText(_("(erased)") if erased else (lead.fields.get("name") or _("(no name)")))
         event_name = record.event.name if record.event else ""
-        method = _("kiosk self-entry") if lead.collection_method.value == "kiosk" else _("staff-assisted")
+        method = METHODS.text(lead.collection_method.value)
         self.subheading.setText(
             _("Captured {when} · {event} · {method} · operator {operator}").format(
                 when=_local(lead.captured_at), event=event_name, method=method, operator=lead.operator
             )
         )
+        questions = record.event.questions if record.event else ()
         keys = list(CONTACT_FIELDS) + [k for k in lead.fields if k not in CONTACT_FIELDS]
         for key in keys:
             value = lead.fields.get(key, "")
@@ -217,48 +207,46 @@ class LeadDetail(QWidget):
                 continue
             text = label(value or "—")
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields_form.addRow(label(field_label(key, record.event.questions if record.event else ()) if key not in ("rating", "notes") else _(key.capitalize()), name="muted"), text)
+            self.fields_form.addRow(label(field_label(key, questions), name="muted"), text)
         if lead.guardian:
             self.fields_form.addRow(label(_("Guardian"), name="muted"),
                                     label(f"{lead.guardian.name} ({lead.guardian.relationship})"))
-        self.fields_form.addRow(label(_("Notice language"), name="muted"), label(lead.language))
+        self.fields_form.addRow(label(_("Notice language"), name="muted"), label(LANGUAGES.text(lead.language)))
         if lead.signature_png:
             self.fields_form.addRow(label(_("Signature"), name="muted"), label(_("Signed by hand")))
         for state in record.states:
-            purpose = snapshot.purpose(state.code) if snapshot else None
-            title = localized(purpose.title, language) if purpose else state.code
-            text, colour = STATE_TEXT.get(state.state, (state.state, style.MUTED))
+            title = purpose_title(snapshot, state.code)
+            colour = STATE_COLOUR.get(state.state, style.MUTED)
             extra = ""
             if state.expires_at:
                 extra = " · " + _("until {date}").format(date=state.expires_at[:10])
             row = label(
-                f"<span style='color:{colour};font-weight:600'>● {html.escape(_(text))}</span>"
+                f"<span style='color:{colour};font-weight:600'>● {html.escape(STATUSES.text(state.state))}</span>"
                 f"&nbsp;&nbsp;{html.escape(title)}<span style='color:{style.MUTED}'>{html.escape(extra)}</span>"
             )
             row.setObjectName(f"state_{state.code}")
             self.states_layout.addWidget(row)
         for entry in reversed(record.history):
-            self.timeline.addWidget(self._timeline_item(entry, language))
+            self.timeline.addWidget(self._timeline_item(entry))
         self.withdraw_button.setEnabled(any(s.state == "granted" for s in record.states))
         self.correct_button.setEnabled(not erased)
         self.erase_button.setEnabled(not erased)
 
-    def _timeline_item(self, entry, language: str) -> QWidget:
+    def _timeline_item(self, entry) -> QWidget:
         snapshot = self.session.snapshot
 
         def title(code: str) -> str:
-            purpose = snapshot.purpose(code) if snapshot else None
-            return localized(purpose.title, language) if purpose else code
+            return purpose_title(snapshot, code)
 
         granted = [title(c) for c, d in entry.decisions.items() if d.value == "granted"]
         refused = [title(c) for c, d in entry.decisions.items() if d.value == "not_granted"]
         withdrawn = [title(c) for c, d in entry.decisions.items() if d.value == "withdrawn"]
         action = entry.action.value
-        colour = {"consent": style.ACCENT, "withdrawal": style.DANGER, "erasure": style.DANGER}.get(action, style.MUTED)
+        colour = ACTION_COLOUR.get(action, style.MUTED)
         lines = [
-            f"<span style='color:{colour};font-weight:600'>● {html.escape(_(ACTION_TEXT.get(action, action)))}</span>"
+            f"<span style='color:{colour};font-weight:600'>● {html.escape(ACTIONS.text(action))}</span>"
             f"&nbsp;&nbsp;<span style='color:{style.MUTED}'>{_local(entry.occurred_at)} · "
-            f"{html.escape(_(CHANNEL_TEXT.get(entry.channel, entry.channel)))} · "
+            f"{html.escape(CHANNELS.text(entry.channel))} · "
             f"{html.escape(_('handled by {who}').format(who=entry.operator))}</span>"
         ]
         if granted:
@@ -293,7 +281,6 @@ class LeadDetail(QWidget):
             return
         dialog = WithdrawDialog(self.session, self.record, self)
         self._track(dialog)
-        dialog.withdrawn.connect(lambda _id: (self.reload(), self.changed.emit()))
         self.dialog = dialog
         dialog.open()
 
@@ -302,7 +289,6 @@ class LeadDetail(QWidget):
             return
         dialog = CorrectDialog(self.session, self.record, self)
         self._track(dialog)
-        dialog.corrected.connect(lambda: (self.reload(), self.changed.emit()))
         self.dialog = dialog
         dialog.open()
 
@@ -326,8 +312,7 @@ class LeadDetail(QWidget):
         def chosen(_result: int) -> None:
             if box.clickedButton() is erase:
                 operator = self.session.operator or None
-                self.session.call(lambda b: b.erase(lead_id=lead_id, operator=operator),
-                                  lambda _id: (self.reload(), self.changed.emit()))
+                self.session.run(operations.erase(lead_id=lead_id, operator=operator))
 
         box.finished.connect(chosen)
         self._track(box)
@@ -342,15 +327,4 @@ class LeadDetail(QWidget):
         if not path:
             return
 
-        target = Path(path)
-
-        def work(booth):
-            fn = getattr(booth, "export_certificate", None)
-            if fn is None:
-                raise RuntimeError("certificates are not available yet")
-            return fn(lead_id, target)
-
-        self.session.call(work, lambda _n: None, show_exception)
-
-    def issue(self, ledger_id: str) -> None:
-        issue_in_background(self.session, ledger_id)
+        self.session.run(operations.export_certificate(lead_id, Path(path)), None, show_exception)

@@ -17,32 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.errors import ValidationError
-from consentbooth.core.i18n import _, current_language
-from consentbooth.core.logging import get_logger
-from consentbooth.domain.models import CONTACT_FIELDS, localized
+from consentbooth.core.i18n import _
+from consentbooth.domain.models import CONTACT_FIELDS
+from consentbooth.domain.vocabulary import CHANNELS, WITHDRAWAL_CHANNELS
 from consentbooth.services import PersonRecord
+from consentbooth.ui import operations
 from consentbooth.ui.errors import message_for
-from consentbooth.ui.kiosk.flow import AttendeeFlow, field_label
+from consentbooth.ui.kiosk.flow import AttendeeFlow
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import FieldRow, LanguageSwitch, Texts, label
-
-log = get_logger(__name__)
-
-CHANNELS = (
-    ("in_person", "In person"),
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("wechat", "WeChat"),
-)
-
-
-def issue_in_background(session: Session, ledger_id: str) -> None:
-    def issue(booth: object) -> object:
-        fn = getattr(booth, "issue_certificate", None)
-        return fn(ledger_id) if fn else None
-
-    session.call(issue, None, lambda exc: log.warning("certificate not issued (%s)", type(exc).__name__),
-                 slow=True)
+from consentbooth.ui.widgets.labels import field_label, purpose_title
 
 
 class WithdrawDialog(QDialog):
@@ -58,15 +42,13 @@ class WithdrawDialog(QDialog):
         self.session = session
         self.lead_id = record.lead.id
         snapshot = session.snapshot
-        language = current_language()
         layout = QVBoxLayout(self)
         layout.addWidget(label(_("Which consents does the person withdraw?"), name="sectionHeading"))
         self.boxes: dict[str, QCheckBox] = {}
         for state in record.states:
             if state.state != "granted":
                 continue
-            purpose = snapshot.purpose(state.code) if snapshot else None
-            box = QCheckBox(localized(purpose.title, language) if purpose else state.code)
+            box = QCheckBox(purpose_title(snapshot, state.code))
             box.setObjectName(f"withdraw_{state.code}")
             self.boxes[state.code] = box
             layout.addWidget(box)
@@ -75,8 +57,8 @@ class WithdrawDialog(QDialog):
         form = QFormLayout()
         self.channel = QComboBox()
         self.channel.setObjectName("withdrawChannel")
-        for code, text in CHANNELS:
-            self.channel.addItem(_(text), code)
+        for code in WITHDRAWAL_CHANNELS:
+            self.channel.addItem(CHANNELS.text(code), code)
         self.request_date = QDateEdit(QDate.currentDate())
         self.request_date.setObjectName("withdrawDate")
         self.request_date.setCalendarPopup(True)
@@ -126,7 +108,7 @@ class WithdrawDialog(QDialog):
         self.ok_button.setEnabled(False)
 
         def done(ledger_id: str) -> None:
-            issue_in_background(self.session, ledger_id)
+            operations.issue_certificate_later(self.session.run, ledger_id)
             self.withdrawn.emit(ledger_id)
             self.accept()
 
@@ -135,9 +117,9 @@ class WithdrawDialog(QDialog):
             self.error.setText(message_for(exc))
             self.error.show()
 
-        self.session.call(
-            lambda b: b.withdraw(lead_id=lead_id, purposes=purposes, channel=channel,
-                                 request_date=request_date, operator=operator, note=note),
+        self.session.run(
+            operations.withdraw(lead_id=lead_id, purposes=purposes, channel=channel,
+                                request_date=request_date, operator=operator, note=note),
             done, failed,
         )
 
@@ -201,7 +183,7 @@ class CorrectDialog(QDialog):
             self.corrected.emit()
             self.accept()
 
-        self.session.call(lambda b: b.correct(lead_id=lead_id, fields=fields), done, failed)
+        self.session.run(operations.correct(lead_id=lead_id, fields=fields), done, failed)
 
     def wipe(self) -> None:
         for row in self.rows.values():

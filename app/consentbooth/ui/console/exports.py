@@ -24,24 +24,24 @@ from PySide6.QtWidgets import (
 
 from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.models import Event, localized
-from consentbooth.services.exports import (
-    ExportCancelled,
-    sharing_log,
-)
+from consentbooth.services.exports import ExportCancelled
+from consentbooth.ui import operations
 from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
 from consentbooth.ui.session import Session
-from consentbooth.ui.widgets.common import button, card, label
+from consentbooth.ui.widgets.common import N_, button, card, label
+from consentbooth.ui.widgets.labels import purpose_title
 
-FORMATS = (("csv", "CSV (Excel, UTF-8)"), ("xlsx", "Excel workbook (XLSX)"), ("jsonl", "JSON Lines"))
-PRESETS = (("generic", "Generic"), ("salesforce", "Salesforce lead import"), ("hubspot", "HubSpot contact import"))
+FORMATS = (("csv", N_("CSV (Excel, UTF-8)")), ("xlsx", N_("Excel workbook (XLSX)")), ("jsonl", N_("JSON Lines")))
+PRESETS = (("generic", N_("Generic")), ("salesforce", N_("Salesforce lead import")),
+           ("hubspot", N_("HubSpot contact import")))
 FILTERS = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)", "jsonl": "JSON Lines (*.jsonl)"}
 KIND_TEXT = {
-    "export:generic": "Leads export (generic)",
-    "export:salesforce": "Leads export (Salesforce)",
-    "export:hubspot": "Leads export (HubSpot)",
-    "suppression": "Suppression list",
-    "suppression:hashed": "Suppression list (hashed)",
-    "bundle": "Transfer bundle",
+    "export:generic": N_("Leads export (generic)"),
+    "export:salesforce": N_("Leads export (Salesforce)"),
+    "export:hubspot": N_("Leads export (HubSpot)"),
+    "suppression": N_("Suppression list"),
+    "suppression:hashed": N_("Suppression list (hashed)"),
+    "bundle": N_("Transfer bundle"),
 }
 
 
@@ -135,7 +135,7 @@ class ExportDialog(ToolDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(620)
         self.events: list[Event] = []
-        self.session.call(lambda b: b.events(), self._events_loaded)
+        self.session.run(operations.events(), self._events_loaded)
 
     def _events_loaded(self, events: list[Event]) -> None:
         if self.closed:
@@ -189,11 +189,6 @@ class ExportDialog(ToolDialog):
         recipient = self.recipient.text().strip()
         operator = self.session.operator or None
 
-        def work(booth, job: Job) -> int:
-            return booth.export_leads(purposes=purposes, target=target, format=fmt, preset=preset,
-                                event_ids=event_ids, recipient=recipient, operator=operator,
-                                progress=job.rows, cancel=job.cancelled)
-
         def done(count: int) -> None:
             self.set_status(_("Exported {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
             self.exported.emit(count)
@@ -204,7 +199,9 @@ class ExportDialog(ToolDialog):
             else:
                 self.fail(exc)
 
-        self.run(work, done, failed)
+        self.run(operations.export_leads(purposes=purposes, target=target, format=fmt, preset=preset,
+                                         event_ids=event_ids, recipient=recipient, operator=operator),
+                 done, failed)
 
     def wipe(self) -> None:
         super().wipe()
@@ -255,8 +252,8 @@ class SuppressionDialog(ToolDialog):
             self.set_status(_("Wrote {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
             self.exported.emit(count)
 
-        self.run(lambda booth, _job: booth.export_suppression(target=target, hashed=hashed, recipient=recipient,
-                                                         operator=operator), done)
+        self.run(operations.export_suppression(target=target, hashed=hashed, recipient=recipient,
+                                               operator=operator), done)
 
     def wipe(self) -> None:
         super().wipe()
@@ -267,7 +264,8 @@ class SuppressionDialog(ToolDialog):
 class SharingLogDialog(ToolDialog):
     """Every file that left this vault: when, what, how many, for whom, by whom. Newest first."""
 
-    COLUMNS = ("When", "What", "Format", "Count", "Purposes", "Recipient", "Operator", "File")
+    COLUMNS = (N_("When"), N_("What"), N_("Format"), N_("Count"), N_("Purposes"), N_("Recipient"),
+               N_("Operator"), N_("File"))
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, name="sharingLogDialog", title=_("Sharing log"), parent=parent)
@@ -297,6 +295,11 @@ class SharingLogDialog(ToolDialog):
         self.resize(980, 460)
         self.loads = 0
         self.refresh()
+        session.changed.connect(self._changed)
+
+    def _changed(self, kind: str) -> None:
+        if kind == operations.SHARING and not self.closed:  # a file left the vault: show it
+            self.refresh()
 
     def refresh(self) -> None:
         def loaded(entries) -> None:
@@ -305,22 +308,16 @@ class SharingLogDialog(ToolDialog):
             self.loads += 1
             self._fill(entries)
 
-        self.session.call(sharing_log, loaded)
+        self.session.run(operations.sharing_log(), loaded)
 
     def _fill(self, entries) -> None:
         snapshot = self.session.snapshot
-        language = current_language()
-
-        def title(code: str) -> str:
-            purpose = snapshot.purpose(code) if snapshot else None
-            return localized(purpose.title, language) if purpose else code
-
         self.table.setRowCount(0)
         self.table.setRowCount(len(entries))
         for r, e in enumerate(entries):
             values = (
                 _local_time(e.at), _(KIND_TEXT.get(e.kind, e.kind)), e.format.upper(), f"{e.count:,}",
-                ", ".join(title(c) for c in e.purposes), e.recipient, e.operator, e.file_name,
+                ", ".join(purpose_title(snapshot, c) for c in e.purposes), e.recipient, e.operator, e.file_name,
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -17,7 +15,7 @@ from PySide6.QtWidgets import (
 from consentbooth.core.config import AUTOLOCK_MINUTES, KIOSK_RESET_SECONDS
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
-from consentbooth.ui import errors
+from consentbooth.ui import errors, operations
 from consentbooth.ui.autolock import InactivityLock
 from consentbooth.ui.console.taskdialog import PathField, ToolDialog
 from consentbooth.ui.session import Session
@@ -25,13 +23,6 @@ from consentbooth.ui.widgets.common import button, card, label
 
 AUTOLOCK_RANGE = (1, 120)
 KIOSK_RESET_RANGE = (5, 300)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UserFacingError("Cannot read {path}: {reason}", path=str(path), reason=exc.strerror or "") from None
 
 
 class SettingsDialog(ToolDialog):
@@ -125,7 +116,7 @@ class SettingsDialog(ToolDialog):
             self.p12_password.setText("")
             self.set_status(_("Imported. New certificates are signed by: {subject}").format(subject=subject), ok=True)
 
-        self.run(lambda booth, _job: booth.import_certificate_identity(_read(path), password or None), done)
+        self.run(operations.import_certificate_identity(path, password or None), done)
 
     def wipe(self) -> None:
         super().wipe()

@@ -1,13 +1,13 @@
 """Shared pieces of the console's tool dialogs: a path field, and a dialog that runs one job.
 
-A job runs on the session's worker (``Session.call``). Its progress and its cancel flag are
-plain Python shared with the worker (an int written by the worker, a ``threading.Event`` set by
-the GUI); a timer on the GUI thread reads the progress, so the worker never makes a Qt call.
+A job is a named operation (:mod:`consentbooth.ui.operations`) run on the session's worker
+(``Session.run``). Its progress and its cancel flag are plain Python shared with the worker (an
+int written by the worker, a ``threading.Event`` set by the GUI); a timer on the GUI thread reads
+the progress, so the worker never makes a Qt call.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,36 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
-from consentbooth.services import Booth
 from consentbooth.ui import errors, style
+from consentbooth.ui.operations import Job, Operation
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import Texts, button, label
 
 POLL_MS = 80
 
 
-class Job:
-    """State shared between the GUI and one worker call. No Qt in here."""
-
-    def __init__(self) -> None:
-        self.cancel_event = threading.Event()
-        self.done = 0
-        self.total = 0
-        self.step = 0  # e.g. which bundle of several
-
-    # -- called on the worker --
-    def rows(self, done: int) -> None:
-        self.done = done
-
-    def progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-
-    def cancelled(self) -> bool:
-        return self.cancel_event.is_set()
-
-    # -- called on the GUI --
-    def cancel(self) -> None:
-        self.cancel_event.set()
+__all__ = ["Job", "PathField", "ToolDialog"]
 
 
 class PathField(QWidget):
@@ -144,10 +123,12 @@ class ToolDialog(QDialog):
 
     def run(
         self,
-        work: Callable[[Booth, Job], Any],
+        op: Operation[Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> bool:
+        """Run ``op`` with this dialog's progress bar; ``on_done`` only if still open (what it
+        changed reaches the other screens all the same, through ``Session.changed``)."""
         if self.job is not None:
             return False
         job = Job()
@@ -169,7 +150,7 @@ class ToolDialog(QDialog):
             if finished():
                 (on_error or self.fail)(exc)
 
-        started = self.session.call(lambda booth: work(booth, job), done, failed)
+        started = self.session.run(op, done, failed, job=job)
         if started:
             self.job = job
             self.progress.setRange(0, 0)

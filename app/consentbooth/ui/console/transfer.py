@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 
 from consentbooth.core.i18n import _
 from consentbooth.services.transfer import MergeResult
-from consentbooth.services.transfer import read_ops_identity as read_identity_file
-from consentbooth.ui import style
+from consentbooth.ui import operations, style
 from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import button, label
@@ -75,7 +74,7 @@ class BundleDialog(ToolDialog):
                             ok=True)
             self.created.emit(leads)
 
-        self.run(lambda booth, _job: booth.create_bundle(recipient=key, target=target, operator=operator), done)
+        self.run(operations.create_bundle(recipient=key, target=target, operator=operator), done)
 
     def wipe(self) -> None:
         super().wipe()
@@ -168,15 +167,7 @@ class MergeDialog(ToolDialog):
         self._running_paths = paths
         self.table.setRowCount(0)
 
-        def work(hub, job: Job) -> list[MergeResult]:
-            identity_text = read_identity_file(identity_path)
-            results: list[MergeResult] = []
-            for i, path in enumerate(paths):
-                job.step, job.done, job.total = i, 0, 0
-                results.extend(hub.merge_files(paths=[path], identity_text=identity_text, progress=job.progress))
-            return results
-
-        self.run(work, self._show_results)
+        self.run(operations.merge_bundles(paths=paths, identity=identity_path), self._show_results)
 
     def _show_results(self, results: list[MergeResult]) -> None:
         self.results = list(results)

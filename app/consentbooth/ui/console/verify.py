@@ -20,11 +20,8 @@ from PySide6.QtWidgets import (
 
 from consentbooth.core.i18n import _
 from consentbooth.domain.models import Event
-from consentbooth.services.certificates import (
-    CertificateVerdict,
-    read_pdf,
-)
-from consentbooth.ui import style
+from consentbooth.services.certificates import CertificateVerdict
+from consentbooth.ui import operations, style
 from consentbooth.ui.console.taskdialog import PathField, ToolDialog
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import button, label
@@ -147,7 +144,7 @@ class VerifyDialog(ToolDialog):
             self.set_status(_("Choose a certificate PDF first."), error=True)
             return
         self._clear_result()
-        self.run(lambda booth, _job: booth.verify_certificate(read_pdf(path)), self._show)
+        self.run(operations.verify_certificate(path), self._show)
 
     def set_running(self, running: bool) -> None:
         self.verify_button.setEnabled(not running)
@@ -226,7 +223,7 @@ class EventCertificatesDialog(ToolDialog):
         layout.addWidget(self.status)
         self.run_button = self.add_run_buttons(layout, _("Export"), "certificatesRun")
         self.setMinimumWidth(600)
-        self.session.call(lambda b: b.events(), self._events_loaded)
+        self.session.run(operations.events(), self._events_loaded)
 
     def _events_loaded(self, events: list[Event]) -> None:
         if self.closed:
@@ -262,8 +259,7 @@ class EventCertificatesDialog(ToolDialog):
             self.set_status(_("Saved {n} certificates to {file}.").format(n=count, file=target.name), ok=True)
             self.exported.emit(count)
 
-        self.run(lambda booth, job: booth.export_event_certificates(event_id=event_id, target=target,
-                                                              progress=job.progress), done)
+        self.run(operations.export_event_certificates(event_id=event_id, target=target), done)
 
     def wipe(self) -> None:
         super().wipe()

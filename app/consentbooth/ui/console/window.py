@@ -3,6 +3,10 @@
 The lead's record (right of the table) is built when the first lead is chosen, and the dashboard
 when its tab is first opened: until then only the hint / an empty tab is on screen, so the console
 (built behind the unlock screen) costs less to build and to show.
+
+While it is on screen (between ``activate`` and ``wipe``) the console follows the session: a write
+to the leads (``Session.changed``) reloads the list, keeping the lead shown selected; a new setup
+snapshot redraws the event and the operators. In kiosk mode it holds nothing and reloads nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
+from consentbooth.ui import operations
 from consentbooth.ui.console.model import LeadsModel
 from consentbooth.ui.console.more import ConsoleTools
 from consentbooth.ui.session import Session
@@ -49,6 +54,7 @@ class ConsolePage(QWidget):
         self.texts = Texts()
         self.assisted: AssistedCaptureDialog | None = None
         self._reselect: str | None = None
+        self._active = False  # on screen with the vault's data (between activate and wipe)
 
         # -- toolbar
         bar = QFrame()
@@ -73,8 +79,6 @@ class ConsolePage(QWidget):
         self.language = LanguageSwitch()
         self.language.language_selected.connect(lambda c: session.set_language(c, remember=True))
         self.tools = ConsoleTools(session, self)  # exports, transfer, verify, settings
-        self.tools.leads_changed.connect(self.refresh)
-        self.tools.setup_changed.connect(self.activate)  # event name, operators after a setup change
         bar_layout.addWidget(self.event_label, 1)
         bar_layout.addWidget(self.operator_caption)
         bar_layout.addWidget(self.operator)
@@ -166,6 +170,8 @@ class ConsolePage(QWidget):
 
         session.language_changed.connect(self._language_changed)
         session.operator_changed.connect(self._sync_operator)
+        session.changed.connect(self._changed)
+        session.snapshot_changed.connect(self._snapshot_changed)
 
     @property
     def detail(self) -> LeadDetail:
@@ -174,7 +180,6 @@ class ConsolePage(QWidget):
             from consentbooth.ui.console.detail import LeadDetail
 
             detail = LeadDetail(self.session)
-            detail.changed.connect(self._detail_changed)
             self._detail_hint.hide()
             self._detail_pane.layout().addWidget(detail)
             self._detail = detail
@@ -195,6 +200,7 @@ class ConsolePage(QWidget):
 
     def activate(self) -> None:
         """Called after unlock: show the setup's staff and event, load the first page."""
+        self._active = True
         snapshot = self.session.snapshot
         self.operator.blockSignals(True)
         self.operator.clear()
@@ -240,9 +246,18 @@ class ConsolePage(QWidget):
                 return True
         return False
 
-    def _detail_changed(self) -> None:
-        self._reselect = self.detail.record.lead.id if self.detail.record else None
+    def _changed(self, kind: str) -> None:
+        """A write to the leads, from any screen: reload the list, keeping the lead shown."""
+        if kind != operations.LEADS or not self._active:
+            return
+        record = self._detail.record if self._detail is not None else None
+        self._reselect = record.lead.id if record is not None else None
         self.model.load(self.search.text().strip())
+
+    def _snapshot_changed(self) -> None:
+        """The setup changed (events, purposes, staff…): the event name and operators too."""
+        if self._active:
+            self.activate()
 
     def _operator_chosen(self, index: int) -> None:
         initials = self.operator.itemData(index)
@@ -273,7 +288,6 @@ class ConsolePage(QWidget):
         from consentbooth.ui.console.dialogs import AssistedCaptureDialog
 
         dialog = AssistedCaptureDialog(self.session, self)
-        dialog.captured.connect(lambda _r: self.refresh())
         dialog.finished.connect(lambda _r: self._assisted_closed())
         self.assisted = dialog
         dialog.open()
@@ -284,6 +298,7 @@ class ConsolePage(QWidget):
 
     def wipe(self) -> None:
         """On lock: no personal data may stay in any widget."""
+        self._active = False
         self._debounce.stop()
         self.search.setText("")
         self._debounce.stop()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
+from consentbooth.ui import operations
 from consentbooth.ui.kiosk.flow import AttendeeFlow
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import LanguageSwitch, Texts, button, label
@@ -67,7 +68,7 @@ class PinDialog(QDialog):
                 self.error.show()
                 self.pin.setFocus()
 
-        self.session.call(lambda b: b.check_staff_pin(pin), done)
+        self.session.run(operations.check_staff_pin(pin), done)
 
 
 class KioskWindow(QWidget):

@@ -1,22 +1,65 @@
-"""One step of the attendee flow: a title, a scrolling body and a row of buttons."""
+"""One step of the attendee flow: a title, a scrolling body and a row of buttons.
+
+A step owns its widgets and everything about them: it builds them, says them again in another
+language (``retranslate``), forgets what the attendee entered (``wipe``) and gets ready when it
+comes on screen (``on_enter``). The flow (:mod:`consentbooth.ui.kiosk.flow`) only sequences the
+steps and turns the attendee's answers into one capture.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
-from consentbooth.ui.widgets.common import label
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from consentbooth.ui.widgets.common import Texts, button, label
+
+if TYPE_CHECKING:
+    from consentbooth.domain.models import Purpose, Question
+    from consentbooth.ui.session import Snapshot
 
 MAX_WIDTH = 980
 
 
+class Flow(Protocol):
+    """What a step may ask of the flow it belongs to (:class:`~consentbooth.ui.kiosk.flow.AttendeeFlow`)."""
+
+    snapshot: Snapshot
+    staff_mode: bool
+    questions: Sequence[Question]  # the event's qualifying questions (staff-assisted only)
+    separate: Sequence[Purpose]  # purposes that need a separate consent
+    under_14: bool
+
+    def step(self, name: str) -> Step: ...
+    def current(self) -> str: ...
+    def go(self, name: str) -> None: ...
+    def ticked(self) -> list[str]: ...
+    def required(self) -> tuple[str, ...]: ...
+    def after_purposes(self) -> None: ...
+    def set_age(self, *, under_14: bool) -> None: ...
+    def decline(self) -> None: ...
+    def refuse_minor(self) -> None: ...
+    def save(self) -> None: ...
+    def finish(self) -> None: ...
+
+
 class Step(QWidget):
-    def __init__(self, name: str, *, scroll: bool = True, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    """``title`` and ``subtitle`` are English msgids, shown in the current language."""
+
+    def __init__(self, flow: Flow, name: str, *, title: str, subtitle: str = "",
+                 scroll: bool = True) -> None:
+        super().__init__()
+        self.flow = flow
         self.name = name
+        self.texts = Texts()
         self.setObjectName(f"step_{name}")
         self.title = label(name="title")
         self.subtitle = label(name="subtitle")
+        self.texts.bind(self.title.setText, title)
+        if subtitle:
+            self.texts.bind(self.subtitle.setText, subtitle)
         content = QWidget()
         content.setMaximumWidth(MAX_WIDTH)
         self.body = QVBoxLayout(content)
@@ -50,3 +93,31 @@ class Step(QWidget):
         outer.addStretch(1)
         outer.addWidget(column, 100)
         outer.addStretch(1)
+
+    def nav(self, msgid: str, slot: Callable[[], object], *, name: str, role: str = "",
+            last: bool = False) -> QPushButton:
+        """A button in the step's bottom row; ``last`` pushes it to the right (the way on)."""
+        if last:
+            self.footer.addStretch(1)
+        b = button(role=role, slot=slot)
+        b.setObjectName(name)
+        self.texts.bind(b.setText, msgid)
+        self.footer.addWidget(b)
+        return b
+
+    # -- what every step does its own way ---------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Say everything again in the language just chosen."""
+        self.texts.apply()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Texts that are not a plain msgid (the setup's own titles, rich text): redraw them."""
+
+    def on_enter(self) -> None:
+        """The step comes on screen."""
+
+    def wipe(self, *, everything: bool = False) -> None:
+        """Forget what the attendee entered here (values, undo history, choices); ``everything``
+        also what the step shows about them after the capture (the receipt)."""
