@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -74,13 +74,18 @@ def _link_tmpfile(fd: int, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Path) -> Iterator[BinaryIO]:
+def atomic_writer(
+    target: Path, *, before_commit: Callable[[], None] | None = None
+) -> Iterator[BinaryIO]:
     """Yield a binary file; on success it atomically becomes ``target``; on failure nothing.
 
     On Linux the data goes into an ``O_TMPFILE`` (no name until it is complete and fsynced, then
     linked into place), so a kill -9 mid-write leaves no partial file at all. Elsewhere it is a
     :class:`~consentbooth.core.staging.StagedFile` (random name, 0600 before any byte, removed by
     this process or, if it dies, by the next start's sweep).
+
+    ``before_commit()`` runs when the data is complete and durable but before it gets its name
+    (e.g. recording the export in the sharing log): if it raises, the file never appears.
     """
     target = Path(target).absolute()
     try:
@@ -95,6 +100,8 @@ def atomic_writer(target: Path) -> Iterator[BinaryIO]:
             yield f
             f.flush()
             os.fsync(f.fileno())
+            if before_commit is not None:
+                before_commit()
             if staged is None:
                 _link_tmpfile(f.fileno(), target)
         if staged is not None:

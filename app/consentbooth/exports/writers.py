@@ -68,12 +68,21 @@ UTF8_BOM = "\ufeff".encode()
 
 Progress = Callable[[int], None] | None
 Cancel = Callable[[], bool] | None
+# on_complete(count): called once the file is complete and durable, before it appears under its
+# name; if it raises (e.g. the sharing log cannot be written) the file never appears.
+OnComplete = Callable[[int], None] | None
 R = TypeVar("R")
 
 
 class ExportCancelled(UserFacingError):
     def __init__(self) -> None:
         super().__init__("The export was cancelled; no file was written.")
+
+
+def _hook(on_complete: OnComplete, count: Callable[[], int]) -> Callable[[], None] | None:
+    if on_complete is None:
+        return None
+    return lambda: on_complete(count())
 
 
 def _check_cancel(cancel: Cancel) -> None:
@@ -113,11 +122,12 @@ def _csv(
     target: Path,
     progress: Progress,
     cancel: Cancel,
+    on_complete: OnComplete = None,
 ) -> int:
     buf = io.StringIO()
     writer = csv.writer(buf, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     count = 0
-    with atomic_writer(Path(target)) as out:
+    with atomic_writer(Path(target), before_commit=_hook(on_complete, lambda: count)) as out:
         writer.writerow(header)
         out.write(UTF8_BOM + buf.getvalue().encode("utf-8"))
         for n, chunk in _neutralised_chunks(rows, cells, cancel):
@@ -225,6 +235,7 @@ def _xlsx(
     progress: Progress,
     cancel: Cancel,
     sheet_title: str,
+    on_complete: OnComplete = None,
 ) -> int:
     target = Path(target)
     wb = Workbook(write_only=True)
@@ -244,7 +255,7 @@ def _xlsx(
     count = 0
     sheet_file = _private_sheet_file(ws, target)
     try:
-        with atomic_writer(target) as out:
+        with atomic_writer(target, before_commit=_hook(on_complete, lambda: count)) as out:
             head = []
             for name in header:
                 cell = WriteOnlyCell(ws, value=name)
@@ -304,11 +315,12 @@ def _jsonl(
     target: Path,
     progress: Progress,
     cancel: Cancel,
+    on_complete: OnComplete = None,
 ) -> int:
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     keys = tuple(header)
     count = 0
-    with atomic_writer(Path(target)) as out:
+    with atomic_writer(Path(target), before_commit=_hook(on_complete, lambda: count)) as out:
         for chunk in _raw_chunks(rows, cells, cancel):
             text = "".join(
                 [encode(dict(zip(keys, values, strict=True))) + "\n" for values in chunk]
@@ -356,6 +368,7 @@ def write_export(
     target: Path,
     progress: Progress = None,
     cancel: Cancel = None,
+    on_complete: OnComplete = None,
 ) -> int:
     """:func:`write_csv`, :func:`write_xlsx` or :func:`write_jsonl` by ``format``."""
     _check_format(format)
@@ -369,9 +382,11 @@ def write_export(
             progress=progress,
             cancel=cancel,
             sheet_title="Leads",
+            on_complete=on_complete,
         )
     return _WRITERS[format](
-        p.header, rows, p.cells, target=target, progress=progress, cancel=cancel
+        p.header, rows, p.cells, target=target, progress=progress, cancel=cancel,
+        on_complete=on_complete,
     )
 
 
@@ -383,6 +398,7 @@ def write_suppression(
     format: str = "csv",
     progress: Progress = None,
     cancel: Cancel = None,
+    on_complete: OnComplete = None,
 ) -> int:
     """Write a suppression list; with ``hashed`` email/phone become SHA-256 of the normalised value.
 
@@ -404,5 +420,9 @@ def write_suppression(
             progress=progress,
             cancel=cancel,
             sheet_title="Suppression",
+            on_complete=on_complete,
         )
-    return _WRITERS[format](header, rows, cells, target=target, progress=progress, cancel=cancel)
+    return _WRITERS[format](
+        header, rows, cells, target=target, progress=progress, cancel=cancel,
+        on_complete=on_complete,
+    )

@@ -67,14 +67,18 @@ def export_leads(
     # The exported events' qualifying questions become columns after the contact fields.
     questions = [q.key for e in events.values() if not event_ids or e.id in event_ids for q in e.questions]
     now = now or datetime.now(UTC)
-    count = write_export(
+    # The sharing log is written when the file is complete and BEFORE it appears under its name:
+    # an export that cannot be recorded is never left behind.
+    return write_export(
         _rows(ctx, purposes, event_ids, now),
         format=format, preset=get_preset(preset, extra_fields=questions), target=Path(target),
         progress=progress, cancel=cancel,
+        on_complete=lambda count: _log(
+            ctx, kind=f"export:{preset}", format=format, purposes=purposes,
+            events=event_ids or (), count=count, recipient=recipient, operator=operator,
+            target=target,
+        ),
     )
-    _log(ctx, kind=f"export:{preset}", format=format, purposes=purposes, events=event_ids or (),
-         count=count, recipient=recipient, operator=operator, target=target)
-    return count
 
 
 def _suppressed(ctx: BoothContext, hashed: bool) -> Iterator[SuppressionRow]:
@@ -104,10 +108,14 @@ def export_suppression(
     operator: str | None = None,
 ) -> int:
     """Everyone who withdrew a purpose or was erased, so the CRM can suppress them downstream."""
-    count = write_suppression(_suppressed(ctx, hashed), hashed=hashed, target=Path(target), format=format)
-    _log(ctx, kind="suppression:hashed" if hashed else "suppression", format=format, purposes=(),
-         events=(), count=count, recipient=recipient, operator=operator, target=target)
-    return count
+    return write_suppression(
+        _suppressed(ctx, hashed), hashed=hashed, target=Path(target), format=format,
+        on_complete=lambda count: _log(
+            ctx, kind="suppression:hashed" if hashed else "suppression", format=format,
+            purposes=(), events=(), count=count, recipient=recipient, operator=operator,
+            target=target,
+        ),
+    )
 
 
 def _log(ctx: BoothContext, *, kind: str, format: str, purposes: Sequence[str], events: Sequence[str],

@@ -181,8 +181,8 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     real = files.atomic_writer
 
     @contextlib.contextmanager
-    def filling(target: Path) -> Iterator[Any]:
-        with real(target) as f:
+    def filling(target: Path, **kwargs: Any) -> Iterator[Any]:
+        with real(target, **kwargs) as f:
             yield _FillingFile(f, limit=200_000)
 
     monkeypatch.setattr(writers, "atomic_writer", filling)
