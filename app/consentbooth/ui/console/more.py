@@ -31,6 +31,7 @@ ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
     None,
     ("setup", N_("Booth setup…"), "boothsetup:BoothSetupDialog"),
     ("settings", N_("Settings…"), "settings:SettingsDialog"),
+    ("passphrase", N_("Change passphrase…"), "passphrase:PassphraseDialog"),
 )
 
 
