@@ -241,6 +241,13 @@ class Vault:
             if guard is not None:
                 guard.release()
 
+    def scrub(self) -> None:
+        """Checkpoint the WAL into the vault and truncate it, so old page images (e.g. the
+        details of a person just erased) leave the -wal file now rather than at lock. Call it
+        after an erasure or a purge; skipped quietly while another process is reading."""
+        with self._lock, contextlib.suppress(DatabaseError):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
     def check_passphrase(self, passphrase: str) -> None:
         """``WrongPassphrase`` unless ``passphrase`` opens this vault's file (a fresh keyed
         connection: the open one proves nothing about what a person just typed)."""
