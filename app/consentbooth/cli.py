@@ -15,9 +15,8 @@ from pathlib import Path
 from consentbooth.core.errors import AppError, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger, log_unexpected, setup_logging
 from consentbooth.core.paths import default_vault_path
-from consentbooth.domain.models import CollectionMethod, Guardian
 from consentbooth.domain.vocabulary import field_both
-from consentbooth.services.booth import Booth, CaptureRequest
+from consentbooth.services.booth import Booth
 
 log = get_logger(__name__)
 
@@ -72,35 +71,57 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_capture(args: argparse.Namespace) -> int:
+def _read_input(path: str) -> bytes:
+    """The bytes of ``--input`` (``-``: standard input), at most the contract's size limit + 1."""
+    from consentbooth.domain.contract import MAX_INPUT_BYTES  # pydantic: capture only
+
+    limit = MAX_INPUT_BYTES + 1
     try:
-        data = json.loads(Path(args.input).read_text(encoding="utf-8")) if args.input != "-" else json.load(sys.stdin)
-    except (OSError, ValueError) as exc:
-        raise UserFacingError("Cannot read {path}: {reason}", path=args.input, reason=str(exc)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("fields", {}), dict):
-        raise ValidationError("input", "LEAD.json must be an object with a “fields” object.")
-    guardian = data.get("guardian")
-    request = CaptureRequest(
-        fields={str(k): ("" if v is None else str(v)) for k, v in data.get("fields", {}).items()},
-        purposes=[str(p) for p in data.get("purposes", [])],
-        language=str(data.get("language", "zh-CN")),
-        event_id=data.get("event"),
-        operator=data.get("operator"),
-        collection_method=CollectionMethod(data.get("collection_method", "staff")),
-        under_14=bool(data.get("under_14", False)),
-        guardian=Guardian(**guardian) if isinstance(guardian, dict) else None,
-    )
+        if path == "-":
+            return sys.stdin.buffer.read(limit)
+        with open(path, "rb") as f:
+            return f.read(limit)
+    except OSError as exc:
+        raise UserFacingError(
+            "Cannot read {path}: {reason}", path=path, reason=exc.strerror or type(exc).__name__
+        ) from None
+
+
+def _certificate(booth: Booth, ledger_id: str, out: dict[str, object]) -> None:
+    """Issue the certificate of what was just stored. Its failure (a hub vault has no setup to
+    state, say) never turns the stored capture or withdrawal into an error: the output says
+    ``certificate_id: null`` and why, stderr has one note line, and the exit code stays 0."""
+    try:
+        out["certificate_id"] = booth.issue_certificate(ledger_id)
+    except UserFacingError as exc:
+        out["certificate_id"] = None
+        out["certificate_problem"] = exc.localized("en")
+        sys.stderr.write(
+            "Note: stored, but no certificate was issued: " + exc.localized("en") + "\n"
+        )
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    """One capture document (a JSON object) or a list of them (all or nothing), checked against
+    the strict input contract (domain/contract.py)."""
+    from consentbooth.domain.contract import load_json  # pydantic: capture only
+    from consentbooth.services.capture import capture_documents
+
+    documents = load_json(_read_input(args.input))
     with _unlocked(args) as booth:
-        result = booth.capture(request)
-        out: dict[str, object] = {
-            "lead_id": result.lead_id,
-            "ledger_id": result.ledger_id,
-            "granted": list(result.granted),
-            "declined": result.declined,
-        }
-        if result.ledger_id and not args.no_certificate:
-            out["certificate_id"] = booth.issue_certificate(result.ledger_id)
-        _out(out)
+        results = capture_documents(booth.ctx, documents)
+        outs: list[dict[str, object]] = []
+        for result in results:
+            out: dict[str, object] = {
+                "lead_id": result.lead_id,
+                "ledger_id": result.ledger_id,
+                "granted": list(result.granted),
+                "declined": result.declined,
+            }
+            if result.ledger_id and not args.no_certificate:
+                _certificate(booth, result.ledger_id, out)
+            outs.append(out)
+    _out(outs if isinstance(documents, list) else outs[0])
     return 0
 
 
@@ -137,18 +158,32 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(option: str, text: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` option, or one sentence naming it."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            option, "{option} must be a date written YYYY-MM-DD, e.g. 2025-03-31.", option=option
+        ) from None
+
+
 def cmd_withdraw(args: argparse.Namespace) -> int:
+    request_date = _date("--request-date", args.request_date)
     with _unlocked(args) as booth:
         ledger_id = booth.withdraw(
             lead_id=args.lead,
             purposes=args.purpose,
             channel=args.channel,
-            request_date=date.fromisoformat(args.request_date) if args.request_date else None,
+            request_date=request_date,
             operator=args.operator,
             note=args.note or "",
         )
-        certificate = booth.issue_certificate(ledger_id)
-    _out({"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose, "certificate_id": certificate})
+        out: dict[str, object] = {"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose}
+        _certificate(booth, ledger_id, out)
+    _out(out)
     return 0
 
 

@@ -18,7 +18,8 @@ class UserFacingError(AppError):
     ``message`` is the English source sentence; ``params`` fill its ``{placeholders}``.
     """
 
-    def __init__(self, message: str, **params: object) -> None:
+    def __init__(self, message: str, /, **params: object) -> None:
+        # Positional-only: a template may use any placeholder name ({field}, {reason}, {message}).
         self.message = message
         self.params = params
         super().__init__(message.format(**params) if params else message)
@@ -78,7 +79,7 @@ class UnsafeVault(UserFacingError):
 class ValidationError(UserFacingError):
     """A value a person typed is not acceptable; ``field`` names the input."""
 
-    def __init__(self, field: str, message: str, **params: object) -> None:
+    def __init__(self, field: str, message: str, /, **params: object) -> None:
         self.field = field
         super().__init__(message, **params)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from consentbooth.core.errors import UserFacingError, ValidationError
 from consentbooth.domain.consent import CurrentState, fold_states
@@ -33,6 +34,9 @@ from consentbooth.domain.notice import NOTICE_LANGUAGES, Notice
 from consentbooth.domain.validation import clean_text, validate_fields, validate_name
 from consentbooth.services.context import BoothContext, now
 from consentbooth.vault import journal, repo
+
+if TYPE_CHECKING:
+    from consentbooth.domain.contract import CaptureDocument, CaptureRules
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +125,50 @@ def capture_batch(ctx: BoothContext, requests: Sequence[CaptureRequest]) -> list
             "consent. Nothing was stored."
         )
     return results
+
+
+def capture_rules(ctx: BoothContext) -> CaptureRules:
+    """What the input contract checks capture documents against: the purposes offered now and
+    every event with its qualifying questions (the custom fields its leads may carry)."""
+    from consentbooth.domain.contract import CaptureRules  # pydantic: not at start-up
+
+    current = ctx.current_event()
+    return CaptureRules(
+        purposes=frozenset(p.code for p in ctx.offered_purposes()),
+        questions={e.id: frozenset(q.key for q in e.questions) for e in ctx.events()},
+        current_event=current.id if current else None,
+    )
+
+
+def request_from_document(document: CaptureDocument) -> CaptureRequest:
+    """A contract-checked capture document as the request the capture validates and stores."""
+    guardian = document.guardian
+    return CaptureRequest(
+        fields=dict(document.fields),
+        purposes=list(document.purposes),
+        language=document.language,
+        event_id=document.event,
+        operator=document.operator,
+        collection_method=CollectionMethod(document.collection_method),
+        under_14=document.under_14,
+        guardian=Guardian(name=guardian.name, relationship=guardian.relationship) if guardian else None,
+    )
+
+
+def capture_documents(ctx: BoothContext, documents: object) -> list[CaptureResult]:
+    """Bulk entry (the CLI, paper forms typed up elsewhere): capture documents from outside.
+
+    ``documents`` is one capture document or a list of them, as decoded JSON values, or the JSON
+    text itself (bytes or str). Each is checked against the strict input contract
+    (``domain/contract.py``), then all are captured in ONE durable transaction: any violation
+    refuses them all with one sentence naming the field, and nothing is stored.
+    """
+    from consentbooth.domain.contract import load_json, parse_captures
+
+    if isinstance(documents, bytes | bytearray | str):
+        documents = load_json(bytes(documents) if isinstance(documents, bytearray) else documents)
+    parsed = parse_captures(documents, capture_rules(ctx))
+    return capture_batch(ctx, [request_from_document(d) for d in parsed])
 
 
 def record_minor_refusal(ctx: BoothContext, *, event_id: str | None = None) -> None:
