@@ -45,7 +45,7 @@ from consentbooth.vault.connection import (
     _write_copy,
     copy_before_upgrade_path,
 )
-from consentbooth.vault.locking import VaultLock
+from consentbooth.vault.locking import VaultLock, lock_files
 from consentbooth.vault.migrations import apply_migrations, needs_upgrade
 
 log = get_logger(__name__)
@@ -230,9 +230,8 @@ class Vault:
         target = Path(target).absolute()
         guard = None
         if target.exists() and target != Path(self.path).absolute():
-            open_lock, _gate = VaultLock(target)._open_path, None
-            if open_lock.exists():  # the target is (was) a vault: never replace it while open
-                guard = VaultLock.exclusive(target)
+            if lock_files(target)[0].exists():  # the target is (was) a vault: never replace
+                guard = VaultLock.exclusive(target)  # it while it is open anywhere
         try:
             with self._lock:
                 self.settle()  # a copy holds every capture in its tables, not in the journal
