@@ -14,6 +14,7 @@ from consentbooth.core.errors import VaultBusy, VaultExists, VaultInUse, WrongPa
 from consentbooth.services.booth import Booth
 from consentbooth.vault import locking
 from consentbooth.vault.locking import VaultLock, lock_files
+from consentbooth.vault.migrations import CURRENT_VERSION
 from consentbooth.vault.store import open_vault, restore_backup
 from tests.data.make_fixture import FIXTURE_PASSPHRASE
 from tests.helpers import zh_request
@@ -124,7 +125,7 @@ def test_upgrade_needs_the_vault_to_itself_and_keeps_an_encrypted_copy(
     assert not list(tmp_path.glob("*.before-v*"))
     Booth.unlock(copy, FIXTURE_PASSPHRASE).lock()
     kept = sorted(p.name for p in tmp_path.glob("*.before-v*"))
-    assert kept == ["old.before-v4.cbvault"]
+    assert kept == [f"old.before-v{CURRENT_VERSION}.cbvault"]  # named after the schema it upgrades to
     assert stat.S_IMODE((tmp_path / kept[0]).stat().st_mode) == 0o600
 
 
