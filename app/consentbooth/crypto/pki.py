@@ -1,0 +1,648 @@
+"""The organisation's root of trust: one root CA that certifies every signing key.
+
+A two-level hierarchy, made with ``cryptography`` (nothing hand-rolled):
+
+- the **root**: ECDSA P-256, ``CA:true, pathlen:0`` (critical), key usage keyCertSign + cRLSign +
+  digitalSignature (critical), subject ``O=<organisation>, CN=<organisation> ConsentBooth root``,
+  valid for 25 years. Its SHA-256 fingerprint (of the DER certificate) is what people compare:
+  it is printed on every certificate and shown in the console.
+- **leaves**, one per signing key: ``CA:false``, key usage digitalSignature + contentCommitment
+  (critical), extended key usage emailProtection (what NSS, and so poppler's ``pdfsig``,
+  requires of a document signer), subject and authority key identifiers. The role is written
+  in the subject's OU ("ConsentBooth device" / "ConsentBooth PDF signer" / "ConsentBooth hub")
+  and read back with :func:`certificate_role`.
+
+An enrolment file joins a booth laptop to the organisation: a PKCS#12 protected by a short
+human-typable code, holding a fresh device key, its root-signed device certificate and the root.
+
+Bad input from people (a PEM that is not a CA, a malformed enrolment file, a wrong code) raises
+a ``UserFacingError`` with one sentence; a chain check returns a :class:`ChainResult` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from consentbooth.core.errors import UserFacingError
+from consentbooth.core.i18n import Message
+from consentbooth.crypto.keys import SigningIdentity
+
+ROLES = ("device", "pdf", "hub")
+ROLE_OU = {
+    "device": "ConsentBooth device",
+    "pdf": "ConsentBooth PDF signer",
+    "hub": "ConsentBooth hub",
+    "root": "ConsentBooth root",
+}
+_OU_ROLE = {ou: role for role, ou in ROLE_OU.items()}
+NAME_MAX = 64  # ub-common-name / ub-organization-name (RFC 5280, appendix A)
+CLOCK_SKEW = dt.timedelta(days=1)  # booth laptops' clocks drift: certificates start a day early
+
+# Enrolment codes: 16 characters of Crockford's base32 (no I, L, O, U), shown in 4 groups of 4.
+# 80 bits from ``secrets``; typed back, O reads as 0 and I/L as 1, case and dashes ignored.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_GROUPS, CODE_GROUP_LEN = 4, 4
+_CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+class EnrolmentError(UserFacingError):
+    """An enrolment file or code that cannot be used; the sentence says why."""
+
+
+class TrustRootError(UserFacingError):
+    """A certificate offered as a trust root that cannot be one; the sentence says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Fingerprints and small readers.
+
+
+def _der(cert: x509.Certificate | bytes) -> bytes:
+    if isinstance(cert, x509.Certificate):
+        return cert.public_bytes(serialization.Encoding.DER)
+    if cert.lstrip().startswith(b"-----"):
+        return x509.load_pem_x509_certificate(cert).public_bytes(serialization.Encoding.DER)
+    return cert
+
+
+def fingerprint(cert: bytes | x509.Certificate) -> str:
+    """SHA-256 of the DER certificate, 64 lowercase hex digits (PEM, DER or a loaded cert)."""
+    return hashlib.sha256(_der(cert)).hexdigest()
+
+
+def format_fingerprint(hex_digest: str) -> str:
+    """A fingerprint for people: uppercase, in groups of four ("AB12 CD34 …", 16 groups).
+
+    Groups of four are what ``certutil``/``openssl -fingerprint`` readers compare easily by eye,
+    and a SHA-256 splits evenly into 16 of them (two lines of 8 where space is short).
+    """
+    digits = re.sub(r"[^0-9a-fA-F]", "", hex_digest).upper()
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+def _load_any(data: bytes) -> list[x509.Certificate]:
+    """Every certificate in PEM (one or more blocks) or DER ``data``; ValueError if none."""
+    if b"-----BEGIN" in data:
+        return list(x509.load_pem_x509_certificates(data))
+    return [x509.load_der_x509_certificate(data)]
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else None
+
+
+def certificate_role(cert: bytes | x509.Certificate) -> str | None:
+    """"device", "pdf", "hub" or "root" for a ConsentBooth certificate; None for any other."""
+    loaded = cert if isinstance(cert, x509.Certificate) else _load_any(cert)[0]
+    return _OU_ROLE.get(_attr(loaded.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) or "")
+
+
+def organisation_of(cert: bytes | x509.Certificate) -> str | None:
+    """The subject's organisation name (O), if any."""
+    loaded = cert if isinstance(cert, x509.Certificate) else _load_any(cert)[0]
+    return _attr(loaded.subject, NameOID.ORGANIZATION_NAME)
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _now(at: dt.datetime | None = None) -> dt.datetime:
+    return (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+
+
+def _in_validity(cert: x509.Certificate, at: dt.datetime) -> bool:
+    return cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
+
+
+# ---------------------------------------------------------------------------------------------
+# Making the root and the leaves.
+
+
+def _pkcs8(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _clip(text: str, fallback: str = "ConsentBooth") -> str:
+    return (text.strip() or fallback)[:NAME_MAX]
+
+
+def create_root(organisation_name: str, *, years: int = 25) -> SigningIdentity:
+    """A fresh root: ECDSA P-256 key and self-signed CA certificate (pathlen 0)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    org = _clip(organisation_name)
+    suffix = " ConsentBooth root"
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ROLE_OU["root"]),
+            x509.NameAttribute(NameOID.COMMON_NAME, org[: NAME_MAX - len(suffix)] + suffix),
+        ]
+    )
+    now = _now()
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - CLOCK_SKEW)
+        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return SigningIdentity(key_pem=_pkcs8(key), cert_pem=_pem(cert))
+
+
+def _root_parts(root: SigningIdentity) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey]:
+    cert = root.certificate
+    if not _is_ca(cert):
+        raise TrustRootError("This certificate is not a certificate authority (CA), so it cannot be a root of trust.")
+    return cert, root.private_key
+
+
+def certify(
+    root: SigningIdentity,
+    *,
+    public_key_pem: bytes,
+    role: str,
+    subject_name: str,
+    organisation_name: str,
+    years: int = 10,
+) -> bytes:
+    """A leaf certificate (PEM) for ``public_key_pem``, signed by ``root``, for ``role``.
+
+    The leaf never outlives the root, and never starts before it.
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+    root_cert, root_key = _root_parts(root)
+    public_key = serialization.load_pem_public_key(public_key_pem)
+    if not isinstance(public_key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
+        raise ValueError("only ECDSA and RSA keys can be certified")
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _clip(organisation_name)),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ROLE_OU[role]),
+            x509.NameAttribute(NameOID.COMMON_NAME, _clip(subject_name)),
+        ]
+    )
+    now = _now()
+    not_before = max(now - CLOCK_SKEW, root_cert.not_valid_before_utc)
+    not_after = min(now + dt.timedelta(days=365 * years), root_cert.not_valid_after_utc)
+    root_ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(root_cert.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski), critical=False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    return _pem(cert)
+
+
+def new_identity(
+    root: SigningIdentity, *, role: str, subject_name: str, organisation_name: str, years: int = 10
+) -> SigningIdentity:
+    """A fresh P-256 key with its leaf certificate; ``chain_pem`` is the root certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    cert_pem = certify(
+        root,
+        public_key_pem=public_pem,
+        role=role,
+        subject_name=subject_name,
+        organisation_name=organisation_name,
+        years=years,
+    )
+    return SigningIdentity(key_pem=_pkcs8(key), cert_pem=cert_pem, chain_pem=root.cert_pem)
+
+
+# ---------------------------------------------------------------------------------------------
+# Trust roots and chains.
+
+
+def load_trust_root(pem_or_der: bytes, *, at: dt.datetime | None = None) -> x509.Certificate:
+    """The CA certificate in ``pem_or_der`` (the first one of a PEM bundle).
+
+    Raises ``TrustRootError`` (one sentence) when it is not a certificate, not a CA, or not
+    valid now (expired or not yet valid).
+    """
+    try:
+        cert = _load_any(pem_or_der)[0]
+    except (ValueError, TypeError, IndexError):
+        raise TrustRootError("This file is not a certificate (PEM or DER expected).") from None
+    if not _is_ca(cert):
+        raise TrustRootError(
+            "This certificate is not a certificate authority (CA), so it cannot be a root of trust."
+        )
+    when = _now(at)
+    if when > cert.not_valid_after_utc:
+        raise TrustRootError(
+            "This root certificate expired on {date}.", date=cert.not_valid_after_utc.date().isoformat()
+        )
+    if when < cert.not_valid_before_utc:
+        raise TrustRootError(
+            "This root certificate is not valid before {date}; check the computer's clock.",
+            date=cert.not_valid_before_utc.date().isoformat(),
+        )
+    return cert
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """Whether a certificate chains to one of the trusted roots, and what is known either way.
+
+    ``root_fingerprint``: the trusted root it chains to, or (untrusted) the fingerprint of the
+    top certificate of the chain it carries. ``reason`` is a :class:`Message` for people.
+    """
+
+    trusted: bool
+    root_fingerprint: str | None
+    role: str | None
+    reason: Message
+    path: tuple[x509.Certificate, ...] = ()  # leaf first, the trusted root last (if trusted)
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _path_problem(path: Sequence[x509.Certificate], at: dt.datetime) -> Message | None:
+    """Why ``path`` (leaf first, anchor last, each issued by the next) is not a valid chain."""
+    for depth, cert in enumerate(path):
+        if not _in_validity(cert, at):
+            if depth == 0:
+                return Message("the signer's certificate is not valid at that time (expired or not yet valid)")
+            return Message("a certificate authority in the chain is not valid at that time")
+        if depth == 0:
+            continue
+        try:
+            constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        except x509.ExtensionNotFound:
+            return Message("a certificate in the chain is not a certificate authority")
+        if not constraints.ca:
+            return Message("a certificate in the chain is not a certificate authority")
+        below = depth - 1  # CA certificates below this one, not counting the leaf
+        if constraints.path_length is not None and below > constraints.path_length:
+            return Message("the chain is longer than its certificate authority allows")
+        try:
+            usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+            if not usage.key_cert_sign:
+                return Message("a certificate authority in the chain may not sign certificates")
+        except x509.ExtensionNotFound:
+            pass
+    return None
+
+
+def _library_accepts(
+    leaf: x509.Certificate,
+    pool: Sequence[x509.Certificate],
+    anchor: x509.Certificate,
+    at: dt.datetime,
+) -> bool:
+    """A second opinion from ``cryptography``'s RFC 5280 path validator (Web PKI CA rules).
+
+    The checks above give the reason people read; this one keeps the decision in a
+    well-kept library. The leaf is held to no Web PKI profile (it is a document signer).
+    """
+    from cryptography.x509 import verification
+
+    try:
+        verifier = (
+            verification.PolicyBuilder()
+            .store(verification.Store([anchor]))
+            .time(at)
+            .extension_policies(
+                ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
+                ee_policy=verification.ExtensionPolicy.permit_all(),
+            )
+            .build_client_verifier()
+        )
+        verifier.verify(leaf, [c for c in pool if c != anchor])
+    except (verification.VerificationError, ValueError, TypeError):
+        return False
+    return True
+
+
+def chain_to_root(
+    cert_pem: bytes,
+    chain_pem: bytes,
+    roots: Sequence[x509.Certificate],
+    *,
+    at: dt.datetime | None = None,
+) -> ChainResult:
+    """Does ``cert_pem`` chain (through the CA certificates in ``chain_pem``) to one of ``roots``?
+
+    Checks each link's signature, validity at ``at`` (default: now), the CA flag, key usage and
+    path length of every issuer. Never raises on bad input: an unreadable certificate is an
+    untrusted result with a reason.
+    """
+    when = _now(at)
+    try:
+        leaf = _load_any(cert_pem)[0]
+        pool = _load_any(chain_pem) if chain_pem.strip() else []
+    except (ValueError, TypeError, IndexError):
+        return ChainResult(False, None, None, Message("the certificate cannot be read"))
+    role = certificate_role(leaf)
+    # Follow issuers through the carried chain; stop at a trusted root or a self-issued top.
+    path = [leaf]
+    anchor: x509.Certificate | None = None
+    while anchor is None and len(path) <= 8:
+        current = path[-1]
+        anchor = next((r for r in roots if _issued_by(current, r)), None)
+        if anchor is not None:
+            break
+        if any(fingerprint(current) == fingerprint(r) for r in roots):
+            anchor = current  # the leaf itself is a trusted root (a self-signed identity)
+            path.pop()
+            break
+        issuer = next((c for c in pool if c not in path and _issued_by(current, c)), None)
+        if issuer is None:
+            break
+        path.append(issuer)
+    if anchor is None:
+        return ChainResult(
+            False,
+            fingerprint(path[-1]),
+            role,
+            Message(
+                "the signer's certificate does not chain to a trusted root (its chain ends at {fingerprint})",
+                fingerprint=format_fingerprint(fingerprint(path[-1])),
+            ),
+            tuple(path),
+        )
+    full = [*path, anchor]
+    problem = _path_problem(full, when) or (
+        None if anchor is leaf or _library_accepts(leaf, pool, anchor, when) else
+        Message("the certificate chain does not meet the X.509 path validation rules")
+    )
+    if problem is not None:
+        return ChainResult(False, fingerprint(anchor), role, problem, tuple(full))
+    return ChainResult(
+        True,
+        fingerprint(anchor),
+        role,
+        Message(
+            "the signer's certificate chains to the trusted root {fingerprint}",
+            fingerprint=format_fingerprint(fingerprint(anchor)),
+        ),
+        tuple(full),
+    )
+
+
+def issue_crl(
+    root: SigningIdentity,
+    *,
+    revoked: Sequence[tuple[int, dt.datetime]] = (),
+    days: int = 365,
+) -> bytes:
+    """A certificate revocation list (DER) signed by ``root``: ``revoked`` (serial, date) pairs.
+
+    Long-term validation (PAdES B-LT) embeds revocation data for every certificate of the
+    chain; the organisation's leaves name no CRL or OCSP service, so the root's own current
+    CRL is what proves they were not revoked.
+    """
+    root_cert, root_key = _root_parts(root)
+    now = _now()
+    root_ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root_cert.subject)
+        .last_update(now - dt.timedelta(minutes=5))
+        .next_update(min(now + dt.timedelta(days=days), root_cert.not_valid_after_utc))
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski), critical=False
+        )
+    )
+    for serial, when in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
+        )
+    crl = builder.sign(root_key, hashes.SHA256())
+    return crl.public_bytes(serialization.Encoding.DER)
+
+
+# ---------------------------------------------------------------------------------------------
+# Enrolment files.
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    identity: SigningIdentity  # the device key, its certificate and (chain_pem) the root
+    root_cert_pem: bytes
+    device_id: str
+    organisation_name: str
+    role: str = "device"  # "device" (a booth laptop) or "hub" (ops' merge machine)
+
+
+ENROLLABLE = ("device", "hub")
+
+
+def new_enrolment_code() -> str:
+    """A fresh code such as ``7K2Q-M9XD-4HTR-0BWE`` (80 random bits, easy to read aloud)."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LEN))
+    return "-".join(chars[i : i + CODE_GROUP_LEN] for i in range(0, len(chars), CODE_GROUP_LEN))
+
+
+def normalise_enrolment_code(code: str) -> str:
+    """The code as the file is encrypted with: no spaces or dashes, uppercase, O→0, I/L→1."""
+    return re.sub(r"[\s\-_.]", "", code).upper().translate(_CODE_FIXES)
+
+
+def make_enrolment(
+    root: SigningIdentity,
+    *,
+    device_id: str,
+    organisation_name: str,
+    code: str,
+    role: str = "device",
+) -> bytes:
+    """A PKCS#12 enrolment file: a fresh device key, its root-signed certificate, the root.
+
+    ``role`` is "device" (a booth laptop) or "hub" (a merge machine joining the organisation).
+    """
+    if role not in ENROLLABLE:
+        raise ValueError(f"role must be one of {ENROLLABLE}, not {role!r}")
+    secret = normalise_enrolment_code(code)
+    if len(secret) < 8:
+        raise EnrolmentError("The enrolment code is too short; use the code the app suggests.")
+    device = new_identity(root, role=role, subject_name=device_id, organisation_name=organisation_name)
+    key = serialization.load_pem_private_key(device.key_pem, password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return pkcs12.serialize_key_and_certificates(
+        name=f"ConsentBooth device {device_id}".encode()[:NAME_MAX],
+        key=key,
+        cert=device.certificate,
+        cas=[root.certificate],
+        encryption_algorithm=serialization.BestAvailableEncryption(secret.encode("ascii")),
+    )
+
+
+def _looks_like_pkcs12(data: bytes) -> bool:
+    """Does ``data`` parse as a PKCS#12 PFX structure (even if we cannot decrypt it)?"""
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    try:
+        pfx = asn1_pkcs12.Pfx.load(data, strict=True)
+        return pfx["version"].native == "v3" and pfx["auth_safe"]["content_type"].native in (
+            "data",
+            "signed_data",
+        )
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def read_enrolment(data: bytes, code: str, *, at: dt.datetime | None = None) -> Enrolment:
+    """Open an enrolment file with its code; ``EnrolmentError`` (one sentence) if unusable."""
+    secret = normalise_enrolment_code(code).encode("ascii", "replace")
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
+    except ValueError:
+        if _looks_like_pkcs12(data):
+            raise EnrolmentError(
+                "The enrolment code does not open this enrolment file; check the code and try again."
+            ) from None
+        raise EnrolmentError("This is not an enrolment file (a PKCS#12 file from ConsentBooth is expected).") from None
+    if key is None or cert is None:
+        raise EnrolmentError("The enrolment file holds no device key; ask for a new enrolment file.")
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise EnrolmentError("The enrolment file holds a key of an unsupported type; ask for a new enrolment file.")
+    if key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ) != cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ):
+        raise EnrolmentError("The enrolment file's key does not match its certificate; ask for a new enrolment file.")
+    roots = [c for c in (extra or []) if _is_ca(c)]
+    if not roots:
+        raise EnrolmentError(
+            "The enrolment file holds no organisation root certificate (CA); ask for a new enrolment file."
+        )
+    root = next((r for r in roots if _issued_by(cert, r)), None)
+    if root is None:
+        raise EnrolmentError(
+            "The device certificate in the enrolment file is not signed by the organisation root it carries."
+        )
+    role = certificate_role(cert)
+    if role not in ENROLLABLE:
+        raise EnrolmentError("The enrolment file's certificate is not for a booth device.")
+    when = _now(at)
+    for which in (cert, root):
+        if when > which.not_valid_after_utc:
+            raise EnrolmentError("The enrolment file has expired; ask for a new enrolment file.")
+        if when < which.not_valid_before_utc:
+            raise EnrolmentError(
+                "The enrolment file is not valid yet; check this computer's date and time."
+            )
+    problem = _path_problem([cert, root], when)
+    if problem is not None:
+        raise EnrolmentError(
+            "The enrolment file's certificates are not a valid chain; ask for a new enrolment file."
+        )
+    device_id = _attr(cert.subject, NameOID.COMMON_NAME) or ""
+    organisation = _attr(cert.subject, NameOID.ORGANIZATION_NAME) or ""
+    root_pem = _pem(root)
+    return Enrolment(
+        identity=SigningIdentity(key_pem=_pkcs8(key), cert_pem=_pem(cert), chain_pem=root_pem),
+        root_cert_pem=root_pem,
+        device_id=device_id,
+        organisation_name=organisation,
+        role=str(role),
+    )
+
+
+__all__ = [
+    "ROLES",
+    "ChainResult",
+    "Enrolment",
+    "EnrolmentError",
+    "TrustRootError",
+    "certificate_role",
+    "certify",
+    "chain_to_root",
+    "create_root",
+    "fingerprint",
+    "format_fingerprint",
+    "issue_crl",
+    "load_trust_root",
+    "make_enrolment",
+    "new_enrolment_code",
+    "new_identity",
+    "normalise_enrolment_code",
+    "organisation_of",
+    "read_enrolment",
+]
