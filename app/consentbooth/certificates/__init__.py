@@ -13,9 +13,15 @@ from importlib import import_module
 from typing import Any
 
 _WHERE = {
-    "Check": "verify",
+    "Check": "checks",
+    "Outcome": "checks",
+    "TimestampInfo": "checks",
     "VerificationReport": "verify",
     "verify_certificate_pdf": "verify",
+    "add_long_term_validation": "signing",
+    "timestamp_digest": "timestamps",
+    "verify_timestamp": "timestamps",
+    "TimestampError": "timestamps",
     "build_certificate_record": "record",
     "record_digest_hex": "record",
     "issue_certificate_pdf": "issue",

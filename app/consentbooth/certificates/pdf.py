@@ -35,6 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from consentbooth.certificates.qr import draw_qr, qr_matrix
 from consentbooth.certificates.record import record_bytes, record_digest_hex
 from consentbooth.core.paths import resource_path
+from consentbooth.crypto.pki import format_fingerprint
 from consentbooth.domain.vocabulary import CHANNELS, FIELDS, LANGUAGES, METHODS, STATUSES
 
 FONT_NAME = "WenQuanYiMicroHei"
@@ -46,8 +47,11 @@ MARGIN_X = 42.0
 MARGIN_TOP = 34.0
 MARGIN_BOTTOM = 30.0
 CONTENT_W = PAGE_W - 2 * MARGIN_X
-QR_SIZE = 80.0  # points; a version 9 code (ECDSA P-256 payload) has 0.54 mm modules
-QR_MIN_MODULE = 1.45  # points per module, at least
+QR_SIZE = 80.0  # points, at least
+# Points per module, at least: 2 pt (0.71 mm, 4.2 px at 150 dpi) is what survives a 150 dpi print
+# photographed slightly out of focus (blur 1.5 px, 5° rotation, JPEG quality 40); 1.45 pt did not.
+# A version 13 code at level Q (the ECDSA P-256 payload with its readable first line) is 138 pt.
+QR_MIN_MODULE = 2.0
 
 Color = tuple[float, float, float]
 INK: Color = (0.12, 0.14, 0.18)
@@ -74,6 +78,13 @@ _STATUS_MARKS: Mapping[str, tuple[str, Color]] = {
 STATUS_STYLE: Mapping[str, tuple[str, str, str, Color]] = {
     code: (mark, *STATUSES.pair(code), colour) for code, (mark, colour) in _STATUS_MARKS.items()
 }
+ROOT_CHECK = (
+    "核对根证书指纹：页首的机构根证书指纹须与本机构公布的指纹逐组一致；信任该根证书的 PDF 阅读器或 "
+    "consentbooth verify --trust 可确认本文件的签名出自本机构。",
+    "To check the root fingerprint at the top: it must match, group by group, the one the "
+    "organisation publishes; a PDF reader that trusts that root, or consentbooth verify --trust, "
+    "confirms the signature is the organisation's.",
+)
 
 # ---------------------------------------------------------------------------------------------
 # Font: registered once per process.
@@ -351,9 +362,25 @@ def _header(
     for part in str(controller["address"]).split(" / "):  # a bilingual address: one line each
         t = lay.paragraph(MARGIN_X, t, part, lay.sz(7.5), org_w, MUTED)
     t = lay.paragraph(MARGIN_X, t, contact, lay.sz(7.5), org_w, MUTED)
+    t = _root_fingerprint(lay, record, t, org_w)
     top = min(t - lay.sz(4), qr_y - quiet)
     lay.line(MARGIN_X, top, right, top, accent, 1.2)
     return top
+
+
+def _root_fingerprint(lay: PageLayout, record: Mapping[str, Any], top: float, width: float) -> float:
+    """The organisation root's SHA-256 in two lines of 8 groups (how to check it: the footer)."""
+    fingerprint = (record.get("trust") or {}).get("root_fingerprint")
+    if not fingerprint:
+        return top
+    groups = format_fingerprint(str(fingerprint)).split(" ")
+    t = lay.paragraph(
+        MARGIN_X, top - lay.sz(5), "机构根证书指纹 Organisation root fingerprint (SHA-256)",
+        lay.sz(6.8), width, MUTED,
+    )
+    for half in (groups[:8], groups[8:]):
+        t = lay.paragraph(MARGIN_X, t, " ".join(half), lay.sz(8.6), width, INK, leading=1.3)
+    return t
 
 
 def _title(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color) -> float:
@@ -373,6 +400,9 @@ def _title(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color
             f"This certificate records that on {when} you withdrew your consent to the purposes "
             "marked as withdrawn below; we no longer process your information for them."
         )
+        if (record.get("withdrawal") or {}).get("purposes") is not None:  # schema 2: all listed
+            zh_line += "下表列出撤回后每一项处理目的的状态。"
+            en_line += " The table shows every purpose as it stands after the withdrawal."
     else:
         zh_line = f"本证明记录您于 {when} 根据《个人信息保护法》就下列各项处理目的逐项作出的选择。"
         en_line = (
@@ -425,6 +455,13 @@ def _details(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Col
             ("请求日期", "Requested", str(withdrawal.get("request_date") or "—")),
             ("撤回渠道", "Channel", f"{zh} {en}".strip()),
         ]
+        if withdrawal.get("purposes"):
+            by_code = {str(p.get("code")): p for p in record["purposes"]}
+            titles = [
+                _purpose_titles(by_code.get(str(c), {"code": c}), language)[0]
+                for c in withdrawal["purposes"]
+            ]
+            rows.append(("本次撤回", "Withdrawn", "；".join(titles)))
         if withdrawal.get("note"):
             rows.append(("说明", "Note", str(withdrawal["note"])))
         context[3:4] = rows
@@ -479,16 +516,21 @@ def _purposes_table(
             lay.text(xs[3] + pad, t, line, small, INK)
             t -= small * 0.3
         bottoms.append(t)
-        lay.text(xs[4] + pad, row_top - main, str(entry["expires_on"]), main, INK)
-        days = f"{entry['retention_days']} 天 days"
-        lay.text(xs[4] + pad, row_top - main - sub * 1.3, days, sub, MUTED)
+        if entry.get("expires_on"):
+            lay.text(xs[4] + pad, row_top - main, str(entry["expires_on"]), main, INK)
+            days = f"{entry['retention_days']} 天 days"
+            lay.text(xs[4] + pad, row_top - main - sub * 1.3, days, sub, MUTED)
+        else:  # not granted, withdrawn or expired: nothing is kept for this purpose
+            lay.text(xs[4] + pad, row_top - main, "—", main, MUTED)
         top = min(bottoms) - lay.sz(2.5)
         lay.line(x0, top, x0 + CONTENT_W, top, RULE, 0.5)
     return top
 
 
 def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color) -> float:
-    shared = [p for p in record["purposes"] if p.get("recipients")]
+    # Recipients of what was granted (or withdrawn now): nothing is given to the others.
+    shown = {"granted", "withdrawn"}
+    shared = [p for p in record["purposes"] if p.get("recipients") and p.get("status") in shown]
     if not shared:
         return top
     language = str(record["notice"]["language"])
@@ -602,9 +644,18 @@ def _footer(lay: PageLayout, record: Mapping[str, Any]) -> float:
         f"记录摘要 Record digest SHA-256 {record_digest_hex(record)}",
         f"同意事件 Consent event {evidence['consent_event_id']}  ·  "
         f"账本哈希 Ledger hash {evidence['ledger_hash']}",
+    ]
+    head = evidence.get("chain_head")
+    if head:
+        lines.append(
+            f"账本链头 Ledger chain head {head['device_id']} #{head['device_seq']} {head['hash']}"
+        )
+    lines += [
         "本文件由上述机构以 PAdES 数字签名，机器可读记录见附件 consent-record.json。"
         "Digitally signed (PAdES) by the organisation above; machine-readable record attached.",
     ]
+    if (record.get("trust") or {}).get("root_fingerprint"):
+        lines += list(ROOT_CHECK)  # how to check the root fingerprint printed at the top
     wrapped = [w for line in lines for w in wrap(line, size, CONTENT_W)]
     y = MARGIN_BOTTOM
     for line in reversed(wrapped):
@@ -744,7 +795,7 @@ def render_certificate(
             ),
             (
                 QR_ATTACHMENT,
-                qr_payload.encode("ascii"),
+                qr_payload.encode("utf-8"),
                 "text/plain",
                 "Signed verification payload shown as the QR code",
             ),

@@ -4,6 +4,12 @@ The structure follows the Kantara Initiative Consent Receipt v1.1 and the ISO/IE
 consent record (controller, PII principal, notice, purposes with their category, consent type,
 termination and third parties, collection method, timestamps). Its RFC 8785 canonical bytes are
 what the QR payload signs and what is embedded in the PDF as ``consent-record.json``.
+
+Schema 2 (``consentbooth.certificate/2``) adds what strangers need to trust the record and what
+the first schema got wrong: a withdrawal lists every purpose with its state after the
+withdrawal (and which ones this request withdrew), only a granted purpose has a "kept until"
+date, ``evidence.chain_head`` names the signed ledger chain head (device, sequence, hash) and
+``trust.root_fingerprint`` the organisation's root. Records of schema 1 still verify.
 """
 
 from __future__ import annotations
@@ -27,17 +33,27 @@ from consentbooth.domain.models import (
 )
 from consentbooth.domain.notice import Notice
 
-SCHEMA = "consentbooth.certificate/1"
+SCHEMA_V1 = "consentbooth.certificate/1"
+SCHEMA = "consentbooth.certificate/2"
+SCHEMAS = frozenset({SCHEMA_V1, SCHEMA})
 JURISDICTION = "CN"
 RECEIPT_SPECS = ("Kantara Consent Receipt v1.1", "ISO/IEC TS 27560")
 
-# The statuses a purpose may have on a certificate, per action.
+# The statuses a purpose may have on a certificate, per action. Since schema 2 a withdrawal
+# lists every purpose as it stands afterwards, so one may also have expired.
 STATUSES_BY_ACTION: Mapping[str, frozenset[str]] = {
     Action.CONSENT.value: frozenset({Decision.GRANTED.value, Decision.NOT_GRANTED.value}),
     Action.WITHDRAWAL.value: frozenset(
         {Decision.GRANTED.value, Decision.NOT_GRANTED.value, Decision.WITHDRAWN.value}
     ),
 }
+STATUSES_BY_ACTION_V2: Mapping[str, frozenset[str]] = {
+    **STATUSES_BY_ACTION,
+    Action.WITHDRAWAL.value: STATUSES_BY_ACTION[Action.WITHDRAWAL.value]
+    | {Decision.EXPIRED.value},
+}
+CHAIN_HEAD_KEYS = ("device_id", "device_seq", "hash")
+_HEX64 = frozenset("0123456789abcdef")
 
 WITHDRAW_HOW = {
     "zh-CN": (
@@ -64,6 +80,7 @@ def _purpose_entry(
     purpose: Purpose, status: str, *, event: Event, captured_at: datetime
 ) -> dict[str, Any]:
     days = purpose.retention_days if purpose.retention_days is not None else event.retention_days
+    kept = status == Decision.GRANTED.value  # nothing is kept for a purpose not (or no longer) granted
     return {
         "code": purpose.code,
         "title": dict(purpose.title),
@@ -72,7 +89,7 @@ def _purpose_entry(
         "separate_consent": purpose.separate_consent,
         "status": status,
         "retention_days": days,
-        "expires_on": (captured_at + timedelta(days=days)).date().isoformat(),
+        "expires_on": (captured_at + timedelta(days=days)).date().isoformat() if kept else None,
         "recipients": [
             {
                 "name": r.name,
@@ -98,10 +115,17 @@ def build_certificate_record(
     purposes: Sequence[Purpose],
     notice: Notice,
     ledger_hash: str,
+    states_after: Mapping[str, str] | None = None,
+    chain_head: Mapping[str, object] | None = None,
+    root_fingerprint: str | None = None,
 ) -> dict[str, Any]:
     """The record of one consent (or withdrawal) event, ready for ``canonical_bytes``.
 
-    ``purposes`` must hold every purpose the event names (shown or decided). Raises
+    ``purposes`` must hold every purpose the event names (shown or decided), and for a
+    withdrawal every purpose in ``states_after`` (code -> "granted" / "not_granted" /
+    "withdrawn" / "expired": each purpose's state after the withdrawal; the certificate lists
+    them all). ``chain_head`` is the signed ledger chain head {device_id, device_seq, hash};
+    ``root_fingerprint`` the organisation root's SHA-256 (hex), printed on the page. Raises
     ``ValueError`` when the inputs contradict each other (a certificate must never lie).
     """
     if str(uuid.UUID(certificate_id)) != certificate_id or uuid.UUID(certificate_id).version != 4:
@@ -123,20 +147,39 @@ def build_certificate_record(
 
     by_code = {p.code: p for p in purposes}
     codes = list(dict.fromkeys([*consent_event.purposes_shown, *consent_event.decisions]))
+    withdrawing = consent_event.action is Action.WITHDRAWAL
+    statuses = {
+        code: Decision(consent_event.decisions.get(code, Decision.NOT_GRANTED)).value
+        for code in codes
+    }
+    withdrawn_now = [c for c in codes if statuses[c] == Decision.WITHDRAWN.value]
+    if states_after is not None:
+        if not withdrawing:
+            raise ValueError("states_after is for a withdrawal certificate only")
+        for code in withdrawn_now:
+            if states_after.get(code) != Decision.WITHDRAWN.value:
+                raise ValueError(f"purpose {code}: withdrawn by this event but not in states_after")
+        # every purpose, in the order the setup lists them, then any the setup no longer has
+        order = [p.code for p in purposes if p.code in states_after]
+        codes = list(dict.fromkeys([*order, *states_after, *codes]))
+        statuses = {c: str(states_after.get(c, statuses.get(c))) for c in codes}
     missing = [c for c in codes if c not in by_code]
     if missing:
         raise ValueError(f"purposes not supplied: {', '.join(missing)}")
+    allowed = STATUSES_BY_ACTION_V2[consent_event.action.value]
     entries = []
     for code in codes:
-        decision = consent_event.decisions.get(code, Decision.NOT_GRANTED)
-        status = Decision(decision).value
-        if status not in STATUSES_BY_ACTION[consent_event.action.value]:
+        status = statuses[code]
+        if status not in allowed:
             raise ValueError(
                 f"purpose {code}: {status} is not possible in a {consent_event.action}"
             )
         entries.append(
             _purpose_entry(by_code[code], status, event=event, captured_at=lead.captured_at)
         )
+    head = _chain_head(chain_head)
+    if root_fingerprint is not None and not _is_hex64(root_fingerprint):
+        raise ValueError("root_fingerprint must be a SHA-256 in lowercase hex")
 
     signature = lead.signature_png
     record: dict[str, Any] = {
@@ -199,17 +242,37 @@ def build_certificate_record(
             "consent_event_id": consent_event.id,
             "ledger_hash": ledger_hash,
             "data_digest": consent_event.data_digest,
+            "chain_head": head,
         },
+        "trust": {"root_fingerprint": root_fingerprint},
     }
-    if consent_event.action is Action.WITHDRAWAL:
+    if withdrawing:
         record["withdrawal"] = {
             "request_date": (
                 consent_event.request_date.isoformat() if consent_event.request_date else None
             ),
             "channel": consent_event.channel,
             "note": consent_event.note,
+            "purposes": withdrawn_now,  # what this request withdrew (the table shows them all)
         }
     return record
+
+
+def _is_hex64(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX64
+
+
+def _chain_head(head: Mapping[str, object] | None) -> dict[str, object] | None:
+    if head is None:
+        return None
+    if set(head) != set(CHAIN_HEAD_KEYS):
+        raise ValueError(f"chain_head must have exactly {', '.join(CHAIN_HEAD_KEYS)}")
+    seq = head["device_seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValueError("chain_head device_seq must be a non-negative integer")
+    if not _is_hex64(head["hash"]):
+        raise ValueError("chain_head hash must be a SHA-256 in lowercase hex")
+    return {"device_id": str(head["device_id"]), "device_seq": seq, "hash": str(head["hash"])}
 
 
 def record_bytes(record: Mapping[str, Any]) -> bytes:
@@ -228,10 +291,12 @@ def consistency_problems(record: Mapping[str, Any]) -> list[Message]:
     Each problem is a :class:`Message` (its English text, translatable with ``_()``).
     """
     problems: list[Message] = []
-    if record.get("schema") != SCHEMA:
+    schema = record.get("schema")
+    if schema not in SCHEMAS:
         problems.append(Message("unknown schema {schema}", schema=repr(record.get("schema"))))
+    v2 = schema == SCHEMA
     action = record.get("action")
-    allowed = STATUSES_BY_ACTION.get(str(action))
+    allowed = (STATUSES_BY_ACTION_V2 if v2 else STATUSES_BY_ACTION).get(str(action))
     if allowed is None:
         return [*problems, Message("unknown action {action}", action=repr(action))]
     purposes = record.get("purposes")
@@ -257,6 +322,10 @@ def consistency_problems(record: Mapping[str, Any]) -> list[Message]:
             )
         if not str(entry.get("dpv_category", "")).startswith("dpv:"):
             problems.append(Message("purpose {code}: no DPV category", code=code))
+        if v2 and entry.get("status") != "granted" and entry.get("expires_on") is not None:
+            problems.append(
+                Message("purpose {code}: a keep-until date for a purpose not granted", code=code)
+            )
         if (
             entry.get("separate_consent")
             and entry.get("status") == "granted"
@@ -279,6 +348,33 @@ def consistency_problems(record: Mapping[str, Any]) -> list[Message]:
         problems.append(Message("the list of withdrawn purposes does not match the purposes table"))
     if action == Action.WITHDRAWAL.value and not withdrawn:
         problems.append(Message("a withdrawal certificate withdraws no purpose"))
-    if action == Action.WITHDRAWAL.value and not isinstance(record.get("withdrawal"), Mapping):
+    request = record.get("withdrawal")
+    if action == Action.WITHDRAWAL.value and not isinstance(request, Mapping):
         problems.append(Message("a withdrawal certificate lacks the withdrawal request"))
+    if v2:
+        problems += _v2_problems(record, withdrawn)
+    return problems
+
+
+def _v2_problems(record: Mapping[str, Any], withdrawn: list[Any]) -> list[Message]:
+    """What schema 2 adds: the withdrawn-now list, the chain head, the root fingerprint."""
+    problems: list[Message] = []
+    request = record.get("withdrawal")
+    if record.get("action") == Action.WITHDRAWAL.value and isinstance(request, Mapping):
+        now = request.get("purposes")
+        if not isinstance(now, list) or not now or not set(now) <= set(withdrawn):
+            problems.append(
+                Message("the purposes this request withdrew do not match the purposes table")
+            )
+    evidence = record.get("evidence")
+    head = evidence.get("chain_head") if isinstance(evidence, Mapping) else None
+    if head is not None:
+        try:
+            _chain_head(head)
+        except (ValueError, TypeError, KeyError):
+            problems.append(Message("the ledger chain head is malformed"))
+    trust = record.get("trust")
+    fingerprint = trust.get("root_fingerprint") if isinstance(trust, Mapping) else "missing"
+    if fingerprint is not None and not _is_hex64(fingerprint):
+        problems.append(Message("the root fingerprint is malformed"))
     return problems

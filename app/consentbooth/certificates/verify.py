@@ -1,4 +1,14 @@
-"""Verify a certificate PDF: PAdES signature, signer key, embedded record, QR payload.
+"""Verify a certificate PDF: PAdES signature, who signed it, embedded record, QR payload.
+
+Verification says what it knows, in three outcomes (:class:`Outcome`):
+
+- ``VALID``: the signature is intact (and any later update only adds long-term validation data
+  or time-stamps) and the signer chains to one of the trust roots given (or is one of the
+  expected keys, as the vault knows them);
+- ``UNTRUSTED``: intact, but no trust anchor was given: the signer is not established. The
+  report carries the fingerprint of the root (or top certificate) of the signer's chain, for
+  people to compare with the one the organisation publishes. Never ``VALID`` without an anchor;
+- ``INVALID``: anything altered, malformed, or signed outside the trusted roots.
 
 Every check is reported with a reason; a damaged or tampered file is a failed check, never an
 exception. The verdict is one line for people; ``checks`` say what was found. Check names are
@@ -8,64 +18,60 @@ English text as a string, rendered in the UI language with ``_()``.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asn1crypto import algos, cms, tsp
-from asn1crypto import parser as asn1_parser
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
+from consentbooth.certificates.checks import Check, Outcome, TimestampInfo
+from consentbooth.certificates.pades import (
+    SignatureFindings,
+    check_signatures,
+    key_fingerprint,
+    spki_der,
+)
 from consentbooth.certificates.pdf import QR_ATTACHMENT, RECORD_ATTACHMENT
 from consentbooth.certificates.qr import QrPayload, parse_qr_payload
 from consentbooth.certificates.record import consistency_problems
 from consentbooth.core.i18n import Message
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
+from consentbooth.crypto.pki import format_fingerprint, load_trust_root
 
-
-@dataclass(frozen=True)
-class Check:
-    name: str  # a stable code: pdf_signature, qr_payload, …
-    ok: bool
-    detail: str  # a Message: English as a string; ``_(detail)`` in the UI language
+# A decoder of barcodes in an image (a PIL image of the rendered page): the texts it finds.
+# Injected (zxing-cpp lives in the scanning adapter), so this package imports no decoder.
+QrDecoder = Callable[[Any], list[str]]
+PRINTED_QR_DPI = 150  # the page is rendered as a 150 dpi print would be
+TRUST_CHECKS = frozenset({"signer_trust", "signer_key"})
+REQUIRED = frozenset(
+    {"pdf_signature", "signature_coverage", "embedded_record", "qr_payload", "qr_signature"}
+)
 
 
 @dataclass
 class VerificationReport:
-    ok: bool
+    ok: bool  # outcome is VALID
     verdict: str  # a Message, like Check.detail
     checks: list[Check] = field(default_factory=list)
     record: dict[str, Any] | None = None
     certificate_id: str | None = None
     signer_fingerprint: str | None = None  # SHA-256 of the signer's SubjectPublicKeyInfo (hex)
+    outcome: Outcome = Outcome.INVALID
+    root_fingerprint: str | None = None  # SHA-256 (hex) of the trusted root / the chain's top
+    signer_role: str | None = None  # "pdf", "device", "hub" for a ConsentBooth certificate
+    timestamp: TimestampInfo | None = None  # the signature's RFC 3161 time-stamp, if any
 
     def failed(self) -> list[Check]:
         return [c for c in self.checks if not c.ok]
 
 
-def _spki_der(public_key: bytes) -> bytes:
-    """DER SubjectPublicKeyInfo of a PEM or DER public key."""
-    if public_key.lstrip().startswith(b"-----"):
-        key = serialization.load_pem_public_key(public_key)
-    else:
-        key = serialization.load_der_public_key(public_key)
-    return key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-def _fingerprint(spki_der: bytes) -> str:
-    return hashlib.sha256(spki_der).hexdigest()
+# Kept for callers of the first version: key fingerprints are SHA-256 of the DER SPKI.
+_spki_der = spki_der
+_fingerprint = key_fingerprint
 
 
 def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
@@ -84,104 +90,6 @@ def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
     return files
 
 
-def _contents_canonical(pdf: bytes, byte_range: Sequence[int], cms_bytes: bytes) -> Message | None:
-    """Why the signature's /Contents gap is not exactly what a signer writes (None: it is).
-
-    The byte range leaves out the hex-encoded CMS; pyHanko ignores bytes after the DER object
-    and hex case, so check both here: every byte of the file must be accounted for.
-    """
-    _start1, len1, start2, _len2 = (int(v) for v in byte_range)
-    gap = pdf[len1:start2]
-    info = asn1_parser.parse(cms_bytes, strict=False)
-    der_len = len(info[3]) + len(info[4]) + len(info[5])
-    if any(cms_bytes[der_len:]):
-        return Message("the signature container's padding was altered")
-    hex_digits = cms_bytes.hex().encode("ascii")
-    if gap not in (b"<" + hex_digits.upper() + b">", b"<" + hex_digits + b">"):
-        return Message("the signature container's encoding was altered")
-    return None
-
-
-_ESS_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
-
-
-def _cms_problem(signed_data: cms.SignedData) -> Message | None:
-    """Why the parts of the CMS container that its signature does not cover are not as signed.
-
-    The CMS signature covers only the signed attributes. Versions, algorithm lists and the
-    embedded certificates are outside it, so they are pinned here: versions per RFC 5652,
-    digest algorithms equal to the signer's, the signer certificate bound by its hash in the
-    signed ESS signing-certificate-v2 attribute, every other certificate a verified issuer.
-    """
-    infos = signed_data["signer_infos"]
-    if len(infos) != 1:
-        return Message("the signature container must hold exactly one signer")
-    info = infos[0]
-    by_ski = info["sid"].name == "subject_key_identifier"
-    if info["version"].native != ("v3" if by_ski else "v1"):
-        return Message("the signer information's version was altered")
-    if signed_data["version"].native != ("v3" if by_ski else "v1"):
-        return Message("the signature container's version was altered")
-    digest = info["digest_algorithm"]
-    canonical = [
-        algos.DigestAlgorithm({"algorithm": digest["algorithm"].native}).dump(),
-        algos.DigestAlgorithm({"algorithm": digest["algorithm"].native, "parameters": None}).dump(),
-        bytes.fromhex("300d06096086480165030402010500"),  # sha256 with explicit NULL
-    ]
-    if digest.dump() not in canonical or [a.dump() for a in signed_data["digest_algorithms"]] != [
-        digest.dump()
-    ]:
-        return Message("the signature container's digest algorithms were altered")
-    encap = signed_data["encap_content_info"]
-    if encap["content_type"].native != "data" or encap["content"].native is not None:
-        return Message("the signature container's content type was altered")
-    if info["unsigned_attrs"].native is not None or signed_data["crls"].native is not None:
-        return Message("unsigned data was added to the signature container")
-    certs = [c.chosen for c in signed_data["certificates"]]
-    sid = info["sid"].chosen
-    if by_ski:
-        signer = [c for c in certs if c.key_identifier == sid.native]
-    else:
-        signer = [
-            c
-            for c in certs
-            if c.issuer == sid["issuer"] and c.serial_number == sid["serial_number"].native
-        ]
-    if not signer or len({c.dump() for c in signer}) != 1:
-        return Message("the signer certificate is missing from the signature container")
-    ess = [a for a in info["signed_attrs"] if a["type"].dotted == _ESS_SIGNING_CERTIFICATE_V2]
-    if len(ess) != 1:
-        return Message("the signature does not bind its signer certificate (no ESS attribute)")
-    value = ess[0]["values"][0]
-    if not isinstance(value, tsp.SigningCertificateV2):
-        value = tsp.SigningCertificateV2.load(value.dump())
-    cert_id = value["certs"][0]
-    algo = cert_id["hash_algorithm"]["algorithm"].native
-    if hashlib.new(algo, signer[0].dump()).digest() != cert_id["cert_hash"].native:
-        return Message("the signer certificate was altered after signing")
-    # Any other certificate must be an issuer on the signer's chain, with a valid signature.
-    chain = [x509.load_der_x509_certificate(signer[0].dump())]
-    others = [
-        x509.load_der_x509_certificate(c.dump()) for c in certs if c.dump() != signer[0].dump()
-    ]
-    while others:
-        issuer = next((c for c in others if c.subject == chain[-1].issuer), None)
-        if issuer is None:
-            return Message("the signature container holds a certificate outside the signer's chain")
-        try:
-            chain[-1].verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature):
-            return Message("a certificate in the signature container was altered")
-        others.remove(issuer)
-        chain.append(issuer)
-    if chain[-1].issuer == chain[-1].subject and len(chain) > 1:
-        try:
-            chain[-1].verify_directly_issued_by(chain[-1])
-        except (ValueError, TypeError, InvalidSignature):
-            return Message("the root certificate in the signature container was altered")
-    return None
-
-
 def _joined(problems: Sequence[Message]) -> Message:
     """Several problems as one detail, "a; b; c", each rendered in the reader's language."""
     joined = problems[-1]
@@ -191,17 +99,36 @@ def _joined(problems: Sequence[Message]) -> Message:
 
 
 class _Verifier:
-    def __init__(self, pdf: bytes, expected_public_keys: Sequence[bytes] | None) -> None:
+    def __init__(
+        self,
+        pdf: bytes,
+        *,
+        expected_public_keys: Sequence[bytes] | None,
+        roots: Sequence[x509.Certificate] | None,
+        tsa_roots: Sequence[x509.Certificate] | None,
+        decode_qr: QrDecoder | None,
+    ) -> None:
         self.pdf = pdf
         self.expected = expected_public_keys
+        self.roots = roots
+        self.tsa_roots = tsa_roots
+        self.decode_qr = decode_qr
         self.checks: list[Check] = []
         self.record: dict[str, Any] | None = None
         self.certificate_id: str | None = None
-        self.signer_spki: bytes | None = None
-        self.fingerprint: str | None = None
+        self.signature = SignatureFindings()
         self.files: dict[str, bytes] = {}
         self.payload: QrPayload | None = None
         self.record_digest: str | None = None
+
+    @property
+    def signer_spki(self) -> bytes | None:
+        return self.signature.signer_spki
+
+    @property
+    def fingerprint(self) -> str | None:
+        spki = self.signature.signer_spki
+        return key_fingerprint(spki) if spki is not None else None
 
     def add(self, name: str, ok: bool, detail: Message) -> bool:
         self.checks.append(Check(name, ok, detail))
@@ -211,14 +138,14 @@ class _Verifier:
         try:
             reader = PdfFileReader(io.BytesIO(self.pdf), strict=False)
             _ = reader.root
-            signatures = reader.embedded_signatures
+            _ = reader.embedded_signatures
         except Exception as exc:
             self.add(
                 "pdf_readable", False, Message("the file is not a readable PDF ({error})", error=str(exc))
             )
             return
         self.add("pdf_readable", True, Message("the file is a readable PDF"))
-        self._signature(signatures)
+        self._signature(reader)
         try:
             self.files = _attachments(reader)
         except Exception as exc:
@@ -229,102 +156,50 @@ class _Verifier:
             )
             return
         self._record()
+        self._root_claim()
         self._qr()
+        if self.decode_qr is not None:
+            self._printed_qr()
 
-    def _signature(self, signatures: Sequence[Any]) -> None:
-        if len(signatures) != 1:
-            self.add(
-                "pdf_signature",
-                False,
-                Message("expected exactly one PDF signature, found {count}", count=len(signatures)),
-            )
-            return
-        sig = signatures[0]
-        try:
-            cert_der = sig.signer_cert.dump()
-            cert = x509.load_der_x509_certificate(cert_der)
-            self.signer_spki = cert.public_key().public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            self.fingerprint = _fingerprint(self.signer_spki)
-            context = ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False)
-            status = validate_pdf_signature(sig, signer_validation_context=context, skip_diff=True)
-            gap_problem = _contents_canonical(
-                self.pdf, sig.byte_range, sig.pkcs7_content
-            ) or _cms_problem(sig.signed_data)
-        except Exception as exc:
-            self.add(
-                "pdf_signature",
-                False,
-                Message("the PDF signature cannot be validated ({error})", error=str(exc)),
-            )
-            return
-        subject = cert.subject.rfc4514_string()
-        if not (status.intact and status.valid):
-            self.add(
-                "pdf_signature",
-                False,
-                Message(
-                    "the PDF signature does not match the document: the file was changed after signing"
+    def _signature(self, reader: PdfFileReader) -> None:
+        expected = None
+        if self.expected is not None:
+            try:
+                expected = {spki_der(k) for k in self.expected}
+            except Exception as exc:
+                self.add(
+                    "signer_key",
+                    False,
+                    Message("an expected public key cannot be read ({error})", error=str(exc)),
                 )
-                if not status.intact
-                else Message("the PDF signature is cryptographically invalid"),
-            )
-        elif gap_problem:
-            self.add("pdf_signature", False, gap_problem)
-        else:
-            self.add(
-                "pdf_signature",
-                True,
-                Message("PAdES signature intact and valid, signed by {subject}", subject=subject),
-            )
-        if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
-            self.add("signature_coverage", True, Message("the signature covers the entire file"))
-        else:
-            self.add(
-                "signature_coverage",
-                False,
-                Message(
-                    "the file was modified after signing (content added outside the signature; "
-                    "coverage {coverage})",
-                    coverage=status.coverage.name if status.coverage else Message("unknown"),
-                ),
-            )
-        if self.expected is None:
-            self.add(
-                "signer_key",
-                True,
-                Message(
-                    "not compared with a known key; signer key fingerprint SHA-256 {fingerprint}",
-                    fingerprint=self.fingerprint,
-                ),
-            )
+                expected = set()
+        self.signature = check_signatures(
+            self.pdf, reader, roots=self.roots, tsa_roots=self.tsa_roots, expected_spki=expected
+        )
+        self.checks += self.signature.checks
+
+    def _root_claim(self) -> None:
+        """The root fingerprint printed on the page must be the one the signature chains to."""
+        trust = (self.record or {}).get("trust")
+        claimed = trust.get("root_fingerprint") if isinstance(trust, Mapping) else None
+        actual = self.signature.root_fingerprint
+        if not claimed or not actual:
             return
-        try:
-            known = {_spki_der(k) for k in self.expected}
-        except Exception as exc:
+        comparable = self.signature.established or self.signature.root_is_self_signed
+        if claimed == actual:
             self.add(
-                "signer_key",
-                False,
-                Message("an expected public key cannot be read ({error})", error=str(exc)),
-            )
-            return
-        if self.signer_spki in known:
-            self.add(
-                "signer_key",
+                "root_fingerprint",
                 True,
-                Message(
-                    "signed with a known organisation key ({fingerprint}…)",
-                    fingerprint=self.fingerprint[:16],
-                ),
+                Message("the root fingerprint printed on the certificate is the signer's root"),
             )
-        else:
+        elif comparable:
             self.add(
-                "signer_key",
+                "root_fingerprint",
                 False,
                 Message(
-                    "signed with an unknown key (fingerprint {fingerprint}…), not the organisation's",
-                    fingerprint=self.fingerprint[:16],
+                    "the certificate names root {claimed} but is signed under root {actual}",
+                    claimed=format_fingerprint(str(claimed)),
+                    actual=format_fingerprint(actual),
                 ),
             )
 
@@ -375,7 +250,7 @@ class _Verifier:
             self.add("qr_payload", False, Message("no {file} attached", file=QR_ATTACHMENT))
             return
         try:
-            payload = parse_qr_payload(data.decode("ascii"))
+            payload = parse_qr_payload(data.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             self.add(
                 "qr_payload", False, Message("the QR payload is malformed ({error})", error=str(exc))
@@ -409,9 +284,7 @@ class _Verifier:
                 Message("no signer certificate to check the QR signature with"),
             )
             return
-        public_pem = serialization.load_der_public_key(self.signer_spki).public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        public_pem = _public_pem(self.signer_spki)
         if payload.verify(public_pem):
             self.add(
                 "qr_signature", True, Message("the QR signature is valid under the signer's key")
@@ -421,55 +294,160 @@ class _Verifier:
                 "qr_signature", False, Message("the QR signature is not valid under the signer's key")
             )
 
+    def _printed_qr(self) -> None:
+        """Decode the QR code printed on the page; it must be the signed payload attached."""
+        assert self.decode_qr is not None
+        try:
+            from consentbooth.certificates.raster import render_page
+
+            texts = list(self.decode_qr(render_page(self.pdf, dpi=PRINTED_QR_DPI)))
+        except Exception as exc:
+            self.add(
+                "printed_qr",
+                False,
+                Message("the page cannot be rendered to read its QR code ({error})", error=str(exc)),
+            )
+            return
+        payloads = []
+        for text in texts:
+            try:
+                payloads.append(parse_qr_payload(text))
+            except ValueError:
+                continue
+        if not payloads:
+            self.add(
+                "printed_qr",
+                False,
+                Message("no ConsentBooth QR code could be read on the page"),
+            )
+        elif self.payload is None or not all(p.same_as(self.payload) for p in payloads):
+            self.add(
+                "printed_qr",
+                False,
+                Message("the QR code printed on the page differs from the signed record's"),
+            )
+        else:
+            self.add(
+                "printed_qr",
+                True,
+                Message("the QR code printed on the page is the signed record's"),
+            )
+
+
+def _public_pem(spki: bytes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_der_public_key(spki).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _load_roots(pems: Sequence[bytes] | None) -> list[x509.Certificate] | None:
+    """Trust roots from PEM/DER; each must be a CA (``TrustRootError``, one sentence, if not)."""
+    if not pems:
+        return None
+    return [load_trust_root(pem) for pem in pems]
+
+
+def _verdict(verifier: _Verifier, outcome: Outcome) -> Message:
+    cid = verifier.certificate_id or Message("(unknown id)")
+    controller = (verifier.record or {}).get("controller")
+    organisation = str(controller.get("name")) if isinstance(controller, Mapping) else None
+    root = format_fingerprint(verifier.signature.root_fingerprint or "")
+    if outcome is Outcome.INVALID:
+        first = next((c for c in verifier.checks if not c.ok), None)
+        reason = first.detail if first else Message("a required check did not run")
+        return Message(
+            "NOT VALID: certificate {certificate_id}: {reason}.", certificate_id=cid, reason=reason
+        )
+    if outcome is Outcome.UNTRUSTED:
+        return Message(
+            "INTACT, SIGNER NOT ESTABLISHED: certificate {certificate_id} is unchanged since "
+            "signing, but nothing given here establishes who signed it. Its signer's root "
+            "fingerprint is {root}: compare it with the one the organisation publishes, or "
+            "verify with the organisation's root certificate.",
+            certificate_id=cid,
+            root=root or Message("unknown"),
+        )
+    if any(c.name == "signer_trust" and c.ok for c in verifier.checks):
+        return Message(
+            "VALID: certificate {certificate_id} is issued by {organisation}, signed under the "
+            "trusted root {root} and unchanged since signing.",
+            certificate_id=cid,
+            organisation=organisation or Message("(unknown organisation)"),
+            root=root,
+        )
+    key = (verifier.fingerprint or "")[:16]
+    if organisation is not None:
+        return Message(
+            "VALID: certificate {certificate_id} is issued by {organisation}, signed by key "
+            "{fingerprint}… and unchanged since signing.",
+            certificate_id=cid,
+            organisation=organisation,
+            fingerprint=key,
+        )
+    return Message(
+        "VALID: certificate {certificate_id} is signed by key {fingerprint}… and unchanged "
+        "since signing.",
+        certificate_id=cid,
+        fingerprint=key,
+    )
+
 
 def verify_certificate_pdf(
-    pdf: bytes, *, expected_public_keys: Sequence[bytes] | None = None
+    pdf: bytes,
+    *,
+    trust_roots: Sequence[bytes] | None = None,
+    expected_public_keys: Sequence[bytes] | None = None,
+    tsa_roots: Sequence[bytes] | None = None,
+    decode_qr: QrDecoder | None = None,
 ) -> VerificationReport:
-    """Check a certificate PDF; ``expected_public_keys`` are PEM or DER SubjectPublicKeyInfo."""
-    verifier = _Verifier(pdf, expected_public_keys)
+    """Check a certificate PDF and say what is known (:class:`Outcome`).
+
+    ``trust_roots``: the organisation's root certificate(s), PEM or DER (each must be a CA:
+    ``TrustRootError`` otherwise, before anything is checked). ``expected_public_keys``: PEM or
+    DER SubjectPublicKeyInfo of keys known to be the organisation's (the vault's). Either one
+    establishes the signer; with neither the best outcome is ``UNTRUSTED``. ``tsa_roots``: roots
+    of the time-stamping authorities trusted for the time. ``decode_qr``: a decoder (image ->
+    texts) to read the QR code printed on the page and compare it with the signed payload.
+    """
+    roots = _load_roots(trust_roots)
+    tsa = _load_roots(tsa_roots)
+    verifier = _Verifier(
+        pdf,
+        expected_public_keys=expected_public_keys,
+        roots=roots,
+        tsa_roots=tsa,
+        decode_qr=decode_qr,
+    )
     try:
         verifier.run()
     except Exception as exc:
         verifier.add("verification", False, Message("verification stopped: {error}", error=str(exc)))
-    ok = bool(verifier.checks) and all(c.ok for c in verifier.checks)
-    required = {
-        "pdf_signature",
-        "signature_coverage",
-        "embedded_record",
-        "qr_payload",
-        "qr_signature",
-    }
-    ok = ok and required <= {c.name for c in verifier.checks}
-    cid = verifier.certificate_id or Message("(unknown id)")
-    verdict: Message
-    if ok:
-        key = (verifier.fingerprint or "")[:16]
-        if verifier.record and isinstance(verifier.record.get("controller"), Mapping):
-            verdict = Message(
-                "VALID: certificate {certificate_id} is issued by {organisation}, signed by key "
-                "{fingerprint}… and unchanged since signing.",
-                certificate_id=cid,
-                organisation=str(verifier.record["controller"].get("name")),
-                fingerprint=key,
-            )
-        else:
-            verdict = Message(
-                "VALID: certificate {certificate_id} is signed by key {fingerprint}… and unchanged "
-                "since signing.",
-                certificate_id=cid,
-                fingerprint=key,
-            )
+    names = {c.name for c in verifier.checks}
+    intact = (
+        bool(verifier.checks)
+        and all(c.ok for c in verifier.checks if c.name not in TRUST_CHECKS)
+        and REQUIRED <= names
+    )
+    anchored = bool(roots) or expected_public_keys is not None
+    if not intact:
+        outcome = Outcome.INVALID
+    elif not anchored:
+        outcome = Outcome.UNTRUSTED
+    elif verifier.signature.established and all(c.ok for c in verifier.checks):
+        outcome = Outcome.VALID
     else:
-        first = next((c for c in verifier.checks if not c.ok), None)
-        reason = first.detail if first else Message("a required check did not run")
-        verdict = Message(
-            "NOT VALID: certificate {certificate_id}: {reason}.", certificate_id=cid, reason=reason
-        )
+        outcome = Outcome.INVALID
     return VerificationReport(
-        ok=ok,
-        verdict=verdict,
+        ok=outcome is Outcome.VALID,
+        verdict=_verdict(verifier, outcome),
         checks=verifier.checks,
         record=verifier.record,
         certificate_id=verifier.certificate_id,
         signer_fingerprint=verifier.fingerprint,
+        outcome=outcome,
+        root_fingerprint=verifier.signature.root_fingerprint,
+        signer_role=verifier.signature.role,
+        timestamp=verifier.signature.timestamp,
     )

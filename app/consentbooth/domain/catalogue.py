@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from consentbooth.domain.models import Purpose, Recipient
 
+# Each purpose's category is the W3C DPV purpose that says what the processing is for
+# (DPV 2.1 purposes taxonomy, https://w3id.org/dpv#, source: w3c/dpv 2.1/dpv/modules/purposes.csv).
+# Sharing with partners and transferring abroad are processing operations in DPV, not purposes:
+# what counts is what the partner or the overseas recipient does with the data.
 DPV = {
-    "sales": "dpv:CommunicationForCustomerCare",
-    "marketing": "dpv:DirectMarketing",
+    # "selling products or services to the user, consumer, or data subjects": sales calls, quotes
+    "sales": "dpv:SellProductsToDataSubject",
+    # "delivering services as requested by user or consumer": the material asked for at the booth
+    "marketing": "dpv:RequestedServiceProvision",
+    # "managing and analysing interactions with past, current, and potential customers"
     "followup": "dpv:CustomerRelationshipManagement",
+    # "marketing communicated directly to the individual": a monthly newsletter
     "newsletter": "dpv:DirectMarketing",
-    "sharing": "dpv:SellDataToThirdParties",
-    "case_study": "dpv:Marketing",
-    "cross_border": "dpv:CrossBorderTransfer",
+    # the named distributors' local sales follow-up: selling to the person, not selling the data
+    # (dpv:SellDataToThirdParties is exchanging the data itself for compensation)
+    "sharing": "dpv:SellProductsToDataSubject",
+    # "managing and conducting public relations processes, including creating goodwill"
+    "case_study": "dpv:PublicRelations",
+    # the overseas recipient's global CRM and product support (DPV has no cross-border purpose)
+    "cross_border": "dpv:CustomerRelationshipManagement",
 }
 
 

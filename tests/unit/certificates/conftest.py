@@ -7,14 +7,31 @@ from pathlib import Path
 import pytest
 
 from consentbooth.certificates import issue_certificate_pdf
+from consentbooth.crypto import pki
 from consentbooth.crypto.keys import SigningIdentity, create_self_signed
 from consentbooth.domain.models import Action
+from tests.support.tsa import local_tsa, tsa  # noqa: F401  (fixtures: a real local RFC 3161 TSA)
 
 from . import sample
 
 
 @pytest.fixture(scope="module")
-def identity() -> SigningIdentity:
+def root() -> SigningIdentity:
+    """The organisation's root of trust (CA, pathlen 0)."""
+    return pki.create_root(sample.ORGANISATION.name)
+
+
+@pytest.fixture(scope="module")
+def identity(root: SigningIdentity) -> SigningIdentity:
+    """The PDF signing key, certified by the root; its chain_pem is the root certificate."""
+    return pki.new_identity(
+        root, role="pdf", subject_name="Certificates", organisation_name=sample.ORGANISATION.name
+    )
+
+
+@pytest.fixture(scope="module")
+def legacy_identity() -> SigningIdentity:
+    """A self-signed identity, as vaults made before the root of trust hold."""
     return create_self_signed(sample.ORGANISATION.name)
 
 
@@ -29,8 +46,8 @@ def signature_png() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def consent_record(signature_png: bytes) -> dict:
-    return sample.record(signature=signature_png)
+def consent_record(signature_png: bytes, root: SigningIdentity) -> dict:
+    return sample.record(signature=signature_png, root_fingerprint=pki.fingerprint(root.cert_pem))
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +58,8 @@ def consent_pdf(consent_record: dict, signature_png: bytes, identity: SigningIde
 
 
 @pytest.fixture(scope="module")
-def withdrawal_record() -> dict:
-    return sample.record(action=Action.WITHDRAWAL)
+def withdrawal_record(root: SigningIdentity) -> dict:
+    return sample.record(action=Action.WITHDRAWAL, root_fingerprint=pki.fingerprint(root.cert_pem))
 
 
 @pytest.fixture(scope="module")

@@ -189,8 +189,30 @@ def consent_event(*, action: Action = Action.CONSENT) -> ConsentEvent:
     return base
 
 
-def record(*, action: Action = Action.CONSENT, signature: bytes | None = None) -> dict[str, Any]:
+# A withdrawal lists every purpose as it stands afterwards (sales contact and sharing withdrawn).
+STATES_AFTER_WITHDRAWAL = {
+    "sales_contact": "withdrawn",
+    "product_info": "granted",
+    "event_followup": "not_granted",
+    "newsletter": "not_granted",
+    "partner_sharing": "withdrawn",
+    "case_study": "not_granted",
+    "cross_border": "expired",
+}
+CHAIN_HEAD = {"device_id": "booth-laptop-3", "device_seq": 42, "hash": "9c1d" * 16}
+
+
+def record(
+    *,
+    action: Action = Action.CONSENT,
+    signature: bytes | None = None,
+    root_fingerprint: str | None = None,
+    states_after: dict[str, str] | None = None,
+    chain_head: dict[str, object] | None = CHAIN_HEAD,
+) -> dict[str, Any]:
     event = consent_event(action=action)
+    if action is Action.WITHDRAWAL and states_after is None:
+        states_after = STATES_AFTER_WITHDRAWAL
     return build_certificate_record(
         certificate_id=str(uuid.uuid4()),
         issued_at=event.occurred_at.astimezone(UTC) + timedelta(seconds=2),
@@ -201,4 +223,7 @@ def record(*, action: Action = Action.CONSENT, signature: bytes | None = None) -
         purposes=purposes(),
         notice=NOTICE,
         ledger_hash="a3f1c9e07b2d4e58" * 4,
+        states_after=states_after,
+        chain_head=chain_head,
+        root_fingerprint=root_fingerprint,
     )

@@ -66,7 +66,8 @@ def test_text_layer_gives_back_the_chinese_details(consent_file: Path) -> None:
         assert expected in text
     assert "Example Distributor (Shanghai) Co., Ltd." in text  # a recipient
     assert sample.ORGANISATION.rights_contact.split(" — ")[0] in text  # whom to contact
-    assert "dpv:SellDataToThirdParties" in text
+    assert "dpv:SellProductsToDataSubject" in text  # what partner sharing is for (issue 9)
+    assert "SellDataToThirdParties" not in text
 
 
 def test_one_page_with_record_and_payload_attached(
@@ -77,7 +78,7 @@ def test_one_page_with_record_and_payload_attached(
     assert reader.pages[0].mediabox.width == pytest.approx(595.27, abs=0.1)
     attachments = reader.attachments
     assert attachments[RECORD_ATTACHMENT] == [record_bytes(consent_record)]
-    payload = parse_qr_payload(attachments[QR_ATTACHMENT][0].decode("ascii"))
+    payload = parse_qr_payload(attachments[QR_ATTACHMENT][0].decode("utf-8"))
     assert payload.digest_hex == record_digest_hex(consent_record)
     assert payload.verify(identity.public_key_pem)
     assert len(reader.pages[0].images) == 1  # the handwritten signature
@@ -89,7 +90,11 @@ def test_printed_qr_code_decodes_to_the_signed_payload(
     found = zxingcpp.read_barcodes(Image.open(page_png))
     assert len(found) == 1
     embedded = pypdf.PdfReader(io.BytesIO(consent_pdf)).attachments[QR_ATTACHMENT][0]
-    assert found[0].text == embedded.decode("ascii")
+    assert found[0].text == embedded.decode("utf-8")
+    # A phone camera shows something a person can read first: the certificate id.
+    assert found[0].text.splitlines()[0] == (
+        f"ConsentBooth certificate / 同意证明 {consent_record['certificate_id']}"
+    )
     payload = parse_qr_payload(found[0].text)
     assert payload.certificate_id == consent_record["certificate_id"]
     assert payload.digest_hex == record_digest_hex(consent_record)
@@ -143,10 +148,11 @@ def test_long_content_is_scaled_down_to_fit_above_the_footer(identity: SigningId
         identity=identity,
     )
     normal = layout_page(record=record, signature_png=None, qr_payload=payload)
-    assert normal.scale == 1.0 and normal.spare >= 0
+    # the QR a blurred photo still reads takes room: a usual certificate shrinks a little at most
+    assert normal.scale >= 0.92 and normal.spare >= 0
     record["pii_principal"]["fields"]["notes"] = "很长的备注，a long note. " * 30
     long = layout_page(record=record, signature_png=None, qr_payload=payload)
-    assert long.scale < 1.0
+    assert long.scale < normal.scale
     assert long.spare >= 0  # nothing runs into the footer
     pdf = issue_certificate_pdf(record=record, signature_png=None, identity=identity)
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
@@ -172,3 +178,48 @@ def test_characters_the_font_lacks_are_shown_not_dropped(pdf_dir: Path) -> None:
     assert "□田 □ Zoë" in text  # a visible mark where a glyph is missing, the rest intact
     attached = pypdf.PdfReader(path).attachments[RECORD_ATTACHMENT][0]
     assert "𠮷田 😀 Zoë" in attached.decode("utf-8")  # the record keeps the real name
+
+
+def _photographed(image: Image.Image, *, angle: float) -> Image.Image:
+    """A 150 dpi print photographed slightly out of focus: blur 1.5 px, tilted, JPEG quality 40."""
+    from PIL import ImageFilter
+
+    shot = image.convert("L").filter(ImageFilter.GaussianBlur(1.5))
+    shot = shot.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    buffer = io.BytesIO()
+    shot.save(buffer, "JPEG", quality=40)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+@pytest.mark.parametrize("angle", [5.0, -5.0])
+def test_qr_survives_a_blurred_photo_of_a_150_dpi_print(
+    page_png: Path, consent_pdf: bytes, withdrawal_pdf: bytes, angle: float
+) -> None:
+    """Issue 9: decoded with zxing-cpp from poppler's and from PDFium's 150 dpi rendering."""
+    from consentbooth.certificates.raster import render_page
+
+    pages = [
+        (Image.open(page_png), consent_pdf),
+        (render_page(consent_pdf, dpi=150), consent_pdf),
+        (render_page(withdrawal_pdf, dpi=150), withdrawal_pdf),
+    ]
+    for image, pdf in pages:
+        found = zxingcpp.read_barcodes(_photographed(image, angle=angle))
+        assert len(found) == 1, "the QR code was not read from the photographed print"
+        embedded = pypdf.PdfReader(io.BytesIO(pdf)).attachments[QR_ATTACHMENT][0]
+        assert found[0].text == embedded.decode("utf-8")
+
+
+def test_the_photo_test_would_catch_the_old_module_size(
+    consent_record: dict, signature_png: bytes, identity: SigningIdentity, monkeypatch
+) -> None:
+    """Control: with the first release's 1.45 pt modules the same photo is not readable."""
+    from consentbooth.certificates import pdf as pdf_module
+    from consentbooth.certificates.raster import render_page
+
+    monkeypatch.setattr(pdf_module, "QR_MIN_MODULE", 1.45)
+    small = issue_certificate_pdf(
+        record=consent_record, signature_png=signature_png, identity=identity
+    )
+    assert zxingcpp.read_barcodes(render_page(small, dpi=150))  # sharp: fine
+    assert not zxingcpp.read_barcodes(_photographed(render_page(small, dpi=150), angle=5.0))

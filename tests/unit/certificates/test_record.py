@@ -38,7 +38,7 @@ def _build(**overrides: object) -> dict:
 
 def test_consent_record_has_the_receipt_fields(consent_record: dict, signature_png: bytes) -> None:
     r = consent_record
-    assert r["schema"] == "consentbooth.certificate/1"
+    assert r["schema"] == "consentbooth.certificate/2"
     assert r["jurisdiction"] == "CN"
     assert uuid.UUID(r["certificate_id"]).version == 4
     assert r["consent_timestamp"] == "2025-09-24T14:03:27+08:00"
@@ -72,6 +72,8 @@ def test_consent_record_has_the_receipt_fields(consent_record: dict, signature_p
     }
     assert r["evidence"]["consent_event_id"] == "c0ffee00-1234-4abc-8def-0123456789ab"
     assert r["evidence"]["ledger_hash"] == "a3f1c9e07b2d4e58" * 4
+    assert r["evidence"]["chain_head"] == sample.CHAIN_HEAD
+    assert len(r["trust"]["root_fingerprint"]) == 64  # the organisation's root, printed too
     assert r["withdrawal"] is None
 
 
@@ -88,7 +90,8 @@ def test_each_shown_purpose_is_listed_with_its_decision(consent_record: dict) ->
     ]
     sharing = purposes["partner_sharing"]
     assert sharing["separate_consent"] is True
-    assert sharing["dpv_category"] == "dpv:SellDataToThirdParties"
+    # what the partners do with it (their local sales follow-up), not selling the data
+    assert sharing["dpv_category"] == "dpv:SellProductsToDataSubject"
     assert sharing["recipients"][0]["name"].startswith("Example Distributor")
     assert sharing["title"]["zh-CN"] == "向合作伙伴提供(单独同意)"
     assert purposes["sales_contact"]["separate_consent"] is False
@@ -96,6 +99,8 @@ def test_each_shown_purpose_is_listed_with_its_decision(consent_record: dict) ->
     # Retention runs from the capture time: 365 days after 2025-09-24.
     assert purposes["sales_contact"]["expires_on"] == "2026-09-24"
     assert purposes["sales_contact"]["retention_days"] == 365
+    # Nothing is kept for a purpose not granted: no "kept until" date.
+    assert purposes["newsletter"]["expires_on"] is None
 
 
 def test_purpose_retention_overrides_the_event_retention() -> None:
@@ -104,8 +109,15 @@ def test_purpose_retention_overrides_the_event_retention() -> None:
     ]
     record = _build(purposes=purposes)
     by_code = {p["code"]: p for p in record["purposes"]}
-    assert by_code["newsletter"]["expires_on"] == "2025-10-24"
+    assert by_code["newsletter"]["retention_days"] == 30
+    assert by_code["newsletter"]["expires_on"] is None  # not granted: nothing is kept
     assert by_code["product_info"]["expires_on"] == "2026-09-24"
+    granted = replace(
+        sample.consent_event(),
+        decisions={**sample.DECISIONS, "newsletter": sample.Decision.GRANTED},
+    )
+    record = _build(purposes=purposes, consent_event=granted)
+    assert {p["code"]: p for p in record["purposes"]}["newsletter"]["expires_on"] == "2025-10-24"
 
 
 def test_withdrawal_record(withdrawal_record: dict) -> None:
@@ -114,10 +126,59 @@ def test_withdrawal_record(withdrawal_record: dict) -> None:
         "request_date": "2025-11-02",
         "channel": "email",
         "note": "来信要求停止销售联系与合作伙伴共享 / Asked by email to stop sales contact and sharing",
+        "purposes": ["sales_contact", "partner_sharing"],  # what this request withdrew
     }
     assert withdrawal_record["withdrawn_purposes"] == ["sales_contact", "partner_sharing"]
-    assert withdrawal_record["granted_purposes"] == []
+    assert withdrawal_record["granted_purposes"] == ["product_info"]
     assert consistency_problems(withdrawal_record) == []
+
+
+def test_withdrawal_lists_every_purpose_with_its_state_after(withdrawal_record: dict) -> None:
+    """Issue 9: every purpose, in the setup's order, with no "kept until" unless still granted."""
+    states = {p["code"]: p["status"] for p in withdrawal_record["purposes"]}
+    assert states == sample.STATES_AFTER_WITHDRAWAL
+    assert list(states) == [p.code for p in sample.purposes()]
+    kept = {p["code"]: p["expires_on"] for p in withdrawal_record["purposes"]}
+    assert kept == {c: ("2026-09-24" if s == "granted" else None) for c, s in states.items()}
+
+
+def test_withdrawal_states_must_agree_with_the_event() -> None:
+    event = sample.consent_event(action=Action.WITHDRAWAL)
+    wrong = {**sample.STATES_AFTER_WITHDRAWAL, "sales_contact": "granted"}
+    with pytest.raises(ValueError, match="withdrawn by this event"):
+        _build(consent_event=event, states_after=wrong)
+    with pytest.raises(ValueError, match="not possible"):
+        _build(consent_event=event, states_after={**sample.STATES_AFTER_WITHDRAWAL, "newsletter": "maybe"})
+    with pytest.raises(ValueError, match="withdrawal certificate only"):
+        _build(states_after=sample.STATES_AFTER_WITHDRAWAL)
+
+
+def test_chain_head_and_root_fingerprint_are_checked() -> None:
+    with pytest.raises(ValueError, match="chain_head"):
+        _build(chain_head={"device_id": "x", "device_seq": -1, "hash": "ab" * 32})
+    with pytest.raises(ValueError, match="chain_head"):
+        _build(chain_head={"device_id": "x", "hash": "ab" * 32})
+    with pytest.raises(ValueError, match="root_fingerprint"):
+        _build(root_fingerprint="AB" * 32)
+    record = _build(chain_head=sample.CHAIN_HEAD, root_fingerprint="ab" * 32)
+    assert consistency_problems(record) == []
+    broken = {**record, "trust": {"root_fingerprint": "nope"}}
+    assert "root fingerprint is malformed" in consistency_problems(broken)[0]
+    broken = {**record, "evidence": {**record["evidence"], "chain_head": {"device_id": "x"}}}
+    assert "chain head is malformed" in consistency_problems(broken)[0]
+    kept = [dict(p) for p in record["purposes"]]
+    kept[3]["expires_on"] = "2026-09-24"  # newsletter, not granted
+    assert "keep-until date" in consistency_problems({**record, "purposes": kept})[0]
+
+
+def test_records_of_the_first_schema_stay_consistent() -> None:
+    """Certificates issued before schema 2 (stored in vaults, given to people) still check out."""
+    record = _build()
+    old = {k: v for k, v in record.items() if k != "trust"}
+    old["schema"] = "consentbooth.certificate/1"
+    old["evidence"] = {k: v for k, v in record["evidence"].items() if k != "chain_head"}
+    old["purposes"] = [{**p, "expires_on": "2026-09-24"} for p in record["purposes"]]
+    assert consistency_problems(old) == []
 
 
 def test_digest_is_sha256_of_rfc8785_bytes(consent_record: dict) -> None:

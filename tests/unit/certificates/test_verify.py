@@ -45,17 +45,23 @@ def test_genuine_certificate_passes(
     }
 
 
-def test_without_expected_keys_the_fingerprint_is_reported(
-    consent_pdf: bytes, identity: SigningIdentity
+def test_without_any_anchor_it_is_intact_but_not_valid(
+    consent_pdf: bytes, identity: SigningIdentity, root: SigningIdentity
 ) -> None:
-    report = verify_certificate_pdf(consent_pdf)
-    assert report.ok
-    from consentbooth.certificates.verify import _fingerprint, _spki_der
+    """Issue 9: without a trust anchor the best is "intact, signer not established"."""
+    from consentbooth.certificates.pades import key_fingerprint, spki_der
+    from consentbooth.crypto.pki import fingerprint, format_fingerprint
 
-    fingerprint = _fingerprint(_spki_der(identity.public_key_pem))
-    assert report.signer_fingerprint == fingerprint
+    report = verify_certificate_pdf(consent_pdf)
+    assert not report.ok and report.outcome == "untrusted" and not report.failed()
+    assert report.verdict.startswith("INTACT, SIGNER NOT ESTABLISHED")
+    assert report.root_fingerprint == fingerprint(root.cert_pem)  # for people to compare
+    assert format_fingerprint(fingerprint(root.cert_pem)) in report.verdict
+    assert report.signer_role == "pdf"
+    key = key_fingerprint(spki_der(identity.public_key_pem))
+    assert report.signer_fingerprint == key
     key_check = next(c for c in report.checks if c.name == "signer_key")
-    assert fingerprint in key_check.detail
+    assert key in key_check.detail
 
 
 def test_certificate_signed_by_another_organisation_fails(
@@ -71,8 +77,20 @@ def test_certificate_signed_by_another_organisation_fails(
     assert not report.ok
     assert "unknown key" in _failed(report)["signer_key"]
     assert report.verdict.startswith("NOT VALID")
-    # Against its own key it is a valid certificate of the other organisation.
-    assert verify_certificate_pdf(forged, expected_public_keys=[other_identity.public_key_pem]).ok
+    # Even against its own key it is no valid certificate: it names the genuine root on the page
+    # but is signed under another one.
+    own = verify_certificate_pdf(forged, expected_public_keys=[other_identity.public_key_pem])
+    assert not own.ok
+    assert "signed under root" in _failed(own)["root_fingerprint"]
+    # Without that claim it is a valid certificate of the other organisation, by its own key.
+    unclaimed = issue_certificate_pdf(
+        record={**consent_record, "trust": {"root_fingerprint": None}},
+        signature_png=signature_png,
+        identity=other_identity,
+    )
+    assert verify_certificate_pdf(
+        unclaimed, expected_public_keys=[other_identity.public_key_pem]
+    ).ok
 
 
 def _cms_positions(pdf: bytes) -> list[int]:
@@ -275,9 +293,8 @@ def test_rsa_organisation_key(consent_record: dict, signature_png: bytes, pdf_di
         ),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),
     )
-    pdf = issue_certificate_pdf(
-        record=consent_record, signature_png=signature_png, identity=identity
-    )
+    record = {**consent_record, "trust": {"root_fingerprint": None}}  # no root: a bare key
+    pdf = issue_certificate_pdf(record=record, signature_png=signature_png, identity=identity)
     assert verify_certificate_pdf(pdf, expected_public_keys=[identity.public_key_pem]).ok
     path = pdf_dir / "rsa.pdf"
     path.write_bytes(pdf)
@@ -287,7 +304,7 @@ def test_rsa_organisation_key(consent_record: dict, signature_png: bytes, pdf_di
         check=True,
     )
     found = zxingcpp.read_barcodes(Image.open(pdf_dir / "rsa.png"))
-    assert len(found) == 1 and found[0].text.startswith("CB1.")
+    assert len(found) == 1 and found[0].text.startswith("ConsentBooth certificate")
 
 
 def test_checks_and_verdict_are_translatable_messages(

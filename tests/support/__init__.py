@@ -1,0 +1,1 @@
+"""Reusable test infrastructure (real services started inside the test run)."""
