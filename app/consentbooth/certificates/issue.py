@@ -18,8 +18,13 @@ def issue_certificate_pdf(
     signature_png: bytes | None,
     identity: SigningIdentity,
     location: str | None = None,
+    timestamp_url: str | None = None,
 ) -> bytes:
-    """The signed certificate PDF: QR payload (signed digest), rendering, PAdES signature."""
+    """The signed certificate PDF: QR payload (signed digest), rendering, PAdES signature.
+
+    With ``timestamp_url`` (an RFC 3161 time-stamping service) the signature is PAdES B-T;
+    a failing service raises ``TimestampError`` (one sentence) and nothing is returned.
+    """
     payload = make_qr_payload(
         certificate_id=str(record["certificate_id"]),
         digest_hex=record_digest_hex(record),
@@ -32,4 +37,5 @@ def issue_certificate_pdf(
         identity=identity,
         location=location or str(record.get("event", {}).get("place") or "") or None,
         signer_name=str(controller.get("name") or "") or None,
+        timestamp_url=timestamp_url,
     )

@@ -342,3 +342,19 @@ def test_long_term_validation_refuses_what_it_cannot_vouch_for(
     with pytest.raises(UserFacingError) as caught:
         add_long_term_validation(b"%PDF-1.7 nothing", trust_roots=[other.cert_pem])
     _one_sentence(caught.value)
+
+
+def test_issue_certificate_pdf_can_time_stamp(
+    consent_record: dict,
+    signature_png: bytes,
+    identity: SigningIdentity,
+    root: SigningIdentity,
+    tsa: LocalTSA,
+) -> None:
+    from consentbooth.certificates import issue_certificate_pdf
+
+    pdf = issue_certificate_pdf(
+        record=consent_record, signature_png=signature_png, identity=identity, timestamp_url=tsa.url
+    )
+    report = _verify(pdf, root, tsa)
+    assert report.outcome is Outcome.VALID and report.timestamp and report.timestamp.trusted
