@@ -20,7 +20,7 @@ from tests.helpers import zh_request
 def test_certificate_is_stored_inside_the_vault_and_verifies(booth: Booth, tmp_path: Path) -> None:
     result = booth.capture(zh_request())
     cert_id = booth.issue_certificate(result.ledger_id)
-    assert issue_certificate(booth, result.ledger_id) == cert_id  # idempotent
+    assert issue_certificate(booth.ctx, result.ledger_id) == cert_id  # idempotent
     assert list(tmp_path.glob("*.pdf")) == []  # nothing written outside the vault
     out = tmp_path / "cert.pdf"
     booth.export_certificate(result.lead_id, out)
@@ -30,7 +30,12 @@ def test_certificate_is_stored_inside_the_vault_and_verifies(booth: Booth, tmp_p
     assert verdict.ok, verdict.verdict
     assert cert_id in verdict.verdict
     assert {c.name for c in verdict.checks} >= {"pdf_signature", "qr_signature", "ledger", "current_consent"}
-    assert verify_certificate(None, pdf).ok  # anyone can verify without the vault
+    # anyone can verify without the vault: intact, but only the organisation's root establishes
+    # who signed it (issue 9: never VALID without a trust anchor)
+    stranger = verify_certificate(None, pdf)
+    assert (stranger.ok, stranger.outcome) == (False, "untrusted")
+    assert stranger.root_fingerprint == booth.root_info().fingerprint
+    assert verify_certificate(None, pdf, trust_roots=[booth.root_info().cert_pem]).outcome == "valid"
 
 
 def test_verify_reports_a_later_withdrawal(booth: Booth, tmp_path: Path) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
 
+from consentbooth.crypto.pki import read_enrolment
 from consentbooth.exports.bundle import generate_ops_identity
+from consentbooth.services import transfer
 from consentbooth.services.booth import Booth, CaptureRequest
 from consentbooth.services.transfer import merge_bundle, merge_files
 
@@ -29,8 +32,10 @@ def _lead(booth: Booth, name: str, phone: str) -> str:
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("transfer")
     secret, public = generate_ops_identity()
-    a = Booth.create(root / "a.cbvault", PASS, demo=True)
-    b = Booth.create(root / "b.cbvault", PASS, demo=True)
+    # ops' hub is the organisation: it enrols both laptops (each test merges into a copy of it)
+    org = Booth.create(root / "org.cbvault", PASS, role="hub")
+    a, b = (_enrolled(org, root / f"{n}.cbvault") for n in "ab")
+    org.lock()
     a1, a2 = _lead(a, "张伟", "13800138001"), _lead(a, "Emma Schmidt", "13800138002")
     b1, b2 = _lead(b, "李娜", "13900139001"), _lead(b, "王芳", "13900139002")
     a.create_bundle(recipient=public, target=root / "a1.age")
@@ -40,6 +45,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for booth in (a, b):
         booth.lock()
     return {"root": root, "secret": secret, "public": public, "a1": a1, "a2": a2, "b1": b1, "b2": b2}
+
+
+def _enrolled(org: Booth, path: Path) -> Booth:
+    enrolment = org.enrol_device()
+    return Booth.create(path, PASS, demo=True, enrolment=read_enrolment(enrolment.data, enrolment.code))
+
+
+def _hub(world: dict, tmp_path: Path) -> Booth:
+    """A fresh copy of the organisation's hub vault, which enrolled laptops A and B."""
+    shutil.copy(world["root"] / "org.cbvault", tmp_path / "hub.cbvault")
+    return Booth.unlock(tmp_path / "hub.cbvault", PASS)
 
 
 def _snapshot(hub: Booth) -> tuple:
@@ -57,16 +73,23 @@ def _granted(hub: Booth, lead: str) -> tuple[str, ...]:
 @pytest.mark.parametrize("order", list(itertools.permutations(["a1", "a2", "b1"])))
 def test_merge_in_any_order(world: dict, tmp_path: Path, order: tuple[str, ...]) -> None:
     root = world["root"]
-    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    hub = _hub(world, tmp_path)
     try:
         results = hub.merge_files(paths=[root / f"{n}.age" for n in order], identity_text=world["secret"])
-        assert all(r.ok for r in results), results
+        # a1 is laptop A's history before its withdrawal: once a2 is in, a1 is behind and refused
+        behind = "a1" if order.index("a1") > order.index("a2") else None
+        assert [(n, r.ok or r.code) for n, r in zip(order, results, strict=True)] == [
+            (n, transfer.CHAIN_BEHIND if n == behind else True) for n in order
+        ], results
         # ops record a withdrawal at the hub for a lead of laptop B
         hub.withdraw(lead_id=world["b1"], purposes=["sales_contact"], channel="phone", note="asked by phone")
         # stale bundles after newer ones, then everything again: nothing changes
         before = _snapshot(hub)
         again = hub.merge_files(paths=[root / n for n in ("b1.age", "a1.age", "a2.age")], identity_text=world["secret"])
-        assert [(r.ok, r.new, r.updated, r.ledger_events) for r in again] == [(True, 0, 0, 0)] * 3
+        assert [(r.ok, r.new, r.updated, r.ledger_events) for r in again] == [
+            (True, 0, 0, 0), (False, 0, 0, 0), (True, 0, 0, 0)
+        ]
+        assert again[1].code == transfer.CHAIN_BEHIND
         assert _snapshot(hub) == before
         assert hub.count() == 4
         assert _granted(hub, world["a1"]) == ("sales_contact",)  # withdrawn on laptop A
@@ -82,7 +105,7 @@ def test_merge_in_any_order(world: dict, tmp_path: Path, order: tuple[str, ...])
 
 
 def test_flipped_byte_is_rejected_and_nothing_merged(world: dict, tmp_path: Path) -> None:
-    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    hub = _hub(world, tmp_path)
     try:
         data = bytearray((world["root"] / "a2.age").read_bytes())
         for offset in (len(data) // 2, len(data) - 5, 200):
@@ -99,7 +122,7 @@ def test_flipped_byte_is_rejected_and_nothing_merged(world: dict, tmp_path: Path
 
 def test_bundle_cannot_be_read_without_the_ops_identity(world: dict, tmp_path: Path) -> None:
     other_secret, _ = generate_ops_identity()
-    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    hub = _hub(world, tmp_path)
     try:
         result = merge_bundle(hub.ctx, data=(world["root"] / "a1.age").read_bytes(), identity_text=other_secret)
         assert not result.ok and hub.count() == 0
@@ -111,7 +134,7 @@ def test_bundle_cannot_be_read_without_the_ops_identity(world: dict, tmp_path: P
 
 def test_erasure_travels_and_is_never_undone(world: dict, tmp_path: Path) -> None:
     root, secret, public = world["root"], world["secret"], world["public"]
-    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    hub = _hub(world, tmp_path)
     try:
         assert hub.merge_files(paths=[root / "b1.age"], identity_text=secret)[0].ok
         hub.erase(lead_id=world["b2"])
@@ -127,9 +150,8 @@ def test_erasure_travels_and_is_never_undone(world: dict, tmp_path: Path) -> Non
 def test_rejections_carry_a_code_and_read_in_chinese(world: dict, tmp_path: Path) -> None:
     """The reason is the English sentence (CLI, JSON) and a template the console translates."""
     from consentbooth.core.i18n import translate
-    from consentbooth.services import transfer
 
-    hub = Booth.create(tmp_path / "hub.cbvault", PASS, role="hub")
+    hub = _hub(world, tmp_path)
     try:
         data = bytearray((world["root"] / "a1.age").read_bytes())
         data[len(data) // 2] ^= 0x01
@@ -138,7 +160,7 @@ def test_rejections_carry_a_code_and_read_in_chinese(world: dict, tmp_path: Path
         own = tmp_path / "own.age"
         hub.create_bundle(recipient=world["public"], target=own)
         missing, damaged_result, own_result = merge_files(
-            hub, paths=[tmp_path / "missing.age", damaged, own], identity_text=world["secret"]
+            hub.ctx, paths=[tmp_path / "missing.age", damaged, own], identity_text=world["secret"]
         )
         assert (missing.ok, missing.code) == (False, transfer.UNREADABLE)
         assert missing.reason == "cannot be read (No such file or directory)"

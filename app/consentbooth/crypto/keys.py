@@ -77,6 +77,20 @@ def normalise_public_pem(pem: bytes) -> bytes:
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def public_key_fingerprint(public_key_pem: bytes | str) -> str:
+    """SHA-256 hex of the DER SubjectPublicKeyInfo of a PEM public key: how a device (and a
+    bundle's signer) is named to people and in approvals."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    if isinstance(public_key_pem, str):
+        public_key_pem = public_key_pem.encode("ascii")
+    key = serialization.load_pem_public_key(public_key_pem)
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
 def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, serialization

@@ -23,7 +23,9 @@ class CurrentState:
     ledger_id: str
 
 
-_PRIORITY = {Action.CONSENT: 0, Action.WITHDRAWAL: 1, Action.EXPIRY: 1, Action.ERASURE: 2}
+_PRIORITY = {
+    Action.CONSENT: 0, Action.CORRECTION: 0, Action.WITHDRAWAL: 1, Action.EXPIRY: 1, Action.ERASURE: 2,
+}
 
 
 def fold_states(

@@ -39,6 +39,7 @@ class Action(StrEnum):
     WITHDRAWAL = "withdrawal"
     ERASURE = "erasure"
     EXPIRY = "expiry"
+    CORRECTION = "correction"  # details corrected (Art. 46): a new data digest, no decision
 
 
 class Decision(StrEnum):

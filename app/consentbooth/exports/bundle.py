@@ -46,7 +46,6 @@ kept at marketing ops) can.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import zipfile
@@ -64,7 +63,7 @@ from consentbooth.core.errors import UserFacingError
 from consentbooth.core.files import atomic_writer
 from consentbooth.core.i18n import Message
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
-from consentbooth.crypto.keys import SigningIdentity, verify_signature
+from consentbooth.crypto.keys import SigningIdentity, public_key_fingerprint, verify_signature
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -210,17 +209,6 @@ def read_identity_file(path: Path) -> str:
         ) from None
     _parse_identity(text)
     return text
-
-
-def public_key_fingerprint(public_key_pem: bytes | str) -> str:
-    """SHA-256 hex of the DER SubjectPublicKeyInfo of a PEM public key."""
-    if isinstance(public_key_pem, str):
-        public_key_pem = public_key_pem.encode("ascii")
-    key = serialization.load_pem_public_key(public_key_pem)
-    der = key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(der).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------

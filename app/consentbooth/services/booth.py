@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from consentbooth.core.logging import get_logger
-from consentbooth.crypto.keys import SigningIdentity, create_self_signed, new_secret
-from consentbooth.domain.models import DeviceId, Organisation, new_id
+from consentbooth.crypto.keys import SigningIdentity
+from consentbooth.domain.models import DeviceId, Organisation
 from consentbooth.domain.validation import clean_text
 from consentbooth.services import capture as capturing
 from consentbooth.services import configuration, records, rights
@@ -33,6 +32,9 @@ from consentbooth.services.context import SYSTEM_OPERATOR, BoothContext
 from consentbooth.services.records import DashboardStats, PersonRecord, PurposeState
 from consentbooth.vault import repo
 from consentbooth.vault.store import Vault, create_vault, open_vault
+
+if TYPE_CHECKING:
+    from consentbooth.crypto.pki import Enrolment
 
 log = get_logger(__name__)
 
@@ -74,20 +76,28 @@ class Booth:
     @classmethod
     def create(
         cls, path: Path, passphrase: str, *, organisation: Organisation | None = None,
-        demo: bool = False, role: str = "booth",
+        demo: bool = False, role: str = "booth", enrolment: Enrolment | None = None,
     ) -> Booth:
-        """A new vault with its device identity; ``demo`` fills the example setup."""
+        """A new vault: the organisation's own (a new root certifies its key), or, with an
+        ``enrolment`` (``crypto.pki.read_enrolment``), a laptop that joins the organisation.
+        ``demo`` fills the example setup."""
+        from consentbooth.services import trust
+
         org = organisation or (examples.DEMO_ORGANISATION if demo else None)
+        device = (
+            trust.joining(enrolment) if enrolment is not None
+            else trust.new_organisation(organisation_name=org.name if org else None, role=role)
+        )
         vault = create_vault(Path(path), passphrase)
         try:
-            _new_device(vault, organisation_name=org.name if org else "ConsentBooth", role=role)
+            trust.write_device(vault, device)
         except BaseException:
             vault.close()
             raise
         booth = cls.adopt(vault)
         if demo:
             booth.configure(**examples.demo_setup())
-        log.info("vault created (role %s)", role)
+        log.info("vault created (role %s%s)", device.role, ", enrolled" if enrolment else "")
         return booth
 
     @classmethod
@@ -99,6 +109,10 @@ class Booth:
     def adopt(cls, vault: Vault) -> Booth:
         """The use cases around a vault just opened; a failure closes the vault again."""
         try:
+            if not repo.get_meta(vault, "root_cert_pem"):  # made before the root of trust
+                from consentbooth.services import trust
+
+                trust.ensure_root(vault)
             return cls(vault)
         except BaseException:
             vault.close()
@@ -191,21 +205,12 @@ class Booth:
     sharing_log = _hand_off_later("exports", "sharing_log")
     create_bundle = _hand_off_later("transfer", "create_bundle")
     merge_files = _hand_off_later("transfer", "merge_files")
+    set_tsa_url = _hand_off(configuration.set_tsa_url)
+    timestamp_chain_heads = _hand_off_later("evidence", "timestamp_chain_heads")
+    root_info = _hand_off_later("trust", "root_info")
+    enrol_device = _hand_off_later("trust", "enrol_device")
+    approve_devices = _hand_off_later("trust", "approve_devices")
+    known_devices = _hand_off_later("trust", "known_devices")
     change_passphrase = _hand_off_later("maintenance", "change_passphrase")
     backup = _hand_off_later("maintenance", "backup")
 
-
-def _new_device(vault: Vault, *, organisation_name: str, role: str) -> None:
-    """Give a new vault its device id, role, ledger signing key and digest secret."""
-    identity = create_self_signed(organisation_name)
-    device_id = new_id()
-    with vault.transaction() as conn:
-        repo.set_meta(conn, "device_id", device_id.encode())
-        repo.set_meta(conn, "role", role.encode())
-        repo.set_meta(conn, "created_at", datetime.now(UTC).isoformat().encode())
-        repo.set_meta(conn, "signing_key_pem", identity.key_pem)
-        repo.set_meta(conn, "signing_cert_pem", identity.cert_pem)
-        repo.set_meta(conn, "digest_secret", new_secret())
-        repo.ensure_signer(
-            conn, device_id=device_id, cert_pem=identity.cert_pem, public_key_pem=identity.public_key_pem
-        )

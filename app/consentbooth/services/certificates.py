@@ -24,9 +24,11 @@ from consentbooth.core.files import atomic_writer, write_atomic
 from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import SigningIdentity
-from consentbooth.domain.models import Action, new_id
+from consentbooth.domain.consent import fold_states
+from consentbooth.domain.models import Action, Decision, new_id
+from consentbooth.services import trust
 from consentbooth.services.context import BoothContext
-from consentbooth.vault import certstore, ledger, repo
+from consentbooth.vault import certstore, devices, ledger, repo
 
 log = get_logger(__name__)
 
@@ -52,6 +54,7 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
     organisation = repo.organisation_as_of(ctx.vault, at)
     if event is None or notice is None or organisation is None:
         raise UserFacingError("The setup this consent refers to is incomplete; finish the setup first.")
+    head = devices.chain_heads(ctx.vault).get(entry.device_id)
     record = build_certificate_record(
         certificate_id=new_id(),
         issued_at=datetime.now().astimezone(),
@@ -62,8 +65,19 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
         purposes=repo.purposes_as_of(ctx.vault, at),
         notice=notice,
         ledger_hash=entry.hash,
+        states_after=_states_after(ctx, entry) if consent.action is Action.WITHDRAWAL else None,
+        chain_head=head.as_dict() if head else None,
+        root_fingerprint=trust.signing_root_fingerprint(ctx.certificate_identity),
     )
     return record, lead.signature_png, lead.id, consent.action.value
+
+
+def _states_after(ctx: BoothContext, entry: ledger.LedgerEntry) -> dict[str, str]:
+    """Every purpose the person was ever shown, with its state right after ``entry``."""
+    history = [e.event for e in ledger.entries(ctx.vault, lead_id=entry.lead_id) if e.seq <= entry.seq]
+    folded = fold_states(history, lambda _code: 36500)  # only the states matter here
+    shown = dict.fromkeys(code for event in history for code in (*event.purposes_shown, *event.decisions))
+    return {code: folded[code].state if code in folded else Decision.NOT_GRANTED.value for code in shown}
 
 
 # reportlab keeps process-wide state (fonts, caches) and is not safe to drive from two threads
@@ -71,10 +85,43 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
 _RENDER_LOCK = threading.Lock()
 
 
-def _render(job: tuple[dict[str, Any], bytes | None, SigningIdentity]) -> bytes:
-    record, signature_png, identity = job
+@dataclass(frozen=True)
+class Signer:
+    """How certificates are signed here (pickled to worker processes for a large batch)."""
+
+    identity: SigningIdentity
+    tsa_url: str | None  # RFC 3161 time-stamping authority, if configured (trusted time)
+    roots: tuple[bytes, ...]  # for the validation data of a time-stamped certificate (B-LT)
+
+
+def _signer(ctx: BoothContext) -> Signer:
+    from consentbooth.services.evidence import tsa_url
+
+    return Signer(ctx.certificate_identity, tsa_url(ctx), tuple(trust.trusted_roots(ctx.vault)))
+
+
+def _render(job: tuple[dict[str, Any], bytes | None, Signer]) -> bytes:
+    """The signed PDF: PAdES B-B, or with a configured TSA B-T then B-LT (its validation data
+    added as a DSS update). A TSA that is down leaves the certificate without trusted time
+    rather than without a certificate."""
+    from consentbooth.certificates import add_long_term_validation
+    from consentbooth.certificates.timestamps import TimestampError
+
+    record, signature_png, signer = job
     with _RENDER_LOCK:
-        return issue_certificate_pdf(record=record, signature_png=signature_png, identity=identity)
+        try:
+            pdf = issue_certificate_pdf(record=record, signature_png=signature_png,
+                                        identity=signer.identity, timestamp_url=signer.tsa_url)
+        except TimestampError:
+            log.warning("time-stamping authority unavailable: certificate issued without trusted time")
+            return issue_certificate_pdf(record=record, signature_png=signature_png, identity=signer.identity)
+        if not signer.tsa_url:
+            return pdf
+        try:
+            return add_long_term_validation(pdf, trust_roots=signer.roots)
+        except UserFacingError:
+            log.warning("validation data could not be added: certificate kept at PAdES B-T")
+            return pdf
 
 
 def issue_certificate(ctx: BoothContext, ledger_id: str) -> str:
@@ -86,7 +133,7 @@ def issue_certificate(ctx: BoothContext, ledger_id: str) -> str:
     if existing:
         return existing
     record, signature_png, lead_id, kind = _record_for(ctx, ledger_id)
-    pdf = _render((record, signature_png, ctx.certificate_identity))
+    pdf = _render((record, signature_png, _signer(ctx)))
     with ctx.vault.transaction() as conn:
         certstore.store(conn, certificate_id=record["certificate_id"], lead_id=lead_id,
                         ledger_id=ledger_id, kind=kind, pdf=pdf)
@@ -106,7 +153,8 @@ def issue_missing(
         record, signature_png, lead_id, kind = _record_for(ctx, lid)
         jobs.append((lid, record, signature_png, lead_id, kind))
     workers = workers or os.cpu_count() or 1
-    args = [(j[1], j[2], ctx.certificate_identity) for j in jobs]
+    signer = _signer(ctx)
+    args = [(j[1], j[2], signer) for j in jobs]
     pool = None
     if workers == 1 or len(jobs) <= IN_PROCESS_MAX:
         rendered: Iterable[bytes] = map(_render, args)
@@ -179,43 +227,72 @@ def _write_zip(target: Path, files) -> None:
 
 @dataclass(frozen=True)
 class CertificateVerdict:
-    ok: bool
+    ok: bool  # VALID
+    outcome: str  # "valid" / "untrusted" (intact, signer not established) / "invalid"
     verdict: str  # a Message (English as a string; ``_(verdict)`` in the UI language)
     checks: tuple[Check, ...]
+    root_fingerprint: str | None = None  # the root the signer chains to (or its chain's top)
 
 
-def verify_certificate(ctx: BoothContext | None, pdf: bytes) -> CertificateVerdict:
-    """Check the PDF signature, QR payload and embedded record; with a vault (``ctx``), the
-    ledger too."""
+def verify_certificate(ctx: BoothContext | None, pdf: bytes, *, trust_roots: Sequence[bytes] = ()) -> CertificateVerdict:
+    """What is known of a certificate: VALID only when its signer chains to a trusted root (the
+    ``trust_roots`` given, the trust list imported once, and with a vault its organisation root
+    and device keys); intact but unanchored is "untrusted", never VALID. The printed QR code is
+    read back and compared with the signed payload. With a vault (``ctx``), its ledger must hold
+    the event, and no shorter chain than when the certificate was issued."""
+    from consentbooth.certificates.checks import Outcome
+    from consentbooth.scanning.barcodes import decode_qr
+
+    roots = [*trust_roots, *trust.trust_list()]
     keys = None
     if ctx is not None:
-        keys = [*repo.signer_keys(ctx.vault).values(), ctx.certificate_identity.public_key_pem]
-    report: VerificationReport = verify_certificate_pdf(pdf, expected_public_keys=keys)
+        roots += trust.trusted_roots(ctx.vault)
+        keys = [*devices.signer_keys(ctx.vault).values(), ctx.certificate_identity.public_key_pem]
+    report: VerificationReport = verify_certificate_pdf(
+        pdf, trust_roots=roots or None, expected_public_keys=keys, decode_qr=decode_qr
+    )
     checks = list(report.checks)
-    ok, verdict = report.ok, report.verdict
+    outcome, verdict = report.outcome, report.verdict
     if ctx is not None and report.record:
-        evidence = report.record.get("evidence", {})
-        entry = ledger.get(ctx.vault, str(evidence.get("consent_event_id", "")))
-        in_ledger = entry is not None and entry.hash == evidence.get("ledger_hash")
-        checks.append(Check("ledger", in_ledger, Message("the vault's ledger holds this event") if in_ledger
-                            else Message("the vault's ledger does not hold this event")))
-        if in_ledger and entry is not None:
-            states = repo.consent_states(ctx.vault, entry.lead_id or "")
-            granted = set(report.record.get("granted_purposes", []))
-            withdrawn = sorted(c for c in granted if states.get(c, ("",))[0] != "granted")
-            purposes = ", ".join(withdrawn)
-            detail = (Message("withdrawn since: {purposes}", purposes=purposes) if withdrawn
-                      else Message("still in force"))
-            checks.append(Check("current_consent", True, detail))
-            if ok and withdrawn:
-                verdict = Message("{verdict} Note: consent has since been withdrawn for {purposes}.",
-                                  verdict=verdict, purposes=purposes)
-        else:
-            ok = False
-            verdict = (Message("NOT VALID: {certificate_id} is not in this vault's ledger.",
-                               certificate_id=report.certificate_id) if report.certificate_id
-                       else Message("NOT VALID: certificate is not in this vault's ledger."))
-    return CertificateVerdict(ok=ok, verdict=verdict, checks=tuple(checks))
+        problem, extra, note = _against_ledger(ctx, report)
+        checks += extra
+        if problem is not None:
+            outcome, verdict = Outcome.INVALID, problem
+        elif note is not None and outcome is Outcome.VALID:
+            verdict = Message("{verdict} Note: consent has since been withdrawn for {purposes}.",
+                              verdict=verdict, purposes=note)
+    return CertificateVerdict(ok=outcome is Outcome.VALID, outcome=outcome.value, verdict=verdict,
+                              checks=tuple(checks), root_fingerprint=report.root_fingerprint)
+
+
+def _against_ledger(ctx: BoothContext, report: VerificationReport) -> tuple[Message | None, list[Check], str | None]:
+    """(why it is not valid here, the checks, purposes withdrawn since) against the vault's ledger."""
+    record = report.record or {}
+    evidence = record.get("evidence", {})
+    entry = ledger.get(ctx.vault, str(evidence.get("consent_event_id", "")))
+    if entry is None or entry.hash != evidence.get("ledger_hash"):
+        check = Check("ledger", False, Message("the vault's ledger does not hold this event"))
+        cid = report.certificate_id
+        problem = (Message("NOT VALID: {certificate_id} is not in this vault's ledger.", certificate_id=cid)
+                   if cid else Message("NOT VALID: certificate is not in this vault's ledger."))
+        return problem, [check], None
+    checks = [Check("ledger", True, Message("the vault's ledger holds this event"))]
+    head = evidence.get("chain_head")
+    if isinstance(head, dict):
+        held = devices.entry_hash(ctx.vault, str(head.get("device_id")), int(head.get("device_seq", 0)))
+        if held != head.get("hash"):
+            checks.append(Check("chain_head", False, Message(
+                "the vault's ledger no longer holds event {seq} of device {device}, which existed when "
+                "this certificate was issued: its history was cut", seq=head.get("device_seq"),
+                device=head.get("device_id"))))
+            return Message("NOT VALID: the vault's ledger was cut after this certificate was issued."), checks, None
+        checks.append(Check("chain_head", True, Message("the vault's ledger still holds the chain this certificate names")))
+    states = repo.consent_states(ctx.vault, entry.lead_id or "")
+    withdrawn = sorted(c for c in record.get("granted_purposes", []) if states.get(c, ("",))[0] != "granted")
+    purposes = ", ".join(withdrawn)
+    checks.append(Check("current_consent", True, Message("withdrawn since: {purposes}", purposes=purposes)
+                        if withdrawn else Message("still in force")))
+    return None, checks, purposes or None
 
 
 def read_pdf(path: Path) -> bytes:

@@ -319,3 +319,24 @@ def import_certificate_identity(ctx: BoothContext, data: bytes, password: str | 
         repo.set_meta(conn, "pdf_signing_chain_pem", imported.chain_pem)
     log.info("certificate signing identity imported")
     return imported.certificate.subject.rfc4514_string()
+
+
+# -- trusted time ------------------------------------------------------------------------------------
+
+def set_tsa_url(ctx: BoothContext, url: str | None) -> str | None:
+    """The RFC 3161 time-stamping authority ops and online laptops use (none by default: booths
+    are offline). ``None`` or "" turns it off."""
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValidationError(
+                "tsa_url", "“{url}” is not a web address of a time-stamping authority (http:// or https://).",
+                url=url[:200],
+            )
+    with ctx.vault.transaction() as conn:
+        repo.set_meta(conn, "tsa_url", url.encode())
+    log.info("time-stamping authority %s", "set" if url else "turned off")
+    return url or None

@@ -8,14 +8,13 @@ is a thin facade that hands each call over with its context.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from consentbooth.core.errors import NotFound, ValidationError
-from consentbooth.crypto.canonical import keyed_digest
+from consentbooth.crypto.canonical import details_digest
 from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import DeviceId, Event, Organisation, Purpose
 from consentbooth.domain.notice import Notice
@@ -135,13 +134,7 @@ class BoothContext:
 
     def digest(self, fields: Mapping[str, str], signature_png: bytes | None) -> str:
         """The keyed digest of a person's details that the ledger records instead of them."""
-        return keyed_digest(
-            self.secret,
-            {
-                "fields": dict(fields),
-                "signature_sha256": hashlib.sha256(signature_png).hexdigest() if signature_png else "",
-            },
-        )
+        return details_digest(self.secret, fields, signature_png)
 
     @property
     def certificate_identity(self) -> SigningIdentity:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from consentbooth.domain.models import ConsentEvent, Decision, Event, Lead
+from consentbooth.services import evidence
 from consentbooth.services.context import BoothContext
 from consentbooth.services.rights import lead
 from consentbooth.vault import ledger, repo
@@ -77,7 +78,8 @@ def record(ctx: BoothContext, lead_id: str) -> PersonRecord:
 
 
 def verify_ledger(ctx: BoothContext) -> ledger.LedgerReport:
-    return ledger.verify(ctx.vault)
+    """The ledger's chains, every person's details against it, every reference into it."""
+    return evidence.verify_ledger(ctx)
 
 
 def anonymous_counts(ctx: BoothContext, event_id: str | None = None) -> dict[str, int]:

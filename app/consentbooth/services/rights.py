@@ -84,14 +84,21 @@ def withdraw(
     )
 
 
-def correct(ctx: BoothContext, *, lead_id: str, fields: Mapping[str, str]) -> None:
-    """Correct a person's details (Art. 46); purposes they hold keep their required fields."""
+def correct(
+    ctx: BoothContext, *, lead_id: str, fields: Mapping[str, str], operator: str | None = None
+) -> str:
+    """Correct a person's details (Art. 46); purposes they hold keep their required fields.
+
+    A ``correction`` ledger event records the digest of the corrected details, so every later
+    check can tell a correction from an edit behind the ledger's back. Returns its id."""
     person = lead(ctx, lead_id)
     if person.erased_at:
         raise UserFacingError("This person's details were erased; there is nothing to correct.")
     cleaned = validate_fields({**person.fields, **fields}, required_fields(ctx, _granted(ctx, person.id)))
-    with ctx.vault.transaction() as conn:
-        repo.update_lead_fields(conn, person.id, cleaned, ctx.digest(cleaned, person.signature_png))
+    return _record_change(
+        ctx, lead=person, action=Action.CORRECTION, decisions={}, channel=Channel.IN_PERSON.value,
+        operator=operator, details=cleaned,
+    )
 
 
 def erase(ctx: BoothContext, *, lead_id: str, operator: str | None = None, note: str = "") -> str:
@@ -153,7 +160,10 @@ def _record_change(
     note: str = "",
     request_date: date | None = None,
     erase: bool = False,
+    details: Mapping[str, str] | None = None,
 ) -> str:
+    """Append one signed ledger event about ``lead`` and apply it (consent states, corrected
+    ``details``, erasure) in the same transaction."""
     at = now()
     operator = ctx.operator_for(operator)
     notice = ctx.notice()
@@ -172,7 +182,10 @@ def _record_change(
         operator=operator,
         device_id=ctx.device_id,
         occurred_at=at,
-        data_digest=repo.lead_digest(ctx.vault, lead.id) or "",
+        data_digest=(
+            ctx.digest(details, lead.signature_png) if details is not None
+            else repo.lead_digest(ctx.vault, lead.id) or ""
+        ),
         request_date=request_date,
         note=note,
     )
@@ -184,6 +197,8 @@ def _record_change(
                 conn, lead_id=lead.id, purpose=code, state=decision.value, since=since,
                 expires_at=None, ledger_id=entry.id,
             )
+        if details is not None:
+            repo.update_lead_fields(conn, lead.id, details, change.data_digest)
         if erase:
             # Only hashes remain, so the suppression list can still reach the CRM.
             sharing.save_suppression_keys(

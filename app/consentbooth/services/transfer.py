@@ -17,13 +17,17 @@ from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import normalise_public_pem
 from consentbooth.exports import bundle as sealed
+from consentbooth.services import admission, trust
 from consentbooth.services.context import BoothContext
-from consentbooth.vault import sharing
+from consentbooth.vault import devices, sharing
 from consentbooth.vault.merge import BundleRejected, apply_bundle, verify_bundle_ledger
 
 log = get_logger(__name__)
 
-PAYLOAD_SCHEMA = "consentbooth.transfer/1"
+# /2: signers carry their certificate chain, role and digest key; the manifest, the signed
+# chain head of the device's ledger (services/admission.py). /1 bundles are refused: made by a
+# version without a root of trust, they could not be admitted.
+PAYLOAD_SCHEMA = "consentbooth.transfer/2"
 Progress = Callable[[int, int], None]
 
 
@@ -53,11 +57,13 @@ def build_payload(ctx: BoothContext) -> tuple[bytes, int]:
                 for row in rows:
                     record = {n: _encode(v) for n, v in zip(names, row, strict=True)}
                     f.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        head = devices.chain_heads(ctx.vault).get(ctx.device_id)
         manifest = {
             "schema": PAYLOAD_SCHEMA,
             "device_id": ctx.device_id,
             "created_at": datetime.now(UTC).isoformat(),
             "leads": leads,
+            "chain_head": head.as_dict() if head else None,
         }
         zf.writestr("manifest.json", json.dumps(manifest))
     return buffer.getvalue(), leads
@@ -111,6 +117,10 @@ UNREADABLE = "unreadable"  # the file cannot be read from disk
 DAMAGED = "damaged"  # not decryptable with this key, or not a well-formed bundle
 SIGNATURE_INVALID = "signature_invalid"  # its content does not match its signature
 SIGNER_NOT_ALLOWED = "signer_not_allowed"
+UNKNOWN_DEVICE = "unknown_device"  # not enrolled by this hub's root nor approved: see fingerprint
+CHAIN_BEHIND = "chain_behind"  # its history is shorter than, or diverges from, the hub's
+NOT_ITS_LEAD = "not_its_lead"  # a device speaks about a lead another device captured
+DETAILS_ALTERED = "details_altered"  # details changed behind the ledger's back
 REJECTED = "rejected"  # opened and verified, but its ledger or origin is refused
 ERROR = "error"  # any other problem (ops key, newer format, disk full…)
 
@@ -118,6 +128,10 @@ _CODES: tuple[tuple[type[UserFacingError], str], ...] = (
     (sealed.BundleDamaged, DAMAGED),
     (sealed.BundleSignatureInvalid, SIGNATURE_INVALID),
     (sealed.SignerNotAllowed, SIGNER_NOT_ALLOWED),
+    (admission.UnknownDevice, UNKNOWN_DEVICE),
+    (admission.ChainBehind, CHAIN_BEHIND),
+    (admission.NotItsLead, NOT_ITS_LEAD),
+    (admission.DetailsAltered, DETAILS_ALTERED),
     (BundleRejected, REJECTED),
 )
 
@@ -133,29 +147,38 @@ class MergeResult:
     # A Message: the English sentence as a string (CLI, JSON), ``_(reason)`` in the UI language.
     reason: str = ""
     code: str = ""  # empty when merged; otherwise one of the codes above
+    device_id: str = ""  # the laptop it came from, once known
+    fingerprint: str = ""  # its key's SHA-256 (what ``--approve-device`` takes), once known
 
 
-def _rejection(name: str, exc: UserFacingError) -> MergeResult:
+def _rejection(name: str, exc: UserFacingError, device_id: str = "") -> MergeResult:
     code = next((c for kind, c in _CODES if isinstance(exc, kind)), ERROR)
-    return MergeResult(bundle=name, ok=False, reason=exc.as_message(), code=code)
+    fingerprint = exc.fingerprint if isinstance(exc, admission.UnknownDevice) else ""
+    return MergeResult(bundle=name, ok=False, reason=exc.as_message(), code=code,
+                       device_id=device_id, fingerprint=fingerprint)
 
 
 def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
-    """Verify one bundle (decryption, signature, ledger chains) and merge it; never partially."""
+    """Verify one bundle (decryption, signature, ledger chains), admit it (services/admission.py)
+    and merge it; never partially."""
+    device = ""
     try:
         opened = sealed.open_bundle(data=data, identity_text=identity_text)
         manifest, rows = read_payload(opened.payload)
         device = str(manifest.get("device_id", ""))
         if device == ctx.device_id:
             raise BundleRejected("it comes from this very vault.")
-        verify_bundle_ledger(rows, signer_device=device, signer_public_key=normalise_public_pem(opened.signer_public_key_pem))
-        counts = apply_bundle(ctx.vault, rows, progress=progress)
+        signer_key = normalise_public_pem(opened.signer_public_key_pem)
+        verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
+        admitted = admission.admit(ctx, manifest=manifest, rows=rows, signer_public_key_pem=signer_key)
+        counts = apply_bundle(ctx.vault, rows, details_from=admitted.details_from_bundle, progress=progress)
     except UserFacingError as exc:
-        return _rejection(name, exc)
+        return _rejection(name, exc, device)
     ctx.forget_setup()
     return MergeResult(
         bundle=name, ok=True, new=counts.new, updated=counts.updated,
         withdrawn=counts.withdrawn, ledger_events=counts.ledger_events,
+        device_id=device, fingerprint=admitted.fingerprint,
     )
 
 
@@ -173,8 +196,13 @@ def read_ops_identity(path: Path) -> str:
 
 
 def merge_files(
-    ctx: BoothContext, *, paths: Sequence[Path], identity_text: str, progress: Progress | None = None
+    ctx: BoothContext, *, paths: Sequence[Path], identity_text: str, progress: Progress | None = None,
+    approve_devices: Sequence[str] = (), operator: str | None = None,
 ) -> list[MergeResult]:
+    """Merge each bundle on its own: one refused bundle never stops the others. Devices named in
+    ``approve_devices`` (key fingerprints, as a refusal reports them) are approved first."""
+    if approve_devices:
+        trust.approve_devices(ctx, approve_devices, operator=operator)
     results = []
     for path in paths:
         try:

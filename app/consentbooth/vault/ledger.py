@@ -49,6 +49,8 @@ class LedgerReport:
     first_bad: str | None = None  # ledger entry id
     first_bad_seq: int | None = None
     reason: str = ""
+    lead_id: str | None = None  # the person whose record is wrong, when it is about one
+    leads_checked: int = 0  # stored details compared with their last capture or correction
 
 
 _COLUMNS = "seq, id, device_id, device_seq, lead_id, action, occurred_at, body, hash, signature"
@@ -185,3 +187,63 @@ def verify(vault: Vault) -> LedgerReport:
             return LedgerReport(False, checked + entry.device_seq - 1, entry.id, entry.seq, reason)
         checked += len(chain)
     return LedgerReport(True, checked)
+
+
+@dataclass(frozen=True)
+class DetailsClaim:
+    """A lead's stored details and what its last capture or correction event says of them."""
+
+    lead_id: str
+    fields: dict
+    signature_png: bytes | None
+    event_id: str
+    device_id: str  # whose digest key made ``data_digest``
+    data_digest: str
+
+
+DETAIL_ACTIONS = ("consent", "correction")
+
+
+def details_claims(vault: Vault) -> Iterator[DetailsClaim]:
+    """Every lead that still holds details, with its last capture or correction event (by the
+    time it happened; ties by ledger order). Streamed: a hub holds hundreds of thousands."""
+    sql = """
+        SELECT l.id, l.fields, l.signature_png, g.id, g.device_id,
+               json_extract(CAST(g.body AS TEXT), '$.event.data_digest')
+        FROM leads l JOIN ledger g ON g.seq = (
+            SELECT h.seq FROM ledger h WHERE h.lead_id = l.id AND h.action IN ('consent', 'correction')
+            ORDER BY julianday(h.occurred_at) DESC, h.seq DESC LIMIT 1)
+        WHERE l.erased_at IS NULL
+        ORDER BY l.rowid
+    """
+    for row in vault.stream(sql):
+        yield DetailsClaim(
+            lead_id=row[0],
+            fields=json.loads(row[1]) if row[1] else {},
+            signature_png=bytes(row[2]) if row[2] is not None else None,
+            event_id=row[3],
+            device_id=row[4],
+            data_digest=str(row[5] or ""),
+        )
+
+
+def leads_without_capture(vault: Vault) -> list[str]:
+    """Leads holding details with no capture or correction event at all (inserted behind the
+    ledger's back)."""
+    rows = vault.read(
+        "SELECT l.id FROM leads l WHERE l.erased_at IS NULL AND NOT EXISTS ("
+        "SELECT 1 FROM ledger h WHERE h.lead_id = l.id AND h.action IN ('consent', 'correction'))"
+    )
+    return [r[0] for r in rows]
+
+
+def dangling_references(vault: Vault) -> list[tuple[str, str]]:
+    """(what, ledger id) pairs that name a ledger event the ledger does not hold: a consent state
+    or a stored certificate whose event was cut from the chain."""
+    rows = vault.read(
+        "SELECT 'consent state of ' || s.lead_id, s.ledger_id FROM consent_state s "
+        "WHERE NOT EXISTS (SELECT 1 FROM ledger g WHERE g.id = s.ledger_id) "
+        "UNION ALL SELECT 'certificate ' || c.id, c.ledger_id FROM certificates c "
+        "WHERE NOT EXISTS (SELECT 1 FROM ledger g WHERE g.id = c.ledger_id)"
+    )
+    return [(r[0], r[1]) for r in rows]

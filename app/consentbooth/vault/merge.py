@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import ConsentEvent
-from consentbooth.vault import codec, ledger, repo
+from consentbooth.vault import codec, devices, ledger, repo
 from consentbooth.vault.sharing import column_names
 from consentbooth.vault.store import Vault
 
 
 class BundleRejected(UserFacingError):
-    def __init__(self, reason: str, **params: object) -> None:
+    # Positional-only: ``{reason}`` is a placeholder of several templates (it was passed twice).
+    def __init__(self, reason: str, /, **params: object) -> None:
         super().__init__("The bundle was rejected and nothing of it was merged: " + reason, **params)
 
 
@@ -29,6 +30,8 @@ class MergeCounts:
     affected: set[str] = field(default_factory=set)
 
 
+# Rows by table, as services/transfer.py ``read_payload`` returns them: every row checked by type
+# and shape against the input contract (domain/bundle_rows.py) before it reaches these functions.
 Rows = Mapping[str, Sequence[Mapping[str, object]]]
 
 
@@ -50,7 +53,10 @@ def verify_bundle_ledger(rows: Rows, *, signer_device: str, signer_public_key: b
         key = keys.get(device)
         if key is None:
             raise BundleRejected("its ledger has events of a device without a signing key.")
-        bad = ledger.check_chain(chain, key)
+        try:
+            bad = ledger.check_chain(chain, key)
+        except ValueError:  # e.g. an integer outside JSON's canonical range (RFC 8785)
+            raise BundleRejected("its ledger holds an event that is not canonical JSON.") from None
         if bad:
             entry, reason = bad
             raise BundleRejected("ledger event {id} is invalid ({reason}).", id=entry.id, reason=reason)
@@ -65,8 +71,11 @@ def _insert(conn, table: str, row: Mapping[str, object]) -> None:
 
 
 def apply_bundle(
-    vault: Vault, rows: Rows, *, progress: Callable[[int, int], None] | None = None
+    vault: Vault, rows: Rows, *, details_from: Collection[str] = frozenset(),
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeCounts:
+    """Merge admitted rows (``services/admission.py``); ``details_from``: the leads whose details
+    are taken from the bundle (they match their last capture or correction)."""
     counts = MergeCounts()
     total = sum(len(v) for v in rows.values()) or 1
     done = 0
@@ -79,10 +88,7 @@ def apply_bundle(
 
     with vault.transaction() as conn:
         for r in rows.get("signers", ()):
-            if not repo.ensure_signer(
-                conn, device_id=str(r["device_id"]), cert_pem=bytes(r["cert_pem"]),  # type: ignore[arg-type]
-                public_key_pem=bytes(r["public_key_pem"]),  # type: ignore[arg-type]
-            ):
+            if not devices.save_signer(conn, devices.signer_from_row(r)):
                 raise BundleRejected("its laptop signs with a different key than before.")
         for table in ("events", "purposes"):
             key = column_names(table)[0]
@@ -111,7 +117,7 @@ def apply_bundle(
                 (r["lead_id"], r["email_sha256"], r["phone_sha256"], r["erased_at"]),
             )
         for r in rows.get("leads", ()):
-            _merge_lead(conn, r, counts)
+            _merge_lead(conn, r, counts, take_details=str(r["id"]) in details_from)
             tick()
         for r in rows.get("certificates", ()):
             if not conn.execute("SELECT 1 FROM certificates WHERE id = ?", (r["id"],)).fetchone():
@@ -124,21 +130,20 @@ def apply_bundle(
     return counts
 
 
-def _merge_lead(conn, r: Mapping[str, object], counts: MergeCounts) -> None:
-    hub = conn.execute("SELECT updated_at, erased_at FROM leads WHERE id = ?", (r["id"],)).fetchone()
+def _merge_lead(conn, r: Mapping[str, object], counts: MergeCounts, *, take_details: bool) -> None:
+    hub = conn.execute("SELECT fields, erased_at FROM leads WHERE id = ?", (r["id"],)).fetchone()
     if hub is None:
-        _insert(conn, "leads", r)
-        if r["erased_at"] is None and r["fields"]:
-            repo.index_lead(conn, str(r["id"]), json.loads(str(r["fields"])))
+        row = dict(r) if take_details or r["erased_at"] is not None else {**r, "fields": None}
+        repo.insert_lead_row(conn, row)
         counts.new += 1
         return
-    hub_updated, hub_erased = hub
+    hub_fields, hub_erased = hub
     if hub_erased is not None:
         return  # erased at the hub: a bundle never brings the details back
     if r["erased_at"] is not None:
         repo.erase_lead(conn, str(r["id"]))
         counts.updated += 1
-    elif str(r["updated_at"]) > str(hub_updated) and r["fields"]:
+    elif take_details and r["fields"] and r["fields"] != hub_fields:
         repo.update_lead_fields(conn, str(r["id"]), json.loads(str(r["fields"])), str(r["data_digest"]))
         counts.updated += 1
 

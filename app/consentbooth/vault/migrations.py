@@ -156,10 +156,37 @@ def v4_complete_erasure(conn) -> None:
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
 
 
+# The root of trust (services/trust.py, services/admission.py): each signer's certificate chain,
+# role ("device" / "hub") and data-digest key (a hub recomputes every lead's digest with the key
+# of the device whose event recorded it); devices ops approved by fingerprint; chain heads
+# timestamped by an RFC 3161 authority. The vault's own digest key is copied to its signer row.
+V5 = """
+ALTER TABLE signers ADD COLUMN chain_pem BLOB NOT NULL DEFAULT x'';
+ALTER TABLE signers ADD COLUMN role TEXT NOT NULL DEFAULT 'device';
+ALTER TABLE signers ADD COLUMN digest_secret BLOB;
+CREATE TABLE approved_devices (
+    fingerprint TEXT PRIMARY KEY, approved_at TEXT NOT NULL, operator TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    device_seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    tsa_url TEXT NOT NULL,
+    token BLOB NOT NULL,
+    stamped_at TEXT NOT NULL,
+    UNIQUE (device_id, device_seq)
+);
+UPDATE signers SET digest_secret = (SELECT value FROM meta WHERE key = 'digest_secret')
+    WHERE device_id = (SELECT CAST(value AS TEXT) FROM meta WHERE key = 'device_id');
+"""
+
+
 # A migration is an SQL script or a function of the connection; each runs in ONE transaction
 # with its ``user_version`` bump (write new ones as functions when SQL alone cannot say it).
 Migration = str | Callable[[Any], None]
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure)
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure, V5)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -557,21 +557,3 @@ def decisions_at_capture(
         sql += " AND json_extract(CAST(g.body AS TEXT), '$.event.event_id') = ?"
         params.append(event_id)
     return [(r[0], r[1], int(r[2])) for r in vault.read(sql + " GROUP BY d.key, d.value", params)]
-
-
-# -- signers -------------------------------------------------------------------------------------
-
-def ensure_signer(conn, *, device_id: str, cert_pem: bytes, public_key_pem: bytes) -> bool:
-    """Record the key that signs a device's ledger; False if a different key is already known."""
-    row = conn.execute("SELECT public_key_pem FROM signers WHERE device_id = ?", (device_id,)).fetchone()
-    if row:
-        return bytes(row[0]) == public_key_pem
-    conn.execute(
-        "INSERT INTO signers (device_id, cert_pem, public_key_pem, first_seen) VALUES (?, ?, ?, ?)",
-        (device_id, cert_pem, public_key_pem, now_iso()),
-    )
-    return True
-
-
-def signer_keys(vault: Vault) -> dict[str, bytes]:
-    return {r[0]: bytes(r[1]) for r in vault.read("SELECT device_id, public_key_pem FROM signers")}

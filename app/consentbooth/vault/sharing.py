@@ -167,7 +167,9 @@ BUNDLE_TABLES = {
         ("id",),
     ),
     "ledger": ("id, device_id, device_seq, lead_id, action, occurred_at, body, hash, signature", ("id",)),
-    "signers": ("device_id, cert_pem, public_key_pem, first_seen", ("device_id",)),
+    "signers": (
+        "device_id, cert_pem, chain_pem, public_key_pem, role, digest_secret, first_seen", ("device_id",)
+    ),
     "certificates": ("id, lead_id, ledger_id, kind, created_at, pdf", ("id",)),
     "suppression_keys": ("lead_id, email_sha256, phone_sha256, erased_at", ("lead_id",)),
 }
