@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,12 +38,6 @@ def _encode(value: object) -> object:
     return value
 
 
-def _decode(value: object) -> object:
-    if isinstance(value, dict) and "$b64" in value:
-        return base64.b64decode(value["$b64"])
-    return value
-
-
 def build_payload(ctx: BoothContext) -> tuple[bytes, int]:
     """Everything a hub needs from this laptop: leads, ledger, signers, certificates, setup."""
     buffer = io.BytesIO()
@@ -69,24 +64,48 @@ def build_payload(ctx: BoothContext) -> tuple[bytes, int]:
     return buffer.getvalue(), leads
 
 
+# Everything a damaged or hostile archive can raise while it is read (the contract handles the
+# content of each member).
+_ARCHIVE_ERRORS = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError, RuntimeError,
+    NotImplementedError, OSError, zlib.error,
+)
+
+
 def read_payload(payload: bytes) -> tuple[dict, dict[str, list[dict]]]:
+    """The manifest and the rows of each table of a decrypted bundle, every row checked by type
+    and shape against the input contract (``domain/contract.py``) before anything touches the
+    hub: a malformed row is a :class:`BundleRejected` naming its table, line and column."""
+    from consentbooth.domain.bundle_rows import parse_manifest, parse_row  # pydantic: on use
+    from consentbooth.domain.contract import ContractViolation
+
+    rows: dict[str, list[dict]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as zf:
-            manifest = json.loads(zf.read("manifest.json"))
-            if manifest.get("schema") != PAYLOAD_SCHEMA:
+            manifest = parse_manifest(zf.read("manifest.json"), schema=PAYLOAD_SCHEMA)
+            if manifest is None:
                 raise BundleRejected("it has an unknown content format.")
-            rows: dict[str, list[dict]] = {}
+            names = set(zf.namelist())
             for table in sharing.BUNDLE_TABLES:
                 name = f"tables/{table}.jsonl"
-                if name not in zf.namelist():
+                if name not in names:
                     continue
-                with zf.open(name) as f:
-                    rows[table] = [
-                        {k: _decode(v) for k, v in json.loads(line).items()} for line in f if line.strip()
-                    ]
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+                table_rows = rows[table] = []
+                for number, line in enumerate(zf.read(name).split(b"\n"), start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        table_rows.append(parse_row(table, line))
+                    except ContractViolation as exc:
+                        raise BundleRejected(
+                            "line {line} of {table} is malformed: {problem}",
+                            line=number, table=name, problem=exc.as_message(),
+                        ) from None
+    except ContractViolation as exc:  # the manifest
+        raise BundleRejected("its manifest is malformed: {problem}", problem=exc.as_message()) from None
+    except _ARCHIVE_ERRORS as exc:
         raise BundleRejected("its content is unreadable ({reason}).", reason=type(exc).__name__) from None
-    return manifest, rows
+    return manifest.model_dump(by_alias=True), rows
 
 
 def create_bundle(
