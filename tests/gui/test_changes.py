@@ -89,6 +89,7 @@ def test_every_operation_calls_a_method_the_booth_has():
               if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "booth"}
     assert {"capture", "withdraw", "issue_certificate", "export_leads", "merge_files"} <= called
     assert sorted(name for name in called if not hasattr(Booth, name)) == []
-    declared = [v for v in vars(operations).values() if callable(v) and hasattr(v, "changes")]
+    declared = [v for v in vars(operations).values()
+                if callable(v) and hasattr(v, "changes") and not isinstance(v, type)]
     assert len(declared) >= 25
     assert all(set(v.changes) <= set(operations.KINDS) for v in declared)

@@ -18,15 +18,16 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.logging import get_logger
+from consentbooth.ui.changes import CERTIFICATES, KINDS, LEADS, SETUP, SHARING
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from consentbooth.domain.models import Event, Organisation, Purpose
     from consentbooth.services import Booth, CaptureRequest, CaptureResult, PersonRecord
 
@@ -34,12 +35,7 @@ log = get_logger(__name__)
 
 T = TypeVar("T")
 
-# What a write may change; ``Session.changed`` carries one of these.
-LEADS = "leads"  # people: their details, consents, withdrawals, erasures
-SETUP = "setup"  # organisation, events, purposes, notice, staff (the session's snapshot)
-SHARING = "sharing"  # the sharing log: files that left the vault
-CERTIFICATES = "certificates"  # certificates issued and stored
-KINDS = (LEADS, SETUP, SHARING, CERTIFICATES)
+__all__ = ["CERTIFICATES", "KINDS", "LEADS", "SETUP", "SHARING", "Job", "Operation", "operation"]
 
 
 class Job:
@@ -67,16 +63,20 @@ class Job:
         self.cancel_event.set()
 
 
-@dataclass(frozen=True)
 class Operation(Generic[T]):
-    """A use case bound to its arguments: what runs on the worker and what it changes."""
+    """A use case bound to its arguments: what runs on the worker and what it changes.
+    ``slow``: the certificate lane, for work nobody waits for."""
 
-    name: str
-    changes: frozenset[str]
-    work: Callable[..., T] = field(repr=False)
-    args: tuple[Any, ...] = field(default=(), repr=False)
-    kwargs: dict[str, Any] = field(default_factory=dict, repr=False)
-    slow: bool = False  # the certificate lane: work nobody waits for
+    __slots__ = ("args", "changes", "kwargs", "name", "slow", "work")
+
+    def __init__(self, name: str, changes: frozenset[str], work: Callable[..., T],
+                 args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None,
+                 slow: bool = False) -> None:
+        self.name, self.changes, self.work, self.slow = name, changes, work, slow
+        self.args, self.kwargs = args, kwargs or {}
+
+    def __repr__(self) -> str:
+        return f"Operation({self.name!r}, changes={sorted(self.changes)})"
 
     def __call__(self, booth: Booth, job: Job | None = None) -> T:
         """Runs on the worker."""

@@ -17,14 +17,15 @@ from PySide6.QtCore import QObject, Signal
 
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
+from consentbooth.ui.changes import SETUP
 from consentbooth.ui.errors import show_exception
-from consentbooth.ui.operations import SETUP, Job, Operation
 from consentbooth.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the use cases load while the vault opens (see ``Session.unlock``)
     from consentbooth.domain.models import Event, Organisation, Purpose
     from consentbooth.domain.notice import Notice
     from consentbooth.services import Booth
+    from consentbooth.ui.operations import Job, Operation
 
 T = TypeVar("T")
 
@@ -83,7 +84,7 @@ class Session(QObject):
     unlocked = Signal()
     locked = Signal(str)  # reason: "manual" / "idle"
     snapshot_changed = Signal()
-    changed = Signal(str)  # a write succeeded; the kind of data it changed (ui.operations.KINDS)
+    changed = Signal(str)  # a write succeeded; the kind of data it changed (ui.changes.KINDS)
     operator_changed = Signal(str)
     language_changed = Signal(str)
 
