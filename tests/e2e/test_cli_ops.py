@@ -42,7 +42,13 @@ def test_export_suppression_bundle_merge(vault: Path, tmp_path: Path) -> None:
     bundle = tmp_path / "laptop.age"
     assert cb("bundle", "--vault", str(vault), "--recipient", public, "--out", str(bundle)).returncode == 0
     hub = tmp_path / "hub.cbvault"
-    m = cb("merge", "--hub", str(hub), "--identity", str(key), str(bundle))
+    # a hub made by merge is an organisation of its own: it does not know this laptop yet
+    refused = cb("merge", "--hub", str(hub), "--identity", str(key), str(bundle))
+    assert refused.returncode == 1
+    [unknown] = json.loads(refused.stdout)
+    assert unknown["code"] == "unknown_device" and unknown["fingerprint"] in refused.stderr
+    m = cb("merge", "--hub", str(hub), "--identity", str(key), "--approve-device", unknown["fingerprint"],
+           str(bundle))
     assert m.returncode == 0, m.stderr
     assert json.loads(m.stdout)[0]["new"] == 2
     again = json.loads(cb("merge", "--hub", str(hub), "--identity", str(key), str(bundle)).stdout)
@@ -65,8 +71,12 @@ def test_certificates_and_verify(vault: Path, tmp_path: Path) -> None:
     a = _capture(vault, tmp_path, ["sales_contact"])
     pdf = tmp_path / "c.pdf"
     assert cb("certificate", "--vault", str(vault), "--lead", a["lead_id"], "--out", str(pdf)).returncode == 0
-    v = cb("verify", str(pdf), passphrase=None)
-    assert v.returncode == 0 and v.stdout.startswith("VALID")
+    v = cb("verify", str(pdf), passphrase=None)  # no trust anchor: intact, signer not established
+    assert v.returncode == 3 and v.stdout.startswith("INTACT") and "VALID:" not in v.stdout
+    root = tmp_path / "root.pem"
+    assert cb("root", "--vault", str(vault), "--export", str(root)).returncode == 0
+    trusted = cb("verify", str(pdf), "--trust", str(root), passphrase=None)
+    assert trusted.returncode == 0 and trusted.stdout.startswith("VALID"), trusted.stdout
     v2 = cb("verify", str(pdf), "--vault", str(vault))
     assert v2.returncode == 0 and "[ok] ledger" in v2.stdout
     data = bytearray(pdf.read_bytes())

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import SigningIdentity
-from consentbooth.domain.models import DeviceId, Organisation
+from consentbooth.domain.models import DeviceId
 from consentbooth.domain.validation import clean_text
 from consentbooth.services import capture as capturing
 from consentbooth.services import configuration, records, rights
@@ -75,18 +75,18 @@ class Booth:
 
     @classmethod
     def create(
-        cls, path: Path, passphrase: str, *, organisation: Organisation | None = None,
+        cls, path: Path, passphrase: str, *, organisation_name: str | None = None,
         demo: bool = False, role: str = "booth", enrolment: Enrolment | None = None,
     ) -> Booth:
-        """A new vault: the organisation's own (a new root certifies its key), or, with an
-        ``enrolment`` (``crypto.pki.read_enrolment``), a laptop that joins the organisation.
-        ``demo`` fills the example setup."""
+        """A new vault: the organisation's own (a new root, named ``organisation_name``,
+        certifies its key), or, with an ``enrolment`` (``trust.read_enrolment_file``), a laptop
+        that joins the organisation. ``demo`` fills the example setup."""
         from consentbooth.services import trust
 
-        org = organisation or (examples.DEMO_ORGANISATION if demo else None)
+        name = organisation_name or (examples.DEMO_ORGANISATION.name if demo else None)
         device = (
             trust.joining(enrolment) if enrolment is not None
-            else trust.new_organisation(organisation_name=org.name if org else None, role=role)
+            else trust.new_organisation(organisation_name=name, role=role)
         )
         vault = create_vault(Path(path), passphrase)
         try:
@@ -178,6 +178,7 @@ class Booth:
     # capture
     capture = _hand_off(capturing.capture)
     capture_batch = _hand_off(capturing.capture_batch)
+    capture_documents = _hand_off(capturing.capture_documents)
     required_fields = _hand_off(capturing.required_fields)
     record_minor_refusal = _hand_off(capturing.record_minor_refusal)
 
@@ -207,6 +208,7 @@ class Booth:
     merge_files = _hand_off_later("transfer", "merge_files")
     set_tsa_url = _hand_off(configuration.set_tsa_url)
     timestamp_chain_heads = _hand_off_later("evidence", "timestamp_chain_heads")
+    tsa_url = _hand_off_later("evidence", "tsa_url")
     root_info = _hand_off_later("trust", "root_info")
     enrol_device = _hand_off_later("trust", "enrol_device")
     approve_devices = _hand_off_later("trust", "approve_devices")

@@ -69,6 +69,11 @@ def new_organisation(*, organisation_name: str | None, role: str) -> NewDevice:
     return NewDevice(device_id, role, identity, root.cert_pem, root.key_pem)
 
 
+def read_enrolment_file(data: bytes, code: str) -> pki.Enrolment:
+    """An enrolment file opened with its code; one sentence for each way it can be unusable."""
+    return pki.read_enrolment(data, code)
+
+
 def joining(enrolment: pki.Enrolment) -> NewDevice:
     """A vault created from an enrolment file: the device the organisation certified."""
     role = "hub" if enrolment.role == "hub" else "booth"

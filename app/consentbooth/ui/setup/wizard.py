@@ -356,7 +356,7 @@ class SetupWizard(QWizard):
         def work() -> tuple[Booth, object]:
             booth = existing
             if booth is None:
-                booth = Booth.create(path, passphrase, organisation=organisation)
+                booth = Booth.create(path, passphrase, organisation_name=organisation.name)
                 self.booth = booth  # keep it: a retry only configures
             booth.configure(organisation=organisation, event=event, purposes=purposes,
                             notice_sections=sections, staff=staff, staff_pin=pin)

@@ -1,0 +1,114 @@
+"""Marketing ops: exports, suppression lists, ops keys, bundles, merging them, devices."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from consentbooth.cli.common import Adder, note, out, progress, secret, unlocked
+from consentbooth.services.booth import Booth
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with unlocked(args) as booth:
+        count = booth.export_leads(
+            purposes=args.purpose, event_ids=args.event or None, format=args.format,
+            preset=args.preset, target=Path(args.out), recipient=args.recipient or "",
+            operator=args.operator, progress=progress("rows"),
+        )
+    sys.stderr.write("\n")
+    out({"file": args.out, "rows": count, "purposes": args.purpose, "format": args.format})
+    return 0
+
+
+def cmd_suppression(args: argparse.Namespace) -> int:
+    with unlocked(args) as booth:
+        count = booth.export_suppression(target=Path(args.out), hashed=args.hashed, format=args.format)
+    out({"file": args.out, "rows": count, "hashed": args.hashed})
+    return 0
+
+
+def cmd_keygen_ops(args: argparse.Namespace) -> int:
+    from consentbooth.services.transfer import create_ops_keys
+
+    sys.stdout.write(create_ops_keys(Path(args.out)) + "\n")
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    with unlocked(args) as booth:
+        count = booth.create_bundle(recipient=args.recipient, target=Path(args.out), operator=args.operator)
+    out({"file": args.out, "leads": count, "recipient": args.recipient})
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Each bundle on its own: one JSON result per bundle; exit 1 if any was refused. A hub that
+    does not exist yet is created as the organisation's (it enrols the laptops)."""
+    from consentbooth.services.transfer import read_ops_identity
+
+    identity = read_ops_identity(Path(args.identity))
+    hub_path = Path(args.hub)
+    passphrase = secret()
+    hub = Booth.unlock(hub_path, passphrase) if hub_path.exists() else Booth.create(hub_path, passphrase, role="hub")
+    try:
+        results = hub.merge_files(paths=[Path(b) for b in args.bundles], identity_text=identity,
+                                  progress=progress("merged"), approve_devices=args.approve_device or ())
+        if args.timestamp and hub.tsa_url():
+            hub.timestamp_chain_heads()
+    finally:
+        hub.lock()
+    sys.stderr.write("\n")
+    out([r.__dict__ for r in results])
+    for r in results:
+        if not r.ok:
+            note(f"Rejected {r.bundle}: {r.reason}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    """Every device whose chain this vault holds, and who vouches for it."""
+    with unlocked(args) as booth:
+        found = booth.known_devices()
+    out([{"device_id": d.device_id, "fingerprint": d.fingerprint, "role": d.role,
+          "trusted_by": d.trust.how or None, "events": d.events} for d in found])
+    return 0
+
+
+def cmd_sharing_log(args: argparse.Namespace) -> int:
+    with unlocked(args) as booth:
+        entries = booth.sharing_log()
+    out([e.__dict__ for e in entries])
+    return 0
+
+
+def register(add: Adder) -> None:
+    p = add("export", cmd_export, "consent-scoped export for a CRM")
+    p.add_argument("--purpose", required=True, action="append", help="repeat: all must be granted")
+    p.add_argument("--event", action="append", help="event id (repeatable; default: all)")
+    p.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    p.add_argument("--preset", choices=("generic", "salesforce", "hubspot"), default="generic")
+    p.add_argument("--out", required=True)
+    p.add_argument("--recipient", help="who receives the file (for the sharing log)")
+    p.add_argument("--operator")
+    p = add("suppression", cmd_suppression, "withdrawals and erasures for the CRM")
+    p.add_argument("--hashed", action="store_true", help="SHA-256 of the normalised email/phone")
+    p.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    p.add_argument("--out", required=True)
+    p = add("keygen-ops", cmd_keygen_ops, "create marketing ops' age key pair; prints the public key", vault=False)
+    p.add_argument("--out", required=True, help="identity file (keep it secret, at ops only)")
+    p = add("bundle", cmd_bundle, "encrypted, signed transfer bundle for marketing ops")
+    p.add_argument("--recipient", required=True, help="ops' age public key (age1...)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--operator")
+    p = add("merge", cmd_merge, "merge laptop bundles into a hub vault (created if missing)", vault=False)
+    p.add_argument("--hub", required=True)
+    p.add_argument("--identity", required=True, help="ops' age identity file")
+    p.add_argument("--approve-device", action="append", metavar="FINGERPRINT",
+                   help="accept bundles of this device (as a refusal names it); repeatable")
+    p.add_argument("--no-timestamp", dest="timestamp", action="store_false",
+                   help="skip time-stamping the chain heads (done when a TSA is configured)")
+    p.add_argument("bundles", nargs="+")
+    add("devices", cmd_devices, "the devices whose ledger chains this vault holds (JSON)")
+    add("sharing-log", cmd_sharing_log, "every export and bundle written from this vault (JSON)")
