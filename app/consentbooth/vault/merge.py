@@ -154,9 +154,17 @@ def _recompute_states(conn, lead_ids: set[str]) -> None:
         p.code: p for p in (codec.purpose_from_json(r[0]) for r in conn.execute("SELECT data FROM purposes"))
     }
     events = {r[0]: codec.event_from_json(r[1]) for r in conn.execute("SELECT id, data FROM events")}
-    for lead_id in lead_ids:
-        bodies = conn.execute("SELECT body FROM ledger WHERE lead_id = ?", (lead_id,)).fetchall()
-        history = [ConsentEvent.from_record(json.loads(b[0])["event"]) for b in bodies]
+    ids = sorted(lead_ids)
+    bodies: dict[str, list[bytes]] = {}
+    for start in range(0, len(ids), 500):  # one query per 500 people, not one per person
+        part = ids[start : start + 500]
+        for lead_id, body in conn.execute(
+            f"SELECT lead_id, body FROM ledger WHERE lead_id IN ({','.join('?' * len(part))}) ORDER BY seq",
+            part,
+        ):
+            bodies.setdefault(lead_id, []).append(body)
+    for lead_id in ids:
+        history = [ConsentEvent.from_record(json.loads(b)["event"]) for b in bodies.get(lead_id, ())]
         if not history:
             continue
         event = events.get(history[0].event_id)
