@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint package clean screenshots
+.PHONY: run test bench lint package package-smoke package-repro clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,22 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.gui.screenshots
 
+# The installable app (packaging/README.md): one-folder build, .tar.gz, .deb, SHA256SUMS in dist/.
+PKG_STAMP := $(VENV)/.package-installed
+$(PKG_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,package]'
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(BIN)/python packaging/build.py
+
+# The frozen build with the venv out of reach; as root with CB_TEST_DEB_INSTALL=1 also the .deb.
+package-smoke: $(PKG_STAMP)
+	$(BIN)/python -m pytest tests/package
+
+# A second build of the same commit must give the same file list as dist/consentbooth.
+package-repro: $(PKG_STAMP)
+	$(BIN)/python packaging/build.py repro
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -105,8 +105,12 @@ def test_ops_and_booth_commands_work_frozen(inst: frozen.Install) -> None:
     assert public.startswith("age1") and key.stat().st_mode & 0o077 == 0
     bundle = home / "laptop.age"
     ok(inst.run("bundle", "--recipient", public, "--out", str(bundle)))
-    merged = json.loads(ok(inst.run("merge", "--hub", str(home / "hub.cbvault"), "--identity", str(key),
-                                    str(bundle))))
+    merge = ["merge", "--hub", str(home / "hub.cbvault"), "--identity", str(key), str(bundle)]
+    first = inst.run(*merge)
+    if first.returncode == 1 and "--approve-device" in first.stderr:  # a hub trusts no laptop unasked
+        merge += ["--approve-device", json.loads(first.stdout)[0]["fingerprint"]]
+        first = inst.run(*merge)
+    merged = json.loads(ok(first))
     assert merged[0]["new"] == 10
 
     logs = home / ".local/state/ConsentBooth/log/consentbooth.log"

@@ -1,0 +1,89 @@
+"""The .deb on this machine: ``apt-get install ./consentbooth_*.deb``, run from the PATH, ``dpkg -r``.
+
+It changes the system, so it runs only with CB_TEST_DEB_INSTALL=1 (.ci/run sets it), as root, and
+never when a ConsentBooth package is already installed here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+APP_ID = "org.consentbooth.ConsentBooth"
+DEBS = sorted((ROOT / "dist").glob("consentbooth_*.deb"))
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("CB_TEST_DEB_INSTALL") != "1" or os.geteuid() != 0 or not shutil.which("apt-get"),
+    reason="installs a package: CB_TEST_DEB_INSTALL=1 as root on Debian (.ci/run)",
+)
+
+
+def installed() -> bool:
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "consentbooth"], capture_output=True, text=True)
+    return out.returncode == 0 and "installed" in out.stdout.split()
+
+
+def from_path(*args: str, home: Path, as_nobody: bool = False, **env: str) -> subprocess.CompletedProcess:
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] if as_nobody else []
+    pairs = [f"{k}={v}" for k, v in {"HOME": str(home), "PATH": "/usr/bin:/bin", **env}.items()]
+    return subprocess.run([*prefix, "env", "-i", *pairs, "consentbooth", *args], capture_output=True,
+                          text=True, timeout=300, cwd="/")
+
+
+def test_deb_installs_runs_from_the_path_and_removes_cleanly() -> None:
+    if not DEBS:
+        if os.environ.get("CB_REQUIRE_PACKAGE") == "1":
+            pytest.fail("no dist/consentbooth_*.deb: run `make package`", pytrace=False)
+        pytest.skip("no .deb built")
+    if installed():
+        pytest.skip("a consentbooth package is installed here already; not touching it")
+    deb = DEBS[-1]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    setup = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", str(deb)],
+                           capture_output=True, text=True, env=env, timeout=900)
+    assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
+    home = Path(tempfile.mkdtemp(prefix="cb-deb-home-", dir="/tmp"))
+    os.chown(home, 65534, 65534)
+    try:
+        assert installed()
+        version = from_path("--version", home=home)
+        assert version.returncode == 0 and version.stdout.strip() == f"consentbooth {PROJECT['version']}"
+        check = from_path("--self-check", home=home, QT_QPA_PLATFORM="offscreen")
+        assert check.returncode == 0 and json.loads(check.stdout)["missing"] == [], check.stdout + check.stderr
+        assert Path("/usr/bin/consentbooth").resolve() == Path("/opt/consentbooth/consentbooth")
+
+        desktop = Path(f"/usr/share/applications/{APP_ID}.desktop")
+        assert "Icon=" + APP_ID in desktop.read_text(encoding="utf-8")
+        for size in (16, 24, 32, 48, 64, 128, 256, 512):
+            assert Path(f"/usr/share/icons/hicolor/{size}x{size}/apps/{APP_ID}.png").is_file()
+        assert Path(f"/usr/share/icons/hicolor/scalable/apps/{APP_ID}.svg").is_file()
+        if shutil.which("desktop-file-validate"):
+            lint = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+            assert lint.returncode == 0 and lint.stdout == "", lint.stdout
+        if shutil.which("appstreamcli"):
+            lint = subprocess.run(["appstreamcli", "validate", "--no-net",
+                                   f"/usr/share/metainfo/{APP_ID}.metainfo.xml"], capture_output=True, text=True)
+            assert lint.returncode == 0, lint.stdout
+
+        # A user (not root) runs it: data in their own folder, nothing under /opt.
+        made = from_path("init", "--demo", home=home, as_nobody=True, CONSENTBOOTH_PASSPHRASE="Correct-Horse-42!")
+        assert made.returncode == 0, made.stderr
+        vault = Path(json.loads(made.stdout)["vault"])
+        assert vault.is_relative_to(home) and vault.is_file()
+    finally:
+        removed = subprocess.run(["dpkg", "-r", "consentbooth"], capture_output=True, text=True, env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert not installed()
+    assert not Path("/opt/consentbooth").exists(), list(Path("/opt/consentbooth").rglob("*"))[:10]
+    assert not Path("/usr/bin/consentbooth").exists() and not Path(f"/usr/share/applications/{APP_ID}.desktop").exists()
+    assert vault.is_file()  # removing the program never removes a user's vault
+    shutil.rmtree(home)

@@ -1,0 +1,160 @@
+"""packaging/ without a build: metadata from pyproject.toml, icons from one source, the menu entry
+and AppStream file as their validators see them, the import scan and the pruning of the spec."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGING = ROOT / "packaging"
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"cb_packaging_{name}", PACKAGING / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+metadata = load("metadata")
+
+
+def test_one_version_everywhere() -> None:
+    import consentbooth
+    from consentbooth.__main__ import version
+    from consentbooth.core.paths import APP_ID
+
+    assert metadata.load().version == VERSION == consentbooth.__version__ == version()
+    out = subprocess.run([sys.executable, "-m", "consentbooth", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out == f"consentbooth {VERSION}\n"
+    assert APP_ID == metadata.APP_ID
+
+
+def test_windows_version_resource_is_generated_from_pyproject() -> None:
+    meta = metadata.load()
+    text = metadata.windows_version_file(meta)
+    call = ast.parse(text, mode="eval").body  # PyInstaller eval()s this text on Windows
+    assert isinstance(call, ast.Call) and call.func.id == "VSVersionInfo"
+    strings = {n.args[0].value: n.args[1].value for n in ast.walk(call)
+               if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "StringStruct"}
+    assert strings["ProductVersion"] == strings["FileVersion"] == VERSION
+    assert strings["ProductName"] == "ConsentBooth" and strings["OriginalFilename"] == "consentbooth.exe"
+    assert f"filevers={meta.version_tuple}" in text
+
+
+@pytest.mark.parametrize(("pep440", "debian", "four"), [
+    ("0.1.0", "0.1.0", (0, 1, 0, 0)),
+    ("1.2rc1", "1.2~rc1", (1, 2, 0, 0)),
+    ("2.0.0a3", "2.0.0~a3", (2, 0, 0, 0)),
+    ("2.1.dev4", "2.1~dev4", (2, 1, 0, 0)),
+    ("3.4.5.6.7", "3.4.5.6.7", (3, 4, 5, 0)),
+])
+def test_versions_for_each_platform(pep440: str, debian: str, four: tuple) -> None:
+    from dataclasses import replace
+
+    meta = replace(metadata.load(), version=pep440)
+    assert meta.deb_version == debian and meta.version_tuple == four
+
+
+def test_menu_entry_and_appstream_pass_their_validators(tmp_path: Path) -> None:
+    desktop = PACKAGING / "linux" / f"{metadata.APP_ID}.desktop"
+    text = desktop.read_text(encoding="utf-8")
+    assert f"Icon={metadata.APP_ID}\n" in text and "Exec=consentbooth\n" in text
+    info = tmp_path / f"{metadata.APP_ID}.metainfo.xml"
+    info.write_text(metadata.metainfo(metadata.load()), encoding="utf-8")
+    body = info.read_text(encoding="utf-8")
+    assert f'<release version="{VERSION}"' in body and "@" not in body
+    if not (shutil.which("desktop-file-validate") and shutil.which("appstreamcli")):
+        pytest.skip("desktop-file-utils / appstream not installed (.ci/run installs them)")
+    lint = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+    assert lint.returncode == 0 and lint.stdout == "", lint.stdout
+    lint = subprocess.run(["appstreamcli", "validate", "--no-net", str(info)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_every_icon_size_from_the_one_source_and_the_same_bytes_twice(tmp_path: Path) -> None:
+    from PIL import Image
+
+    icons = load("icons")
+    first = icons.build(tmp_path / "a")
+    for size in icons.PNG_SIZES:
+        with Image.open(first["png"] / f"{size}x{size}.png") as image:
+            assert image.size == (size, size) and image.mode == "RGBA"
+            assert image.getpixel((0, 0))[3] == 0 and image.getpixel((size // 2, size // 2))[3] == 255
+    with Image.open(first["ico"]) as ico:
+        assert {(s, s) for s in icons.ICO_SIZES} <= set(ico.info["sizes"])
+    with Image.open(first["icns"]) as icns:
+        assert icns.size == (1024, 1024)
+    icons.build(tmp_path / "b")
+
+    def digest(folder: Path) -> dict:
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert first["svg"] == ROOT / "resources" / "icons" / "consentbooth.svg"
+
+
+def test_import_scan_names_what_the_source_imports(tmp_path: Path) -> None:
+    imports = load("imports")
+    package = tmp_path / "fakeapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "mod.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import json\n"
+        "if TYPE_CHECKING:\n    import tomllib\n"
+        "try:\n    import not_installed_anywhere_xyz\nexcept ImportError:\n    pass\n"
+        "def later():\n    from email import mime\n    import importlib\n"
+        "    importlib.import_module('xml.dom.minidom')\n",
+        encoding="utf-8",
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        names = imports.scan(package)
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert {"json", "email.mime", "xml.dom.minidom", "fakeapp", "fakeapp.mod"} <= set(names)
+    assert "tomllib" not in names and "not_installed_anywhere_xyz" not in names
+    assert "PySide6.QtWidgets" in imports.scan(ROOT / "app" / "consentbooth")
+
+
+def test_pruning_keeps_a_library_anything_else_still_needs() -> None:
+    prune = load("prune")
+    binaries = [
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/src/libqgtk3.so", "BINARY"),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/libqxcb.so", "BINARY"),
+        ("libgtk-only.so.1", "/src/libgtk-only.so.1", "BINARY"),
+        ("libgtk-dep.so.2", "/src/libgtk-dep.so.2", "BINARY"),
+        ("libglib-2.0.so.0", "/src/libglib-2.0.so.0", "BINARY"),
+    ]
+    needs = {"/src/libqgtk3.so": {"libgtk-only.so.1", "libglib-2.0.so.0"},
+             "/src/libgtk-only.so.1": {"libgtk-dep.so.2"},
+             "/src/libqxcb.so": {"libglib-2.0.so.0"}}
+    kept, removed = prune.plugins(binaries, lambda path: needs.get(path, set()))
+    assert [e[0] for e in kept] == ["PySide6/Qt/plugins/platforms/libqxcb.so", "libglib-2.0.so.0"]
+    assert removed == ["PySide6/Qt/plugins/platformthemes/libqgtk3.so", "libgtk-dep.so.2", "libgtk-only.so.1"]
+    datas = [("PySide6/Qt/translations/qtbase_zh_CN.qm", "s", "DATA"),
+             ("PySide6/Qt/translations/qtbase_de.qm", "s", "DATA"),
+             ("PySide6/Qt/translations/qt_en.qm", "s", "DATA"), ("resources/x.json", "s", "DATA")]
+    assert [d[0] for d in prune.translations(datas)] == [
+        "PySide6/Qt/translations/qtbase_zh_CN.qm", "PySide6/Qt/translations/qt_en.qm", "resources/x.json"]
+
+
+def test_self_check_passes_in_the_venv() -> None:
+    out = subprocess.run([sys.executable, "-m", "consentbooth", "--self-check"], capture_output=True,
+                         text=True, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stdout + out.stderr
