@@ -76,7 +76,8 @@ def test_detail_correct_and_erase(console_shell, qtbot):
     qtbot.waitUntil(lambda: detail.record is not None and detail.record.lead.erased_at is not None, timeout=10_000)
     record = booth.record(ids[0])
     assert "name" not in record.lead.fields
-    assert [e.action.value for e in record.history] == ["consent", "erasure"]
+    # the correction is a signed event too (issue 9: an edit behind the ledger is caught)
+    assert [e.action.value for e in record.history] == ["consent", "correction", "erasure"]
     qtbot.waitUntil(lambda: any(console.model.index(r, 1).data() == "(已删除)" for r in range(console.model.rowCount())), timeout=10_000)
 
 

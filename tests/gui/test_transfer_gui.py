@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from consentbooth.core import i18n
+from consentbooth.crypto.pki import format_fingerprint
 from tests.gui.gui_helpers import click, idle, type_text, unlock
 from tests.gui.test_exports_gui import _open
 
@@ -58,6 +60,16 @@ def test_bundle_then_merge_into_a_hub(console_shell, make_shell, qtbot, tmp_path
     type_text(qtbot, merge.identity.edit, str(key_file))
     click(qtbot, merge, "mergeRun")
     qtbot.waitUntil(lambda: merge.table.rowCount() == 2, timeout=15_000)
+    # the laptop is not enrolled by this hub's root: refused, with its fingerprint, until approved
+    unknown = merge.result_rows()[1]
+    assert unknown[1] == "已拒绝" and merge.results[1].code == "unknown_device"
+    assert merge.results[1].fingerprint and "不信任" in unknown[6]
+    assert merge.findChild(QPushButton, "approveDevice0") is None  # only the refused device's row
+    click(qtbot, merge, "approveDevice1")
+    box = merge.dialog
+    assert format_fingerprint(merge.results[1].fingerprint) in box.text()
+    qtbot.mouseClick(box.findChild(QPushButton, "approveYes"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not merge.running and merge.result_rows()[1][1] == "已合并", timeout=15_000)
     bad, good = merge.result_rows()
     assert good[:6] == ["laptop-a.cbbundle", "已合并", "3", "0", "0", "3"] and good[6] == ""
     assert bad[0] == "damaged.cbbundle" and bad[1] == "已拒绝" and bad[2:6] == ["0", "0", "0", "0"]

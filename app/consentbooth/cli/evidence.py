@@ -8,7 +8,6 @@ from pathlib import Path
 
 from consentbooth.cli.common import Adder, out, progress, read_file, unlock, unlocked
 from consentbooth.core.errors import UserFacingError
-from consentbooth.core.files import write_atomic
 
 # verify's exit codes: what is known of a certificate
 EXIT_VALID, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 3
@@ -74,26 +73,17 @@ def cmd_verify_ledger(args: argparse.Namespace) -> int:
 def cmd_root(args: argparse.Namespace) -> int:
     """The organisation's root this vault trusts: its fingerprint, and a file ops can publish."""
     with unlocked(args) as booth:
-        root = booth.root_info()
-    if args.export:
-        data = root.cert_pem
-        if args.der:
-            from cryptography import x509
-            from cryptography.hazmat.primitives import serialization
-
-            data = x509.load_pem_x509_certificate(root.cert_pem).public_bytes(serialization.Encoding.DER)
-        write_atomic(Path(args.export), data)
+        root = booth.export_root(Path(args.export), der=args.der) if args.export else booth.root_info()
     out({"fingerprint": root.fingerprint, "fingerprint_display": root.display_fingerprint,
          "subject": root.subject, "valid_until": root.not_after, "organisation_vault": root.holds_key,
-         "exported": args.export})
+         "device_fingerprint": root.device_fingerprint, "exported": args.export})
     return 0
 
 
 def cmd_enrol_device(args: argparse.Namespace) -> int:
     """An enrolment file for a new laptop (or hub); its code is printed once, on stderr."""
     with unlocked(args) as booth:
-        enrolment = booth.enrol_device(role=args.role)
-    write_atomic(Path(args.out), enrolment.data)
+        enrolment = booth.save_enrolment(Path(args.out), role=args.role)
     out({"file": args.out, "device_id": enrolment.device_id, "role": args.role,
          "root_fingerprint": enrolment.root_fingerprint})
     sys.stderr.write(f"Enrolment code (tell it to the person at the laptop; it is not stored): {enrolment.code}\n")

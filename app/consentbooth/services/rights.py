@@ -208,4 +208,6 @@ def _record_change(
                 phone_sha256=hash_phone(lead.fields.get("phone", "")),
             )
             repo.erase_lead(conn, lead.id)
+    if erase:
+        ctx.vault.scrub()  # the erased details' old pages leave the WAL file now, not at lock
     return entry.id

@@ -143,6 +143,7 @@ class RootInfo:
     subject: str
     not_after: str
     holds_key: bool  # this vault is the organisation (it can enrol laptops)
+    device_fingerprint: str = ""  # this vault's own ledger key (what a hub approves), hex
 
     @property
     def display_fingerprint(self) -> str:
@@ -162,7 +163,29 @@ def root_info(ctx: BoothContext) -> RootInfo:
         subject=cert.subject.rfc4514_string(),
         not_after=cert.not_valid_after_utc.date().isoformat(),
         holds_key=bool(repo.get_meta(vault, ROOT_KEY)),
+        device_fingerprint=public_key_fingerprint(ctx.identity.public_key_pem),
     )
+
+
+def export_root(ctx: BoothContext, target: Path, *, der: bool = False) -> RootInfo:
+    """Write the organisation's root certificate (PEM, or DER) for ops to publish: whoever holds
+    it (``consentbooth trust add``, pdfsig's NSS store) can tell a genuine certificate."""
+    info = root_info(ctx)
+    data = info.cert_pem
+    if der:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        data = x509.load_pem_x509_certificate(data).public_bytes(serialization.Encoding.DER)
+    write_atomic(Path(target), data)
+    return info
+
+
+def save_enrolment(ctx: BoothContext, target: Path, *, role: str = "device") -> EnrolmentFile:
+    """Write a new enrolment file to ``target``; its code is only in what this returns."""
+    enrolment = enrol_device(ctx, role=role)
+    write_atomic(Path(target), enrolment.data)
+    return enrolment
 
 
 def signing_root_fingerprint(identity: SigningIdentity) -> str:

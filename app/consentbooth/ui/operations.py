@@ -166,11 +166,16 @@ def export_event_certificates(booth: Booth, job: Job, *, event_id: str, target: 
 
 
 @operation()
-def verify_certificate(booth: Booth, _job: Job, pdf: Path) -> object:
-    """The verdict on a certificate PDF, every check said."""
-    from consentbooth.services.certificates import read_pdf
+def verify_certificate(booth: Booth, _job: Job, pdf: Path, *, with_vault: bool = True,
+                       root: Path | None = None) -> object:
+    """The verdict on a certificate PDF, every check said: against this vault (its root, keys and
+    ledger), or as anyone with the file alone would see it, optionally with a root file."""
+    from consentbooth.services.certificates import read_pdf, verify_certificate
 
-    return booth.verify_certificate(read_pdf(pdf))
+    roots = [read_pdf(root)] if root is not None else []
+    if with_vault:
+        return booth.verify_certificate(read_pdf(pdf), trust_roots=roots)
+    return verify_certificate(None, read_pdf(pdf), trust_roots=roots)
 
 
 # -- files that leave the vault ------------------------------------------------------------------
@@ -199,16 +204,38 @@ def create_bundle(booth: Booth, _job: Job, *, recipient: str, target: Path, oper
 
 
 @operation(LEADS, SHARING)
-def merge_bundles(booth: Booth, job: Job, *, paths: Sequence[Path], identity: Path) -> list:
-    """Verify and merge each bundle on its own (a result per bundle); progress per bundle."""
+def merge_bundles(booth: Booth, job: Job, *, paths: Sequence[Path], identity: Path,
+                  approve: Sequence[str] = ()) -> list:
+    """Verify and merge each bundle on its own (a result per bundle); progress per bundle.
+    ``approve``: device fingerprints ops accept first (a laptop not enrolled by the hub's root)."""
     from consentbooth.services.transfer import read_ops_identity
 
     identity_text = read_ops_identity(identity)
     results: list = []
     for i, path in enumerate(paths):
         job.step, job.done, job.total = i, 0, 0
-        results.extend(booth.merge_files(paths=[path], identity_text=identity_text, progress=job.progress))
+        results.extend(booth.merge_files(paths=[path], identity_text=identity_text, progress=job.progress,
+                                         approve_devices=approve if i == 0 else ()))
     return results
+
+
+# -- the root of trust ----------------------------------------------------------------------------
+
+@operation()
+def root_of_trust(booth: Booth, _job: Job) -> tuple[object, list]:
+    """The organisation's root, this device's key, and the devices whose chains the vault holds."""
+    return booth.root_info(), booth.known_devices()
+
+
+@operation()
+def export_root(booth: Booth, _job: Job, target: Path) -> object:
+    return booth.export_root(target)
+
+
+@operation()
+def enrol_laptop(booth: Booth, _job: Job, target: Path) -> object:
+    """An enrolment file for a new laptop (its code is only in the result, shown once)."""
+    return booth.save_enrolment(target)
 
 
 # -- the booth's setup -----------------------------------------------------------------------------

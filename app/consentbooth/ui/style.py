@@ -13,6 +13,7 @@ BORDER = "#d5dce2"
 DANGER = "#b3261e"
 OK = "#2e7d4f"
 WARN_SOFT = "#fff4e0"
+WARN = "#8a5300"  # amber text: intact, but who signed is not established (4.5:1 on white)
 FAINT = "#9aa5b1"  # disabled text, erased rows
 GRID = "#edf0f2"  # grid lines, chart guides, list separators
 TRACK = "#e6ecef"  # the empty part of a chart's bar

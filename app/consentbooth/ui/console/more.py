@@ -32,6 +32,7 @@ ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
     ("setup", N_("Booth setup…"), "boothsetup:BoothSetupDialog"),
     ("settings", N_("Settings…"), "settings:SettingsDialog"),
     ("passphrase", N_("Change passphrase…"), "passphrase:PassphraseDialog"),
+    ("trust", N_("Root of trust…"), "trust:TrustDialog"),
 )
 
 

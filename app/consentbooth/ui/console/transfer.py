@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
-from consentbooth.services.transfer import MergeResult
+from consentbooth.crypto.pki import format_fingerprint
+from consentbooth.services.transfer import UNKNOWN_DEVICE, MergeResult
 from consentbooth.ui import operations, style
 from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
 from consentbooth.ui.session import Session
@@ -85,7 +87,7 @@ class MergeDialog(ToolDialog):
     """Pick bundle files and the ops key file; verify and merge each; a result row per bundle."""
 
     merged = Signal(int)  # how many bundles were merged
-    COLUMNS = ("Bundle", "Result", "New", "Updated", "Withdrawn", "Ledger events", "Reason")
+    COLUMNS = ("Bundle", "Result", "New", "Updated", "Withdrawn", "Ledger events", "Reason", "")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, name="mergeDialog", title=_("Merge bundles"), parent=parent)
@@ -124,7 +126,7 @@ class MergeDialog(ToolDialog):
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(len(self.COLUMNS) - 2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.run_button = self.add_run_buttons(layout, _("Merge"), "mergeRun")
         self.resize(940, 560)
@@ -178,6 +180,7 @@ class MergeDialog(ToolDialog):
                 _("Merged") if res.ok else _("Rejected"),
                 str(res.new), str(res.updated), str(res.withdrawn), str(res.ledger_events),
                 "" if res.ok else (_(res.reason) if res.reason else ""),
+                "",
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -190,6 +193,10 @@ class MergeDialog(ToolDialog):
                 if c == 6:
                     item.setToolTip(value)
                 self.table.setItem(r, c, item)
+            if res.code == UNKNOWN_DEVICE and res.fingerprint:
+                approve = button(_("Approve device…"), slot=lambda _c=False, i=r: self.ask_approval(i))
+                approve.setObjectName(f"approveDevice{r}")
+                self.table.setCellWidget(r, 7, approve)
         ok = sum(1 for r in results if r.ok)
         rejected = len(results) - ok
         new = sum(r.new for r in results)
@@ -199,8 +206,39 @@ class MergeDialog(ToolDialog):
         )
         self.merged.emit(ok)
 
+    def ask_approval(self, row: int) -> None:
+        """Approve the device of a refused bundle (by its key fingerprint) and merge it again,
+        after ops compared the fingerprint with the one the laptop shows."""
+        result = self.results[row]
+        box = QMessageBox(QMessageBox.Icon.Question, _("Approve device"), _(
+            "Accept bundles from device {device}? Its key fingerprint is\n\n{fingerprint}\n\nApprove it only "
+            "if it is one of your laptops: compare this fingerprint with the one shown on that laptop "
+            "(More… > Root of trust)."
+        ).format(device=result.device_id, fingerprint=format_fingerprint(result.fingerprint)), parent=self)
+        yes = box.addButton(_("Approve and merge"), QMessageBox.ButtonRole.AcceptRole)
+        yes.setObjectName("approveYes")
+        box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole).setObjectName("approveNo")
+        box.setObjectName("approveBox")
+        self.dialog = box
+        yes.clicked.connect(lambda: self._approve(row))
+        box.open()
+
+    def _approve(self, row: int) -> None:
+        result = self.results[row]
+        identity_path = self.identity.path()
+        if identity_path is None:
+            self.set_status(_("Choose marketing ops' key file."), error=True)
+            return
+
+        def done(again: list[MergeResult]) -> None:
+            self._show_results([*self.results[:row], *again, *self.results[row + 1:]])
+
+        self._running_paths = [Path(result.bundle)]
+        self.run(operations.merge_bundles(paths=[Path(result.bundle)], identity=identity_path,
+                                          approve=[result.fingerprint]), done)
+
     def result_rows(self) -> list[list[str]]:
-        return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
+        return [[self.table.item(r, c).text() for c in range(len(self.COLUMNS) - 1)]
                 for r in range(self.table.rowCount())]
 
     def wipe(self) -> None:

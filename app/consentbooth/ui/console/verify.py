@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from consentbooth.core.i18n import _
+from consentbooth.crypto.pki import format_fingerprint
 from consentbooth.domain.models import Event
 from consentbooth.services.certificates import CertificateVerdict
 from consentbooth.ui import operations, style
 from consentbooth.ui.console.taskdialog import PathField, ToolDialog
 from consentbooth.ui.session import Session
-from consentbooth.ui.widgets.common import button, label
+from consentbooth.ui.widgets.common import N_, button, label
 
 CHECK_TEXT = {
     "pdf_readable": "Readable PDF",
@@ -37,6 +38,28 @@ CHECK_TEXT = {
     "qr_signature": "QR code signature",
     "ledger": "In this vault's ledger",
     "current_consent": "Consent today",
+    "signer_trust": N_("Signer chains to the organisation's root"),
+    "root_fingerprint": N_("Root fingerprint printed on the page"),
+    "printed_qr": N_("Printed QR code"),
+    "timestamp": N_("Trusted time (RFC 3161)"),
+    "document_timestamp": N_("Document time-stamp"),
+    "chain_head": N_("Ledger chain at issue"),
+    "verification": N_("Verification"),
+}
+
+# Whose trust a check starts from: the vault's (its root, its devices' keys and its ledger), none
+# but the roots imported on this computer (as a stranger with the file alone), or a root file.
+ANCHORS = (
+    (N_("This vault (its organisation root and ledger)"), "vault"),
+    (N_("The file alone, as anyone would"), "file"),
+    (N_("A root certificate file…"), "root_file"),
+)
+
+# What is known of a certificate (services/certificates.py CertificateVerdict.outcome).
+OUTCOMES = {
+    "valid": ("✓", N_("VALID"), style.OK),
+    "untrusted": ("⚠", N_("INTACT — SIGNER NOT ESTABLISHED"), style.WARN),
+    "invalid": ("✗", N_("NOT VALID"), style.DANGER),
 }
 
 
@@ -77,6 +100,20 @@ class VerifyDialog(ToolDialog):
         row.addWidget(self.path, 1)
         row.addWidget(self.verify_button)
         layout.addLayout(row)
+        against = QFormLayout()
+        self.anchor = QComboBox()
+        self.anchor.setObjectName("verifyAnchor")
+        for text, key in ANCHORS:
+            self.anchor.addItem(_(text), key)
+        self.root_file = PathField(mode="open", caption=_("The organisation's root certificate"),
+                                   file_filter="Certificate (*.pem *.crt *.cer *.der);;All files (*)",
+                                   name="verifyRoot")
+        self.root_file.setVisible(False)
+        self.anchor.currentIndexChanged.connect(
+            lambda _i: self.root_file.setVisible(self.anchor.currentData() == "root_file"))
+        against.addRow(_("Check against"), self.anchor)
+        against.addRow("", self.root_file)
+        layout.addLayout(against)
         layout.addWidget(self.progress)
         self.verdict = label()
         self.verdict.setObjectName("verdict")
@@ -143,8 +180,13 @@ class VerifyDialog(ToolDialog):
         if path is None:
             self.set_status(_("Choose a certificate PDF first."), error=True)
             return
+        anchor = self.anchor.currentData()
+        root = self.root_file.path() if anchor == "root_file" else None
+        if anchor == "root_file" and root is None:
+            self.set_status(_("Choose the organisation's root certificate file."), error=True)
+            return
         self._clear_result()
-        self.run(operations.verify_certificate(path), self._show)
+        self.run(operations.verify_certificate(path, with_vault=anchor == "vault", root=root), self._show)
 
     def set_running(self, running: bool) -> None:
         self.verify_button.setEnabled(not running)
@@ -163,13 +205,16 @@ class VerifyDialog(ToolDialog):
 
     def _show(self, result: CertificateVerdict) -> None:
         self.result = result
-        colour = style.OK if result.ok else style.DANGER
-        head = _("VALID") if result.ok else _("NOT VALID")
-        mark = "✓" if result.ok else "✗"
-        self.verdict.setText(
-            f"<span style='font-size:18px;font-weight:700;color:{colour}'>{mark} {html.escape(head)}</span>"
-            f"<br><span style='color:{colour}'>{html.escape(_(result.verdict))}</span>"
-        )
+        mark, head, colour = OUTCOMES.get(result.outcome, OUTCOMES["invalid"])
+        text = (f"<span style='font-size:18px;font-weight:700;color:{colour}'>{mark} {html.escape(_(head))}</span>"
+                f"<br><span style='color:{colour}'>{html.escape(_(result.verdict))}</span>")
+        if result.outcome == "untrusted" and result.root_fingerprint:
+            text += "<br><span style='color:{muted}'>{hint}</span>".format(
+                muted=style.MUTED,
+                hint=html.escape(_("Compare this root fingerprint with the one the organisation publishes: "
+                                   "{fingerprint}").format(fingerprint=format_fingerprint(result.root_fingerprint))),
+            )
+        self.verdict.setText(text)
         self.verdict.setStyleSheet(
             f"QLabel#verdict {{ border-left: 4px solid {colour}; padding: 6px 10px; background: {style.CARD}; }}"
         )
