@@ -317,14 +317,19 @@ def _key_values(
     label_w = lay.sz(76)
     for zh, en, value in rows:
         row_top = top
+        label_bottom = row_top - value_size * 1.38
         lay.text(x, top - value_size, zh, label_size, MUTED)
-        if en:
+        if en and text_width(zh, label_size) + 3 + text_width(en, lay.sz(6.4)) <= label_w - 4:
             lay.text(x + text_width(zh, label_size) + 3, top - value_size, en, lay.sz(6.4), FAINT)
+        elif en:  # a long label (a qualifying question): English on a line of its own
+            for line in wrap(en, lay.sz(6.4), label_w - 4):
+                label_bottom -= lay.sz(7.4)
+                lay.text(x, label_bottom + lay.sz(2), line, lay.sz(6.4), FAINT)
         for line in wrap(value or "—", value_size, width - label_w):
             top -= value_size
             lay.text(x + label_w, top, line, value_size, INK)
             top -= value_size * 0.38
-        top = min(top, row_top - value_size * 1.38) - lay.sz(1.6)
+        top = min(top, label_bottom) - lay.sz(1.6)
     return top
 
 
@@ -425,7 +430,12 @@ def _details(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Col
     fields = record["pii_principal"]["fields"]
     ordered = [k for k in FIELD_LABELS if k in fields]
     ordered += sorted(k for k in fields if k not in FIELD_LABELS)
-    person = [(*FIELD_LABELS.get(k, (k, "")), str(fields[k])) for k in ordered]
+    asked = record["pii_principal"].get("labels") or {}
+    person = [
+        (asked[k].get("zh-CN", k), asked[k].get("en", ""), str(fields[k])) if k in asked
+        else (*FIELD_LABELS.get(k, (k, "")), str(fields[k]))
+        for k in ordered
+    ]
     guardian = record["pii_principal"].get("guardian")
     if guardian:
         person.append(("监护人", "Guardian", f"{guardian['name']} ({guardian['relationship']})"))

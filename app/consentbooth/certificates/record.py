@@ -32,6 +32,7 @@ from consentbooth.domain.models import (
     Purpose,
 )
 from consentbooth.domain.notice import Notice
+from consentbooth.domain.vocabulary import question_labels
 
 SCHEMA_V1 = "consentbooth.certificate/1"
 SCHEMA = "consentbooth.certificate/2"
@@ -215,6 +216,8 @@ def build_certificate_record(
         "pii_principal": {
             "lead_id": lead.id,
             "fields": {str(k): str(v) for k, v in lead.fields.items()},
+            # each answered qualifying question's own words, so the page never prints a raw key
+            "labels": question_labels(list(lead.fields), event.questions),
             "guardian": (
                 {"name": lead.guardian.name, "relationship": lead.guardian.relationship}
                 if lead.guardian
