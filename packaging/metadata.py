@@ -28,6 +28,7 @@ class Metadata:
     version: str
     summary: str
     license: str
+    dependencies: tuple[str, ...] = ()
     vendor: str = VENDOR
     product: str = PRODUCT
     app_id: str = APP_ID
@@ -53,6 +54,7 @@ def load(pyproject: Path = ROOT / "pyproject.toml") -> Metadata:
         version=project["version"],
         summary=project["description"],
         license=lic.get("text", "") if isinstance(lic, dict) else str(lic),
+        dependencies=tuple(project.get("dependencies", [])),
     )
 
 
