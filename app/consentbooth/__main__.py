@@ -29,13 +29,14 @@ def self_check() -> int:
     from consentbooth.core.paths import build_info, resource_path
 
     info = build_info()
+    missing: list[str] = []
     if info is not None:
         names = list(info.get("imports", []))
     else:  # a source checkout: every module of the package
         import consentbooth
 
-        names = [m.name for m in pkgutil.walk_packages(consentbooth.__path__, "consentbooth.")]
-    missing = []
+        names = [m.name for m in pkgutil.walk_packages(
+            consentbooth.__path__, "consentbooth.", onerror=lambda name: missing.append(f"{name}: cannot import"))]
     for name in names:
         try:
             importlib.import_module(name)
