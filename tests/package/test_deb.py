@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 APP_ID = "org.consentbooth.ConsentBooth"
+PASS = "Correct-Horse-42!"
 DEBS = sorted((ROOT / "dist").glob("consentbooth_*.deb"))
 
 pytestmark = pytest.mark.skipif(
@@ -30,6 +31,25 @@ pytestmark = pytest.mark.skipif(
 def installed() -> bool:
     out = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "consentbooth"], capture_output=True, text=True)
     return out.returncode == 0 and "installed" in out.stdout.split()
+
+
+def version_of(package: str) -> str:
+    return subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True).stdout
+
+
+def upgraded(deb: Path, work: Path) -> Path:
+    """The same package as a newer version (what the next release's .deb is to an installed one)."""
+    tree = work / "tree"
+    subprocess.run(["dpkg-deb", "-R", str(deb), str(tree)], check=True)
+    control = tree / "DEBIAN" / "control"
+    text = control.read_text(encoding="utf-8")
+    current = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Version: "))
+    control.write_text(text.replace(f"Version: {current}\n", f"Version: {current}+upgrade1\n"), encoding="utf-8")
+    target = work / "consentbooth_upgrade.deb"
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build", str(tree), str(target)],
+                   check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(tree)
+    return target
 
 
 def from_path(*args: str, home: Path, as_nobody: bool = False, **env: str) -> subprocess.CompletedProcess:
@@ -75,10 +95,22 @@ def test_deb_installs_runs_from_the_path_and_removes_cleanly() -> None:
             assert lint.returncode == 0, lint.stdout
 
         # A user (not root) runs it: data in their own folder, nothing under /opt.
-        made = from_path("init", "--demo", home=home, as_nobody=True, CONSENTBOOTH_PASSPHRASE="Correct-Horse-42!")
+        made = from_path("init", "--demo", home=home, as_nobody=True, CONSENTBOOTH_PASSPHRASE=PASS)
         assert made.returncode == 0, made.stderr
         vault = Path(json.loads(made.stdout)["vault"])
         assert vault.is_relative_to(home) and vault.is_file()
+        before = vault.read_bytes()
+
+        # An upgrade (the same files as a newer version) replaces the program, never the data.
+        newer = upgraded(deb, Path(tempfile.mkdtemp(prefix="cb-deb-upgrade-")))
+        up = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", str(newer)],
+                            capture_output=True, text=True, env=env, timeout=900)
+        assert up.returncode == 0, up.stdout[-2000:] + up.stderr[-2000:]
+        shutil.rmtree(newer.parent)
+        assert version_of("consentbooth").endswith("+upgrade1")
+        assert vault.read_bytes() == before
+        listed = from_path("verify-ledger", home=home, as_nobody=True, CONSENTBOOTH_PASSPHRASE=PASS)
+        assert listed.returncode == 0, listed.stderr
     finally:
         removed = subprocess.run(["dpkg", "-r", "consentbooth"], capture_output=True, text=True, env=env)
     assert removed.returncode == 0, removed.stderr
