@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -89,7 +90,11 @@ def test_every_icon_size_from_the_one_source_and_the_same_bytes_twice(tmp_path: 
     from PIL import Image
 
     icons = load("icons")
-    first = icons.build(tmp_path / "a")
+    for out in ("a", "b"):  # a child process: its QGuiApplication must not outlive it into GUI tests
+        subprocess.run([sys.executable, str(PACKAGING / "icons.py"), str(tmp_path / out)], check=True,
+                       capture_output=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    first = {"png": tmp_path / "a" / "png", "ico": tmp_path / "a" / "consentbooth.ico",
+             "icns": tmp_path / "a" / "consentbooth.icns"}
     for size in icons.PNG_SIZES:
         with Image.open(first["png"] / f"{size}x{size}.png") as image:
             assert image.size == (size, size) and image.mode == "RGBA"
@@ -98,14 +103,13 @@ def test_every_icon_size_from_the_one_source_and_the_same_bytes_twice(tmp_path: 
         assert {(s, s) for s in icons.ICO_SIZES} <= set(ico.info["sizes"])
     with Image.open(first["icns"]) as icns:
         assert icns.size == (1024, 1024)
-    icons.build(tmp_path / "b")
 
     def digest(folder: Path) -> dict:
         return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
-    assert first["svg"] == ROOT / "resources" / "icons" / "consentbooth.svg"
+    assert icons.SOURCE == ROOT / "resources" / "icons" / "consentbooth.svg"
 
 
 def test_import_scan_names_what_the_source_imports(tmp_path: Path) -> None:
@@ -156,5 +160,5 @@ def test_pruning_keeps_a_library_anything_else_still_needs() -> None:
 
 def test_self_check_passes_in_the_venv() -> None:
     out = subprocess.run([sys.executable, "-m", "consentbooth", "--self-check"], capture_output=True,
-                         text=True, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+                         text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stdout + out.stderr
