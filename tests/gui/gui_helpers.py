@@ -25,10 +25,27 @@ def find(root: QWidget, cls, name: str):
     return widget
 
 
+def taps_allowed(qtbot, widget: QWidget) -> None:
+    """Wait out the tap guard a page change raises (a person's next tap comes later than that)."""
+    window = widget.window()
+    qtbot.waitUntil(lambda: not any(g.isVisible() for g in window.findChildren(QWidget, "tapGuard")),
+                    timeout=5_000)
+
+
 def click(qtbot, root: QWidget, name: str) -> None:
     b = find(root, QAbstractButton, name)
+    taps_allowed(qtbot, b)
     assert b.isEnabled() and b.isVisible(), f"{name} is not clickable"
     qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+
+
+def on_duty(qtbot, console, initials: str = "WF") -> None:
+    """Answer "Who is on duty?" (asked before kiosk mode and a staff-assisted capture)."""
+    qtbot.waitUntil(lambda: console.on_duty_dialog is not None and console.on_duty_dialog.isVisible(),
+                    timeout=5_000)
+    dialog = console.on_duty_dialog
+    click(qtbot, dialog, f"duty_{initials}")
+    qtbot.waitUntil(lambda: console.session.operator == initials, timeout=10_000)
 
 
 def type_text(qtbot, edit: QWidget, text: str) -> None:

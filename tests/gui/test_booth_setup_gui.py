@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QTableWidget,
 )
 
-from tests.gui.gui_helpers import click, find, idle, type_text
-from tests.gui.test_kiosk import choose, fill, start_kiosk
+from tests.gui.gui_helpers import click, find, idle, on_duty, type_text
+from tests.gui.test_kiosk import choose, fill, start_kiosk, tick
 from tests.gui.test_settings_gui import _set_spin
 
 
@@ -177,8 +177,9 @@ def test_disabled_purpose_and_new_title_reach_the_kiosk(console_shell, qtbot):
 def test_deactivated_staff_cannot_operate_but_their_records_still_name_them(console_shell, qtbot):
     shell, ids = console_shell
     console = shell.window.console
-    console.operator.setCurrentIndex(console.operator.findData("WF"))
-    assert shell.session.operator == "WF"
+    click(qtbot, console, "onDutyButton")
+    on_duty(qtbot, console, "WF")
+    assert console.duty_button.text() == "值班:Wang Fang 王芳 (WF)"
     dialog = open_setup(shell, qtbot)
     dialog.tabs.setCurrentWidget(dialog.staff)
     table = find(dialog, QTableWidget, "staffTable")
@@ -191,9 +192,10 @@ def test_deactivated_staff_cannot_operate_but_their_records_still_name_them(cons
     assert "已停用" in message(dialog, dialog.staff)
     row = next(r for r in range(table.rowCount()) if table.item(r, 1).text() == "WF")
     assert table.item(row, 2).text() == "已停用"  # listed, never deleted
-    # no longer an operator: the console picked another one
-    qtbot.waitUntil(lambda: console.operator.findData("WF") == -1, timeout=5_000)
-    assert shell.session.operator == "AM" and console.operator.currentData() == "AM"
+    # no longer on duty, and nobody is picked in their place: staff say who is
+    qtbot.waitUntil(lambda: shell.session.operator == "", timeout=5_000)
+    assert console.duty_button.text() == "谁在值班?"
+    assert shell.session.snapshot is not None and "WF" not in {s.initials for s in shell.session.snapshot.staff}
     # a new member can be chosen at once
     type_text(qtbot, find(dialog, QLineEdit, "staffNewName"), "李娜")
     type_text(qtbot, find(dialog, QLineEdit, "staffNewInitials"), "wf")
@@ -204,8 +206,12 @@ def test_deactivated_staff_cannot_operate_but_their_records_still_name_them(cons
     type_text(qtbot, find(dialog, QLineEdit, "staffNewInitials"), "LN")
     click(qtbot, dialog, "staffAdd")
     saved(shell, qtbot, dialog)
-    qtbot.waitUntil(lambda: console.operator.findData("LN") >= 0, timeout=5_000)
+    qtbot.waitUntil(lambda: "LN" in {s.initials for s in shell.session.snapshot.staff}, timeout=5_000)
     click(qtbot, dialog, "setupClose")
+    click(qtbot, console, "onDutyButton")  # the new member can be on duty at once; WF cannot
+    qtbot.waitUntil(lambda: console.on_duty_dialog is not None, timeout=5_000)
+    assert set(console.on_duty_dialog.buttons) == {"AM", "LN"}
+    on_duty(qtbot, console, "LN")
     # the old lead still says who captured it
     qtbot.waitUntil(lambda: console.model.rowCount() == 3, timeout=10_000)
     assert console.select_lead(ids[0])
@@ -238,7 +244,7 @@ def test_staff_pin_change_needs_the_current_pin(console_shell, qtbot):
     click(qtbot, kiosk, "staffExit")
     type_text(qtbot, kiosk.pin_dialog.pin, "2468")
     click(qtbot, kiosk.pin_dialog, "pinOk")
-    qtbot.waitUntil(lambda: kiosk.pin_dialog.error.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: kiosk.pin_dialog.pad.message.isVisible(), timeout=10_000)
     type_text(qtbot, kiosk.pin_dialog.pin, "1357")
     click(qtbot, kiosk.pin_dialog, "pinOk")
     qtbot.waitUntil(lambda: shell.kiosk is None, timeout=10_000)
@@ -272,9 +278,10 @@ def test_event_questions_are_asked_in_assisted_capture_and_answers_stored(consol
     click(qtbot, dialog, "setupClose")
 
     click(qtbot, console, "assistedButton")
+    on_duty(qtbot, console, "WF")
+    qtbot.waitUntil(lambda: console.assisted is not None, timeout=5_000)
     flow = console.assisted.flow
     assert flow.findChild(QLineEdit, "field_timeframe") is None
-    choose(qtbot, flow, "product_info")
     assert flow.rows["budget"].caption.text() == "预算"
     assert flow.rows["interest"].caption.text() == "感兴趣的产品"
     fill(qtbot, flow, "name", "Jonas Jensen")
@@ -282,10 +289,9 @@ def test_event_questions_are_asked_in_assisted_capture_and_answers_stored(consol
     fill(qtbot, flow, "budget", "50万")
     fill(qtbot, flow, "interest", "Spectrometers")
     click(qtbot, flow, "detailsContinue")
-    click(qtbot, flow, "signatureContinue")
-    assert "预算" in flow.review.details.text() and "50万" in flow.review.details.text()
+    tick(qtbot, flow, "product_info")
     with qtbot.waitSignal(flow.saved, timeout=10_000) as result:
-        click(qtbot, flow, "saveButton")
+        click(qtbot, flow, "consentSave")
     idle(shell, qtbot)
     fields = shell.session.booth.record(result.args[0].lead_id).lead.fields
     assert fields["budget"] == "50万" and fields["interest"] == "Spectrometers"

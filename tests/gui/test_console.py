@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox
 
-from tests.gui.gui_helpers import click, find, idle, type_text
-from tests.gui.test_kiosk import choose, fill
+from tests.gui.gui_helpers import click, find, idle, on_duty, type_text
+from tests.gui.test_kiosk import fill, tick
 
 
 def test_table_lists_leads_and_search_as_you_type(console_shell, qtbot):
@@ -84,23 +84,25 @@ def test_detail_correct_and_erase(console_shell, qtbot):
 def test_assisted_capture_records_rating_notes_and_operator(console_shell, qtbot):
     shell, _ids = console_shell
     console = shell.window.console
-    console.operator.setCurrentIndex(console.operator.findData("AM"))
-    assert shell.session.operator == "AM"
+    assert shell.session.operator == ""  # nobody is on duty until staff say who is
     click(qtbot, console, "assistedButton")
+    on_duty(qtbot, console, "AM")  # asked first
+    qtbot.waitUntil(lambda: console.assisted is not None, timeout=5_000)
     dialog = console.assisted
     flow = dialog.flow
     click(qtbot, dialog, "lang_en")
-    assert "Who we are" in flow.notice.view.toPlainText()
-    choose(qtbot, flow, "product_info")
+    assert flow.current() == "details"  # the staff's page first
     fill(qtbot, flow, "name", "Jonas Jensen")
     fill(qtbot, flow, "email", "jonas@globex.example")
     fill(qtbot, flow, "interest", "Spectrometers")
     flow.details.rating.setCurrentText("4")
     type_text(qtbot, flow.details.notes, "Wants a quote")
     click(qtbot, flow, "detailsContinue")
-    click(qtbot, flow, "signatureContinue")
+    assert flow.current() == "consent"  # then the visitor's: the notice and their own ticks
+    assert "Who we are" in flow.steps["consent"].notice.text()
+    tick(qtbot, flow, "product_info")
     with qtbot.waitSignal(flow.saved, timeout=10_000) as saved:
-        click(qtbot, flow, "saveButton")
+        click(qtbot, flow, "consentSave")
     idle(shell, qtbot)
     record = shell.session.booth.record(saved.args[0].lead_id)
     assert record.lead.fields["rating"] == "4"

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWizard
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWizard,
+)
 
-from tests.gui.gui_helpers import PASSPHRASE, click, find, idle, leaks, type_text
+from tests.gui.gui_helpers import (
+    PASSPHRASE,
+    click,
+    find,
+    idle,
+    leaks,
+    on_duty,
+    taps_allowed,
+    type_text,
+)
 from tests.gui.test_kiosk import fill, sign, tick
 
 NAME = "欧阳娜娜"
@@ -18,10 +35,18 @@ def next_page(qtbot, wizard) -> None:
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
 
 
+def open_dialogs() -> list[str]:
+    return [type(w).__name__ for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
 def run_wizard(shell, qtbot) -> None:
     wizard = shell.wizard
     assert wizard is not None and wizard.isVisible()
+    # first page: this laptop is the organisation (the default: one click on)
+    assert wizard.currentPage() is wizard.welcome_page and wizard.welcome_page.own.isChecked()
+    next_page(qtbot, wizard)
     page = wizard.vault_page
+    assert wizard.currentPage() is page
     type_text(qtbot, find(wizard, QLineEdit, "newPassphrase"), "short")
     assert not page.isComplete()
     assert "10" in find(wizard, QLabel, "strengthFeedback").text()
@@ -69,6 +94,10 @@ def run_wizard(shell, qtbot) -> None:
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.session.is_unlocked, timeout=20_000)
     qtbot.waitUntil(lambda: shell.window.console.model.loads >= 1, timeout=10_000)
+    # the wizard is gone, no dialog remains, the console is on screen
+    qtbot.waitUntil(lambda: shell.wizard is None, timeout=5_000)
+    assert open_dialogs() == []
+    assert shell.window.isVisible() and shell.window.stack.currentWidget() is shell.window.console
 
 
 def test_first_run_to_withdrawal(make_shell, tmp_path, qtbot):
@@ -79,10 +108,12 @@ def test_first_run_to_withdrawal(make_shell, tmp_path, qtbot):
     assert snapshot.configured
     assert "partner_sharing" in {p.code for p in snapshot.offered}
     assert "cross_border" not in {p.code for p in snapshot.offered}
-    assert shell.session.operator == "CJ"
+    assert shell.session.operator == ""  # nobody on duty until staff say who is
 
-    # -- kiosk: a Chinese name typed as input-method events
+    # -- kiosk (who is on duty is asked first): a Chinese name typed as input-method events
     click(qtbot, shell.window.console, "kioskButton")
+    on_duty(qtbot, shell.window.console, "CJ")
+    qtbot.waitUntil(lambda: shell.kiosk is not None, timeout=5_000)
     kiosk = shell.kiosk
     flow = kiosk.flow
     assert "湖畔光学有限公司" in flow.notice.view.toPlainText()
@@ -90,6 +121,7 @@ def test_first_run_to_withdrawal(make_shell, tmp_path, qtbot):
     tick(qtbot, flow, "product_info")
     tick(qtbot, flow, "event_followup")
     click(qtbot, flow, "purposesContinue")
+    taps_allowed(qtbot, flow)
     assert "Lake Partner Co" in flow.steps["separate"].findChildren(QLabel, "recipient")[0].text()
     tick(qtbot, flow, "partner_sharing")
     click(qtbot, flow, "separateContinue")

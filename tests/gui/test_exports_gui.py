@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QMessageBox, QPushButton
 
-from tests.gui.gui_helpers import click, find, idle, type_text
+from tests.gui.gui_helpers import click, find, idle, on_duty, type_text
 
 
 def _tick(qtbot, root, name: str) -> None:
@@ -39,6 +39,8 @@ def _error_boxes() -> list[QMessageBox]:
 
 def test_export_writes_exactly_the_consenting_leads_and_logs_it(console_shell, qtbot, tmp_path):
     shell, ids = console_shell
+    click(qtbot, shell.window.console, "onDutyButton")
+    on_duty(qtbot, shell.window.console, "WF")  # the sharing log names who exported
     _withdraw(shell, qtbot, ids[2], ["newsletter"])  # 李雷 keeps sales_contact only
     log = _open(shell, qtbot, "sharing")
     qtbot.waitUntil(lambda: log.loads == 1, timeout=5_000)
@@ -67,7 +69,7 @@ def test_export_writes_exactly_the_consenting_leads_and_logs_it(console_shell, q
     qtbot.waitUntil(lambda: log.loads == 2, timeout=5_000)
     [entry] = log.rows()
     assert entry[1] == "线索导出（通用）" and entry[2] == "CSV" and entry[3] == "1"
-    assert entry[5] == "Ops team" and entry[6] == shell.session.operator and entry[7] == "leads.csv"
+    assert entry[5] == "Ops team" and entry[6] == shell.session.operator == "WF" and entry[7] == "leads.csv"
     assert "销售联系" in entry[4] or "sales" in entry[4].lower()
     # a second export in XLSX for the other purpose comes first in the log
     dialog.format.setCurrentIndex(dialog.format.findData("xlsx"))

@@ -1,10 +1,9 @@
-"""Unlock, wrong passphrase, lock on demand and after inactivity: nothing personal stays behind."""
+"""Unlock, wrong passphrase, lock on demand, pause after inactivity: nothing personal stays behind."""
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from tests.gui.conftest import PERSONAL
 from tests.gui.gui_helpers import click, leaks, type_text, unlock
@@ -47,23 +46,33 @@ def test_wrong_passphrase_is_a_clear_message_with_a_growing_delay(make_shell, va
     unlock(shell, qtbot)
 
 
-def test_autolock_closes_the_vault_and_clears_every_window(console_shell, qtbot):
+def test_inactivity_pauses_behind_a_neutral_screen_and_clears_every_window(console_shell, qtbot):
     shell, ids = console_shell
     booth = shell.session.booth
     show_everything(shell, qtbot, ids)
     shell.autolock.set_interval_ms(300)
     assert shell.autolock.timer.isActive()
-    with qtbot.waitSignal(shell.session.locked, timeout=5_000) as locked:
+    with qtbot.waitSignal(shell.session.paused, timeout=5_000) as paused:
         pass
-    assert locked.args == ["idle"]
-    assert not booth.is_open
-    assert shell.session.booth is None
-    qtbot.waitUntil(lambda: shell.window.unlock_page.isVisible())
+    assert paused.args == ["idle"]
+    assert booth.is_open and shell.session.is_paused  # the key stays in memory while paused
+    screen = shell.window.paused_screen
+    qtbot.waitUntil(screen.isVisible)
     assert all_windows_leaks(PERSONAL) == []
-    assert "无操作" in shell.window.unlock_page.error.text()
+    assert "暂停" in screen.title.text()
+    # a neutral screen: no vault controls, no way to another vault
+    visible = [b.text() for w in QApplication.topLevelWidgets() for b in w.findChildren(QAbstractButton)
+               if b.isVisible()]
+    assert visible and not [t for t in visible if "保险库" in t]  # nothing about vaults
+    assert not shell.window.unlock_page.isVisible()
+    type_text(qtbot, screen.pad.edit, "2468")
+    click(qtbot, screen, "pinOk")
+    qtbot.waitUntil(lambda: not shell.session.is_paused, timeout=10_000)
+    assert shell.window.stack.currentWidget() is shell.window.console
+    qtbot.waitUntil(lambda: shell.window.console.model.rowCount() == 3, timeout=10_000)
 
 
-def test_autolock_in_kiosk_mid_entry(console_shell, qtbot):
+def test_pause_in_kiosk_mid_entry_forgets_the_attendee(console_shell, qtbot):
     shell, _ids = console_shell
     booth = shell.session.booth
     kiosk = start_kiosk(shell, qtbot)
@@ -73,20 +82,26 @@ def test_autolock_in_kiosk_mid_entry(console_shell, qtbot):
     fill(qtbot, flow, "email", "zhao.min@example.cn")
     assert leaks(kiosk, ["赵敏"]) == ["赵敏"]
     shell.autolock.set_interval_ms(300)
-    qtbot.waitUntil(lambda: not booth.is_open, timeout=5_000)
-    assert shell.kiosk is None
-    assert not shiboken6.isValid(kiosk) or not kiosk.isVisible()
+    qtbot.waitUntil(lambda: shell.session.is_paused, timeout=5_000)
+    assert booth.is_open and shell.kiosk is kiosk and kiosk.isVisible()
+    assert kiosk.pages.currentWidget() is kiosk.paused_screen
     assert all_windows_leaks(["赵敏", "zhao.min@example.cn", *PERSONAL]) == []
+    shell.autolock.set_interval_ms(60_000)
+    type_text(qtbot, kiosk.paused_screen.pad.edit, "2468")
+    click(qtbot, kiosk.paused_screen, "pinOk")
+    qtbot.waitUntil(lambda: not shell.session.is_paused, timeout=10_000)
+    assert kiosk.pages.currentWidget() is kiosk.main and kiosk.flow.current() == "notice"
+    assert all_windows_leaks(["赵敏", "zhao.min@example.cn"]) == []
 
 
-def test_activity_postpones_the_autolock(console_shell, qtbot):
+def test_activity_postpones_the_pause(console_shell, qtbot):
     shell, _ids = console_shell
     shell.autolock.set_interval_ms(400)
     for _ in range(6):  # keep typing for longer than the idle time
         qtbot.wait(120)
         qtbot.keyClick(shell.window.console.search, Qt.Key.Key_A)
-    assert shell.session.is_unlocked
-    qtbot.waitUntil(lambda: not shell.session.is_unlocked, timeout=5_000)
+    assert shell.session.is_unlocked and not shell.session.is_paused
+    qtbot.waitUntil(lambda: shell.session.is_paused, timeout=5_000)
 
 
 def test_lock_on_demand_by_shortcut_and_button(console_shell, qtbot):

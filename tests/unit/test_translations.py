@@ -227,7 +227,7 @@ def test_the_scan_sees_every_kind_of_message() -> None:
             "The bundle was rejected and nothing of it was merged: it comes from this very vault.",
         "an argument that is a parameter (BundleDamaged)": "the encrypted data does not check out ({detail}).",
         "vocabulary": "Mobile phone",
-        "a setting's description": "Lock the vault after this many idle minutes",
+        "a setting's description": "Close the vault when the booth has been paused this many minutes",
     }
     missed = {kind: msgid for kind, msgid in kinds.items() if msgid not in messages}
     assert not missed, missed

@@ -53,8 +53,13 @@ class ConfigVar(Generic[T]):
         return value, None  # type: ignore[return-value]
 
 
-AUTOLOCK_MINUTES = ConfigVar(
-    "autolock_minutes", 5, "Lock the vault after this many idle minutes", int, minimum=1, maximum=120
+AUTOLOCK_MINUTES = ConfigVar(  # the key predates the pause: it once closed the vault outright
+    "autolock_minutes", 5, "Pause the booth after this many idle minutes (staff resume with the PIN)",
+    int, minimum=1, maximum=120,
+)
+PAUSE_MAX_MINUTES = ConfigVar(
+    "pause_max_minutes", 30, "Close the vault when the booth has been paused this many minutes",
+    int, minimum=1, maximum=480,
 )
 UI_LANGUAGE = ConfigVar(
     "ui_language", "zh-CN", "Language of the staff interface", str, choices=("zh-CN", "en")
@@ -65,7 +70,14 @@ KIOSK_RESET_SECONDS = ConfigVar(
     int, minimum=5, maximum=300,
 )
 
-ALL_VARS: tuple[ConfigVar[Any], ...] = (AUTOLOCK_MINUTES, UI_LANGUAGE, LAST_VAULT, KIOSK_RESET_SECONDS)
+KIOSK_IDLE_SECONDS = ConfigVar(
+    "kiosk_idle_seconds", 60, "Seconds an attendee may stay idle before the kiosk asks whether they are still there",
+    int, minimum=15, maximum=600,
+)
+
+ALL_VARS: tuple[ConfigVar[Any], ...] = (
+    AUTOLOCK_MINUTES, PAUSE_MAX_MINUTES, UI_LANGUAGE, LAST_VAULT, KIOSK_RESET_SECONDS, KIOSK_IDLE_SECONDS,
+)
 
 
 def _v1_to_v2(values: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import DeviceId
 from consentbooth.domain.validation import clean_text
 from consentbooth.services import capture as capturing
-from consentbooth.services import configuration, records, rights
+from consentbooth.services import configuration, records, rights, staffing
 from consentbooth.services import setup as examples
 from consentbooth.services.capture import CaptureRequest, CaptureResult
 from consentbooth.services.context import SYSTEM_OPERATOR, BoothContext
@@ -173,6 +173,9 @@ class Booth:
     set_staff_active = _hand_off(configuration.set_staff_active)
     check_staff_pin = _hand_off(configuration.check_staff_pin)
     change_staff_pin = _hand_off(configuration.change_staff_pin)
+    try_staff_pin = _hand_off(staffing.try_staff_pin)  # the staff PIN behind a lockout
+    pin_status = _hand_off(staffing.pin_status)
+    on_duty = _hand_off(staffing.on_duty)
     import_certificate_identity = _hand_off(configuration.import_certificate_identity)
 
     # capture

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from consentbooth.domain.models import Event, Organisation, Purpose
     from consentbooth.services import Booth, CaptureRequest, CaptureResult, PersonRecord
+    from consentbooth.services.staffing import PinCheck
 
 log = get_logger(__name__)
 
@@ -182,25 +183,26 @@ def verify_certificate(booth: Booth, _job: Job, pdf: Path, *, with_vault: bool =
 
 @operation(SHARING)
 def export_leads(booth: Booth, job: Job, *, purposes: Sequence[str], target: Path, format: str,
-                 preset: str, event_ids: Sequence[str] | None, recipient: str,
+                 preset: str | Path, event_ids: Sequence[str] | None, recipient: str,
                  operator: str | None) -> int:
-    """A consent-scoped export; the number of people written."""
+    """A consent-scoped export; the number of people written (``.rejected``: left out)."""
     return booth.export_leads(purposes=list(purposes), target=target, format=format, preset=preset,
                               event_ids=event_ids, recipient=recipient, operator=operator,
-                              progress=job.rows, cancel=job.cancelled)
+                              progress=job.progress, cancel=job.cancelled)
 
 
 @operation(SHARING)
-def export_suppression(booth: Booth, _job: Job, *, target: Path, hashed: bool, recipient: str,
-                       operator: str | None) -> int:
-    """Everyone who withdrew or was erased, for the CRM."""
-    return booth.export_suppression(target=target, hashed=hashed, recipient=recipient, operator=operator)
+def export_suppression(booth: Booth, job: Job, *, target: Path, hashed: bool, recipient: str,
+                       operator: str | None, preset: str | Path | None = None) -> int:
+    """Everyone who withdrew or was erased, for the CRM (plain, hashed, or a CRM's opt-out shape)."""
+    return booth.export_suppression(target=target, hashed=hashed, recipient=recipient, operator=operator,
+                                    preset=preset, progress=job.progress, cancel=job.cancelled)
 
 
 @operation(SHARING)
-def create_bundle(booth: Booth, _job: Job, *, recipient: str, target: Path, operator: str | None) -> int:
+def create_bundle(booth: Booth, job: Job, *, recipient: str, target: Path, operator: str | None) -> int:
     """This laptop's leads, ledger and certificates, sealed for marketing ops."""
-    return booth.create_bundle(recipient=recipient, target=target, operator=operator)
+    return booth.create_bundle(recipient=recipient, target=target, operator=operator, progress=job.progress)
 
 
 @operation(LEADS, SHARING)
@@ -288,6 +290,24 @@ def and_setup_state(op: Operation[T]) -> Operation[tuple[T, Any]]:
 @operation()
 def check_staff_pin(booth: Booth, _job: Job, pin: str) -> bool:
     return booth.check_staff_pin(pin)
+
+
+@operation()
+def try_staff_pin(booth: Booth, _job: Job, pin: str) -> PinCheck:
+    """The staff PIN behind the lockout (a growing wait after repeated wrong PINs)."""
+    return booth.try_staff_pin(pin)
+
+
+@operation()
+def pin_status(booth: Booth, _job: Job) -> PinCheck:
+    """Where the count of wrong staff PINs stands (a PIN screen shows a running wait)."""
+    return booth.pin_status()
+
+
+@operation()
+def on_duty(booth: Booth, _job: Job, initials: str) -> object:
+    """Who handles the captures from now on (an active staff member)."""
+    return booth.on_duty(initials)
 
 
 @operation(CERTIFICATES)

@@ -4,6 +4,14 @@ Every vault call goes through ``Session.call`` (the worker); a named use case th
 ``Session.run`` (:mod:`consentbooth.ui.operations`), after which ``changed(kind)`` tells every screen
 showing that kind to refresh. Results that arrive after a lock are dropped, so nothing personal can
 reappear in a widget once the vault is closed.
+
+Staff inactivity *pauses* the session instead of closing the vault (``pause``): every screen
+wipes what it showed, no call runs, and only the staff PIN resumes it (``resume``), the way a
+password manager's PIN unlock works. The key stays in memory only while paused; a PIN that is
+wrong too often closes the vault (``lock("pin")``) and the passphrase is needed again.
+
+Nobody is on duty until staff say who is (``put_on_duty``): captures are never stamped with a
+staff member picked silently.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ if TYPE_CHECKING:  # the use cases load while the vault opens (see ``Session.unl
     from consentbooth.domain.models import Event, Organisation, Purpose
     from consentbooth.domain.notice import Notice
     from consentbooth.services import Booth
+    from consentbooth.services.staffing import PinCheck
     from consentbooth.ui.operations import Job, Operation
 
 T = TypeVar("T")
@@ -82,7 +91,9 @@ def load_snapshot(booth: Booth) -> Snapshot:
 
 class Session(QObject):
     unlocked = Signal()
-    locked = Signal(str)  # reason: "manual" / "idle"
+    locked = Signal(str)  # reason: "manual", "quit", "pin", "pause_limit", "suspend", "screen_lock"
+    paused = Signal(str)  # reason: "idle"; the vault stays open, every screen wipes itself
+    resumed = Signal()  # the staff PIN ended a pause
     snapshot_changed = Signal()
     changed = Signal(str)  # a write succeeded; the kind of data it changed (ui.changes.KINDS)
     operator_changed = Signal(str)
@@ -103,6 +114,7 @@ class Session(QObject):
         self.operator = ""
         self.staff_language = config.get(UI_LANGUAGE)
         self._epoch = 0
+        self._paused = False
         self.changed.connect(self._changed)
 
     # -- state -------------------------------------------------------------------------------
@@ -110,6 +122,10 @@ class Session(QObject):
     @property
     def is_unlocked(self) -> bool:
         return self.booth is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self._paused
 
     def vault_exists(self) -> bool:
         return self.vault_path.exists()
@@ -124,9 +140,9 @@ class Session(QObject):
     ) -> bool:
         """Run ``fn(booth)`` on the worker; callbacks run on the GUI thread unless locked since.
 
-        ``slow=True``: the certificate lane, for work nobody waits for."""
+        ``slow=True``: the certificate lane, for work nobody waits for. Nothing runs while paused."""
         booth = self.booth
-        if booth is None:
+        if booth is None or self._paused:
             return False
         epoch = self._epoch
 
@@ -194,7 +210,8 @@ class Session(QObject):
     def adopt(self, booth: Booth, snapshot: Snapshot) -> None:
         self.booth = booth
         self.snapshot = snapshot
-        self.operator = self._active_operator(snapshot)
+        self._paused = False
+        self.operator = ""  # whoever unlocked says who is on duty
         if self.config.get(LAST_VAULT) != str(self.vault_path):  # a durable write: only on change
             try:
                 self.config.set(LAST_VAULT, str(self.vault_path))
@@ -202,18 +219,11 @@ class Session(QObject):
                 pass
         self.unlocked.emit()
 
-    def _active_operator(self, snapshot: Snapshot) -> str:
-        """The operator, unless they are no longer active staff: then the first who is."""
-        if self.operator and any(s.initials == self.operator for s in snapshot.staff):
-            return self.operator
-        return snapshot.staff[0].initials if snapshot.staff else ""
-
     def refresh_snapshot(self, then: Callable[[], Any] | None = None) -> None:
         def done(snapshot: Snapshot) -> None:
             self.snapshot = snapshot
-            operator = self._active_operator(snapshot)
-            if snapshot.staff and operator != self.operator:  # e.g. the operator was deactivated
-                self.set_operator(operator)
+            if self.operator and not any(s.initials == self.operator for s in snapshot.staff):
+                self.set_operator("")  # deactivated: nobody is on duty until staff say who is
             self.snapshot_changed.emit()
             if then:
                 then()
@@ -228,14 +238,63 @@ class Session(QObject):
         self._epoch += 1
         self.booth = None
         self.snapshot = None
+        self._paused = False
+        self.operator = ""
         try:
             booth.lock()
         finally:
             self.locked.emit(reason)
 
+    def pause(self, reason: str = "idle") -> None:
+        """Hide everything behind the paused screen; the vault stays open for the staff PIN.
+        Results still on their way are dropped, as after a lock."""
+        if self.booth is None or self._paused:
+            return
+        self._epoch += 1
+        self._paused = True
+        self.paused.emit(reason)
+
+    def resume(self, pin: str, on_done: Callable[[PinCheck], Any],
+               on_error: Callable[[BaseException], Any] | None = None) -> None:
+        """Try the staff PIN on the worker; right: the session resumes. Wrong too often
+        (``PinCheck.exhausted``): the vault closes, after ``on_done`` has seen the outcome."""
+        booth = self.booth
+        if booth is None or not self._paused:
+            return
+        epoch = self._epoch
+
+        def done(check: PinCheck) -> None:
+            if self.booth is not booth or self._epoch != epoch:
+                return
+            if check.ok:
+                self._paused = False
+            on_done(check)
+            if check.ok:
+                self.resumed.emit()
+            elif check.exhausted and check.checked:
+                self.lock("pin")
+
+        def failed(exc: BaseException) -> None:
+            if self.booth is booth and self._epoch == epoch:
+                (on_error or show_exception)(exc)
+
+        self.tasks.submit(lambda: booth.try_staff_pin(pin), on_done=done, on_error=failed)
+
     def set_operator(self, initials: str) -> None:
         self.operator = initials
         self.operator_changed.emit(initials)
+
+    def put_on_duty(self, initials: str, on_done: Callable[[], Any] | None = None,
+                    on_error: Callable[[BaseException], Any] | None = None) -> bool:
+        """``initials`` handle the captures from now on (checked by the service: active staff)."""
+        from consentbooth.ui import operations
+
+        def done(_member: object) -> None:
+            self.set_operator(initials)
+            if on_done is not None:
+                on_done()
+
+        return self.run(operations.on_duty(initials), done, on_error)
 
     def set_language(self, language: str, *, remember: bool = False) -> None:
         if remember:

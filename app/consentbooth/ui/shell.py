@@ -6,6 +6,11 @@ event loop, while the person types the passphrase or the vault's key derivation 
 worker. Anything not warmed up yet is loaded when it is first needed. A second after the unlock,
 the rest loads in idle time (``Shell._preload``): the console's lead record and dashboard, and the
 libraries of the first capture (``services.startup.preload_capture``).
+
+Staff inactivity pauses the booth (``Session.pause``): every window wipes what it showed and a
+neutral screen asks for the staff PIN, in the console's window or over the kiosk. Choosing
+another vault or creating one is only offered to staff: on the unlock screen of a fresh start, or
+from the console's "More…" menu, never on a screen left in front of visitors after a lock.
 """
 
 from __future__ import annotations
@@ -20,23 +25,27 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
-from consentbooth.core.config import AUTOLOCK_MINUTES, Config
+from consentbooth.core.config import AUTOLOCK_MINUTES, PAUSE_MAX_MINUTES, Config
 from consentbooth.core.i18n import _
 from consentbooth.core.logging import get_logger
 from consentbooth.ui.autolock import InactivityLock
 from consentbooth.ui.errors import close_error_boxes
 from consentbooth.ui.session import Session
+from consentbooth.ui.sleepwatch import SleepWatch
 from consentbooth.ui.tasks import TaskRunner
 from consentbooth.ui.unlock import UnlockPage
+from consentbooth.ui.widgets.screen import fit
 
 if TYPE_CHECKING:
     from consentbooth.ui.console.window import ConsolePage
     from consentbooth.ui.kiosk.window import KioskWindow
+    from consentbooth.ui.paused import PausedScreen
 
 log = get_logger(__name__)
 
 WARM_UP_SWITCH_INTERVAL_S = 0.0002  # see Shell._warm_up
 PRELOAD_AFTER_UNLOCK_MS = 1_000
+PREFERRED_SIZE = (1280, 800)  # fitted to the screen's free area (see widgets.screen.fit)
 
 
 class MainWindow(QMainWindow):
@@ -45,10 +54,11 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.shell = shell
         self.setWindowTitle("ConsentBooth")
-        self.resize(1280, 800)
+        fit(self, PREFERRED_SIZE)
         self.stack = QStackedWidget()
         self.unlock_page = UnlockPage(shell.session)
         self._console: ConsolePage | None = None
+        self._paused: PausedScreen | None = None
         self.stack.addWidget(self.unlock_page)
         self.setCentralWidget(self.stack)
         self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
@@ -67,8 +77,20 @@ class MainWindow(QMainWindow):
                 self.stack.addWidget(console)
             console.kiosk_requested.connect(shell.start_kiosk)
             console.lock_requested.connect(lambda: shell.session.lock("manual"))
+            console.tools.open_vault_requested.connect(shell.open_another_vault)
+            console.tools.new_vault_requested.connect(shell.create_new_vault)
             self._console = console
         return self._console
+
+    @property
+    def paused_screen(self) -> PausedScreen:
+        """The neutral screen of a paused booth, built on the first pause."""
+        if self._paused is None:
+            from consentbooth.ui.paused import PausedScreen
+
+            self._paused = PausedScreen(self.shell.session)
+            self.stack.addWidget(self._paused)
+        return self._paused
 
     @property
     def has_console(self) -> bool:
@@ -91,13 +113,17 @@ class Shell(QObject):
         self.session = Session(vault_path=vault_path, config=self.config, tasks=self.tasks,
                                slow_tasks=self.certificate_tasks, parent=self)
         minutes = autolock_minutes if autolock_minutes is not None else self.config.get(AUTOLOCK_MINUTES)
-        self.autolock = InactivityLock(self.session, minutes=minutes)
+        self.autolock = InactivityLock(self.session, minutes=minutes,
+                                       pause_max_minutes=self.config.get(PAUSE_MAX_MINUTES))
+        self.sleep_watch = SleepWatch(self.session)
         self.kiosk_fullscreen = kiosk_fullscreen
         self.window = MainWindow(self)
         self.kiosk: KioskWindow | None = None
         self.wizard: QWidget | None = None
         self.session.unlocked.connect(self._unlocked)
         self.session.locked.connect(self._locked)
+        self.session.paused.connect(self._paused)
+        self.session.resumed.connect(self._resumed)
         self.window.unlock_page.setup_requested.connect(lambda: self.open_setup(new_vault=True))
         self._warm_steps: list[Callable[[], object]] = []
         self._warm_timer = QTimer(self)
@@ -163,8 +189,31 @@ class Shell(QObject):
 
         wizard = SetupWizard(self.session, new_vault=new_vault, parent=self.window)
         self.wizard = wizard
-        wizard.finished.connect(lambda _r: setattr(self, "wizard", None))
+        wizard.finished.connect(lambda _r, w=wizard: self._wizard_closed(w))
         wizard.open()
+
+    def _wizard_closed(self, wizard: QWidget) -> None:
+        if self.wizard is wizard:
+            self.wizard = None
+
+    def open_another_vault(self) -> None:
+        """Staff chose "Open another vault…" in the console: this vault closes, the other's
+        passphrase is asked."""
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _filter = QFileDialog.getOpenFileName(
+            self.window, _("Open a vault"), str(self.session.vault_path.parent), _("Vaults (*.cbvault)"))
+        if path:
+            self.session.lock("manual")
+            self.session.vault_path = Path(path)
+            self.window.unlock_page.refresh()
+            self.window.unlock_page.set_vault_choices(True)
+
+    def create_new_vault(self) -> None:
+        """Staff chose "Create a new vault…" in the console: this vault closes, the wizard opens."""
+        self.session.lock("manual")
+        self.window.unlock_page.set_vault_choices(True)
+        self.open_setup(new_vault=True)
 
     # -- state changes ---------------------------------------------------------------------
 
@@ -190,15 +239,41 @@ class Shell(QObject):
             self.window.console.wipe()
         if self.wizard is not None:
             self.wizard.close()
-        close_error_boxes()
-        # Any other dialog (withdrawal, correction, PIN…) goes too.
-        for widget in QApplication.topLevelWidgets():
-            if widget is not self.window and widget.isVisible() and widget.isWindow():
-                widget.close()
+        self._close_dialogs()
         self.session.set_language(self.session.staff_language)
         self.window.stack.setCurrentWidget(self.window.unlock_page)
         self.window.unlock_page.show_locked(reason)
         self.window.show()
+
+    def _close_dialogs(self) -> None:
+        """Every dialog (withdrawal, correction, PIN, tools…) and error box closes."""
+        close_error_boxes()
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self.window and widget is not self.kiosk and widget.isVisible() \
+                    and widget.isWindow():
+                widget.close()
+
+    def _paused(self, _reason: str) -> None:
+        """Staff were away: nothing of the vault stays on any screen; the PIN brings it back."""
+        if self.window.has_console:
+            self.window.console.wipe()
+        self._close_dialogs()
+        if self.kiosk is not None:
+            self.kiosk.pause()
+            return
+        screen = self.window.paused_screen
+        self.window.stack.setCurrentWidget(screen)
+        self.window.show()
+        screen.start()
+
+    def _resumed(self) -> None:
+        if self.kiosk is not None:
+            self.kiosk.resume()
+            return
+        self.session.set_language(self.session.staff_language)
+        console = self.window.console
+        self.window.stack.setCurrentWidget(console)
+        console.activate()
 
     # -- kiosk -----------------------------------------------------------------------------
 
@@ -216,14 +291,14 @@ class Shell(QObject):
         if self.window.has_console:
             self.window.console.wipe()
         with self.autolock.building():
-            kiosk = KioskWindow(self.session)
+            kiosk = KioskWindow(self.session, idle_ms=self.autolock.idle_ms)
             kiosk.left.connect(self._kiosk_left)
             self.kiosk = kiosk
             self.window.hide()
             if self.kiosk_fullscreen:
                 kiosk.showFullScreen()
             else:
-                kiosk.resize(1280, 800)
+                fit(kiosk, PREFERRED_SIZE)
                 kiosk.show()
         return kiosk
 

@@ -20,6 +20,8 @@ TRACK = "#e6ecef"  # the empty part of a chart's bar
 PEN = "#14213d"  # the signature's ink
 GUIDE = "#aab4be"  # the signature's base line
 PAPER = "#ffffff"  # what a signature is drawn on (and saved with)
+FOCUS = "#f2a900"  # the focus ring: amber, visible on white, on teal and on grey
+TOUCH = 48  # px: the kiosk's smallest tap target (WCAG 2.5.5 asks 44)
 
 STYLESHEET = f"""
 QWidget {{ color: {INK}; font-size: 14px; }}
@@ -69,6 +71,14 @@ QListWidget {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 6p
 QProgressBar {{ border: 1px solid {BORDER}; border-radius: 4px; background: #eef1f3; height: 8px; text-align: center; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 QCheckBox {{ spacing: 10px; }}
+QPushButton:focus {{ border: 2px solid {FOCUS}; }}
+QCheckBox:focus {{ border: 2px solid {FOCUS}; border-radius: 6px; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus {{ border: 2px solid {FOCUS}; }}
+QFrame#overlayCard {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 14px; }}
+QWidget#pausedScreen {{ background: {BACKGROUND}; }}
+QPushButton[role="key"] {{ font-size: 22px; font-weight: 600; }}
+QFrame#purposeCard {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QFrame#purposeCard[ticked="true"] {{ background: {ACCENT_SOFT}; border: 2px solid {ACCENT}; }}
 
 /* Kiosk: large, touch-friendly */
 #kioskWindow QWidget {{ font-size: 20px; }}
@@ -77,12 +87,18 @@ QCheckBox {{ spacing: 10px; }}
 #kioskWindow QLabel#fieldLabel {{ font-size: 19px; font-weight: 600; }}
 #kioskWindow QLabel#tag {{ font-size: 15px; color: {MUTED}; }}
 #kioskWindow QLabel#error {{ font-size: 17px; }}
-#kioskWindow QLineEdit {{ font-size: 22px; padding: 10px 12px; min-height: 34px; }}
-#kioskWindow QPushButton {{ font-size: 21px; padding: 14px 30px; min-height: 30px; border-radius: 10px; }}
-#kioskWindow QPushButton[role="lang"] {{ font-size: 17px; padding: 4px 18px; min-height: 30px; border-radius: 17px; }}
-#kioskWindow QPushButton[role="staff"] {{ font-size: 14px; padding: 4px 10px; min-height: 26px; color: {MUTED}; border: none; background: transparent; }}
-#kioskWindow QCheckBox {{ font-size: 21px; font-weight: 600; }}
-#kioskWindow QCheckBox::indicator {{ width: 34px; height: 34px; }}
+#kioskWindow QLineEdit {{ font-size: 22px; padding: 8px 12px; min-height: {TOUCH - 20}px; }}
+#kioskWindow QLineEdit:focus {{ border: 3px solid {FOCUS}; }}
+#kioskWindow QPushButton {{ font-size: 21px; padding: 12px 30px; min-height: {TOUCH - 24}px; border-radius: 10px; }}
+#kioskWindow QPushButton:focus {{ border: 3px solid {FOCUS}; }}
+#kioskWindow QPushButton[role="lang"] {{ font-size: 17px; padding: 6px 20px; min-height: {TOUCH - 14}px; min-width: 60px; border-radius: 22px; }}
+#kioskWindow QPushButton[role="staff"] {{ font-size: 16px; padding: 6px 18px; min-height: {TOUCH - 14}px; min-width: 60px; color: {INK}; background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 22px; }}
+#kioskWindow QCheckBox {{ font-size: 21px; font-weight: 600; padding: 4px; border: 3px solid transparent; border-radius: 8px; }}
+#kioskWindow QCheckBox:focus {{ border: 3px solid {FOCUS}; }}
+#kioskWindow QCheckBox::indicator {{ width: 44px; height: 44px; }}
+#kioskWindow QScrollBar:vertical {{ width: 22px; background: {TRACK}; border-radius: 11px; }}
+#kioskWindow QScrollBar::handle:vertical {{ background: {GUIDE}; border-radius: 11px; min-height: 60px; }}
+#kioskWindow QScrollBar::add-line:vertical, #kioskWindow QScrollBar::sub-line:vertical {{ height: 0; }}
 #kioskWindow QTextBrowser {{ font-size: 18px; background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; padding: 12px; }}
 #kioskWindow QLabel#purposeText {{ font-size: 17px; color: {MUTED}; }}
 #kioskWindow QLabel#recipient {{ font-size: 16px; }}

@@ -1,4 +1,9 @@
-"""The unlock screen: passphrase, a clear message when wrong, a growing delay after repeated tries."""
+"""The unlock screen: passphrase, a clear message when wrong, a growing delay after repeated tries.
+
+"Open another vault…" and "Create a new vault…" are staff choices: shown on the unlock screen of a
+fresh start (or when staff asked for them from the console), hidden once the booth has been
+locked, since a locked booth may face the public.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,17 @@ from consentbooth.core.errors import UserFacingError, WrongPassphrase
 from consentbooth.core.i18n import _
 from consentbooth.ui.errors import message_for
 from consentbooth.ui.session import Session
-from consentbooth.ui.widgets.common import LanguageSwitch, Texts, button, card, label
+from consentbooth.ui.widgets.common import N_, LanguageSwitch, Texts, button, card, label
 
 FREE_TRIES = 3
 MAX_DELAY_S = 60
+LOCK_REASONS = {  # why the vault closed, as the unlock screen says it
+    "idle": N_("Locked after inactivity. Enter the passphrase to continue."),
+    "pin": N_("Closed after too many wrong staff PINs. Enter the passphrase to continue."),
+    "pause_limit": N_("Closed after a long pause. Enter the passphrase to continue."),
+    "suspend": N_("Closed when the computer went to sleep. Enter the passphrase to continue."),
+    "screen_lock": N_("Closed when the screen was locked. Enter the passphrase to continue."),
+}
 
 
 def delay_after(failures: int) -> int:
@@ -70,10 +82,12 @@ class UnlockPage(QWidget):
         inner.addWidget(self.passphrase)
         inner.addWidget(self.error)
         inner.addWidget(self.unlock_button)
-        links = QHBoxLayout()
+        self.links = QWidget()
+        links = QHBoxLayout(self.links)
+        links.setContentsMargins(0, 0, 0, 0)
         links.addWidget(self.choose_button)
         links.addWidget(self.new_button)
-        inner.addLayout(links)
+        inner.addWidget(self.links)
 
         top = QHBoxLayout()
         top.addStretch(1)
@@ -110,12 +124,15 @@ class UnlockPage(QWidget):
         self._show_error("")
         self.passphrase.setFocus()
 
+    def set_vault_choices(self, visible: bool) -> None:
+        """Show or hide "Open another vault…" and "Create a new vault…"."""
+        self.links.setVisible(visible)
+
     def show_locked(self, reason: str) -> None:
         self.reset()
-        if reason == "idle":
-            self._show_error(_("Locked after inactivity. Enter the passphrase to continue."), ok=True)
-        else:
-            self._show_error(_("Locked. Enter the passphrase to continue."), ok=True)
+        self.set_vault_choices(False)
+        msgid = LOCK_REASONS.get(reason)
+        self._show_error(_(msgid) if msgid else _("Locked. Enter the passphrase to continue."), ok=True)
 
     def _show_error(self, text: str, *, ok: bool = False) -> None:
         self.error.setObjectName("muted" if ok else "error")

@@ -27,6 +27,9 @@ from consentbooth.ui.kiosk.flow import AttendeeFlow
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import FieldRow, LanguageSwitch, Texts, label
 from consentbooth.ui.widgets.labels import field_label, purpose_title
+from consentbooth.ui.widgets.screen import fit
+
+PREFERRED_SIZE = (1100, 760)
 
 
 class WithdrawDialog(QDialog):
@@ -195,7 +198,8 @@ class CorrectDialog(QDialog):
 
 
 class AssistedCaptureDialog(QDialog):
-    """Staff-assisted capture: the attendee flow in a window, plus rating, questions and notes."""
+    """Staff-assisted capture: one page for staff (details, qualifying questions, rating, notes),
+    then the screen turned to the attendee for the notice and their own ticks."""
 
     captured = Signal(object)
 
@@ -206,12 +210,11 @@ class AssistedCaptureDialog(QDialog):
         self.session = session
         self.texts = Texts()
         self.texts.bind(self.setWindowTitle, "Staff-assisted capture")
-        self.resize(1000, 720)
         top = QHBoxLayout()
         hint = label(name="muted")
         self.texts.bind(
             hint.setText,
-            "Read the notice to the visitor or turn the screen, then tick only what they agree to.",
+            "The visitor reads the notice and ticks their own choices; staff only type what they are told.",
         )
         self.language = LanguageSwitch()
         self.language.language_selected.connect(lambda c: session.set_language(c))
@@ -219,9 +222,12 @@ class AssistedCaptureDialog(QDialog):
         top.addWidget(self.language)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(top)
-        self.flow: AttendeeFlow | None = None
+        self.flow = AttendeeFlow(self.session, staff_mode=True, parent=self)
+        self.flow.saved.connect(self.captured.emit)
+        self.flow.finished.connect(self._next_attendee)
+        self.layout_.addWidget(self.flow, 1)
         session.language_changed.connect(self._language_changed)
-        self._new_flow()
+        fit(self, PREFERRED_SIZE)
 
     def _language_changed(self, language: str) -> None:
         self.language.sync(language)
@@ -229,22 +235,15 @@ class AssistedCaptureDialog(QDialog):
         if self.flow is not None:
             self.flow.retranslate()
 
-    def _new_flow(self) -> None:
-        if self.flow is not None:
-            self.flow.wipe(everything=True)
-            self.flow.setParent(None)
-            self.flow.deleteLater()
-        self.flow = AttendeeFlow(self.session, staff_mode=True, parent=self)
-        self.flow.saved.connect(self.captured.emit)
-        self.flow.finished.connect(self._new_flow)
-        self.layout_.addWidget(self.flow, 1)
+    def _next_attendee(self) -> None:
+        """Back to the staff page for the next visitor, in the staff's language."""
+        self.session.set_language(self.session.staff_language)
+        self.flow.reset()
 
     def wipe(self) -> None:
-        if self.flow is not None:
-            self.flow.wipe(everything=True)
+        self.flow.wipe(everything=True)
 
     def done(self, result: int) -> None:
         self.wipe()
-        if self.flow is not None:
-            self.flow.reset_timer.stop()
+        self.flow.reset_timer.stop()
         super().done(result)

@@ -1,5 +1,8 @@
 """The console's "More…" menu: exports, transfer, verification, setup, settings; owns their dialogs.
 
+It also holds the staff's ways to another vault ("Open another vault…", "Create a new vault…"):
+the shell closes this vault first (``open_vault_requested``, ``new_vault_requested``).
+
 Every dialog opened here is remembered, so a lock wipes and closes it like the other dialogs.
 Dialog modules are imported when first opened: the PDF and spreadsheet libraries behind them
 would otherwise add about half a second to the app's start. What a dialog's work changes reaches
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
 from consentbooth.ui.console.taskdialog import ToolDialog
@@ -43,6 +46,9 @@ def dialog_class(key: str) -> type[ToolDialog]:
 
 
 class ConsoleTools(QObject):
+    open_vault_requested = Signal()
+    new_vault_requested = Signal()
+
     def __init__(self, session: Session, parent: QWidget) -> None:
         super().__init__(parent)
         self.session = session
@@ -60,6 +66,16 @@ class ConsoleTools(QObject):
             action = self.menu.addAction("")
             action.setObjectName(f"more_{key}")
             action.triggered.connect(lambda _c=False, k=key: self.open(k))
+            self.texts.bind(action.setText, msgid)
+            self.actions[key] = action
+        self.menu.addSeparator()
+        for key, msgid, signal in (
+            ("openVault", N_("Open another vault…"), self.open_vault_requested),
+            ("newVault", N_("Create a new vault…"), self.new_vault_requested),
+        ):
+            action = self.menu.addAction("")
+            action.setObjectName(f"more_{key}")
+            action.triggered.connect(lambda _c=False, s=signal: s.emit())
             self.texts.bind(action.setText, msgid)
             self.actions[key] = action
         self.button = button()  # a push button with a menu: styled like the rest of the toolbar

@@ -1,4 +1,7 @@
-"""The staff console page: toolbar (operator, kiosk, capture, lock), leads + detail, dashboard.
+"""The staff console page: toolbar (who is on duty, kiosk, capture, lock), leads + detail, dashboard.
+
+Nobody is on duty until staff say who is: kiosk mode and a staff-assisted capture ask first
+(:class:`~consentbooth.ui.console.onduty.OnDutyDialog`), and the toolbar shows who it is.
 
 The lead's record (right of the table) is built when the first lead is chosen, and the dashboard
 when its tab is first opened: until then only the hint / an empty tab is on screen, so the console
@@ -11,16 +14,17 @@ snapshot redraws the event and the operators. In kiosk mode it holds nothing and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     from consentbooth.ui.console.dashboard import Dashboard
     from consentbooth.ui.console.detail import LeadDetail
     from consentbooth.ui.console.dialogs import AssistedCaptureDialog
+    from consentbooth.ui.console.onduty import OnDutyDialog
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -53,6 +58,7 @@ class ConsolePage(QWidget):
         self.session = session
         self.texts = Texts()
         self.assisted: AssistedCaptureDialog | None = None
+        self.on_duty_dialog: OnDutyDialog | None = None
         self._reselect: str | None = None
         self._active = False  # on screen with the vault's data (between activate and wipe)
 
@@ -62,32 +68,32 @@ class ConsolePage(QWidget):
         bar_layout = QHBoxLayout(bar)
         bar_layout.setContentsMargins(14, 8, 14, 8)
         self.event_label = label(name="sectionHeading", wrap=False)
-        self.operator_caption = label(name="muted", wrap=False)
-        self.texts.bind(self.operator_caption.setText, "Operator")
-        self.operator = QComboBox()
-        self.operator.setObjectName("operatorCombo")
-        self.operator.currentIndexChanged.connect(self._operator_chosen)
+        self.event_label.setMinimumWidth(0)
+        self.event_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.duty_button = button(slot=lambda: self.ask_on_duty(None))
+        self.duty_button.setObjectName("onDutyButton")
         self.capture_button = button(slot=self.open_assisted)
         self.capture_button.setObjectName("assistedButton")
-        self.kiosk_button = button(role="primary", slot=self.kiosk_requested.emit)
+        self.kiosk_button = button(role="primary", slot=self.start_kiosk_mode)
         self.kiosk_button.setObjectName("kioskButton")
         self.lock_button = button(slot=self.lock_requested.emit)
         self.lock_button.setObjectName("lockButton")
-        self.texts.bind(self.capture_button.setText, "New lead (staff-assisted)…")
+        self.lock_button.setToolTip("Ctrl+L")
+        self.texts.bind(self.capture_button.setText, "New lead…")
+        self.texts.bind(self.capture_button.setToolTip, "New lead (staff-assisted)…")
         self.texts.bind(self.kiosk_button.setText, "Start kiosk mode")
-        self.texts.bind(self.lock_button.setText, "Lock (Ctrl+L)")
+        self.texts.bind(self.lock_button.setText, "Lock")
         self.language = LanguageSwitch()
         self.language.language_selected.connect(lambda c: session.set_language(c, remember=True))
         self.tools = ConsoleTools(session, self)  # exports, transfer, verify, settings
         bar_layout.addWidget(self.event_label, 1)
-        bar_layout.addWidget(self.operator_caption)
-        bar_layout.addWidget(self.operator)
-        bar_layout.addSpacing(10)
+        bar_layout.addWidget(self.duty_button)
+        bar_layout.addSpacing(6)
         bar_layout.addWidget(self.capture_button)
         bar_layout.addWidget(self.kiosk_button)
         bar_layout.addWidget(self.tools.button)
         bar_layout.addWidget(self.lock_button)
-        bar_layout.addSpacing(10)
+        bar_layout.addSpacing(6)
         bar_layout.addWidget(self.language)
 
         # -- leads tab
@@ -202,14 +208,10 @@ class ConsolePage(QWidget):
         """Called after unlock: show the setup's staff and event, load the first page."""
         self._active = True
         snapshot = self.session.snapshot
-        self.operator.blockSignals(True)
-        self.operator.clear()
-        for member in snapshot.staff if snapshot else ():
-            self.operator.addItem(member.label(), member.initials)
-        self.operator.blockSignals(False)
         self._sync_operator(self.session.operator)
         event = snapshot.event if snapshot else None
         self.event_label.setText(event.name if event else "")
+        self.event_label.setToolTip(event.name if event else "")
         self.refresh()
         if self.tabs.currentIndex() == 1:
             self.dashboard.refresh()
@@ -259,19 +261,39 @@ class ConsolePage(QWidget):
         if self._active:
             self.activate()
 
-    def _operator_chosen(self, index: int) -> None:
-        initials = self.operator.itemData(index)
-        if initials and initials != self.session.operator:
-            self.session.set_operator(initials)
-
     def _sync_operator(self, initials: str) -> None:
-        index = self.operator.findData(initials)
-        if index >= 0 and index != self.operator.currentIndex():
-            self.operator.setCurrentIndex(index)
+        snapshot = self.session.snapshot
+        member = next((s for s in snapshot.staff if s.initials == initials), None) if snapshot else None
+        if member is not None and self._active:
+            self.duty_button.setText(_("On duty: {who}").format(who=member.label()))
+        else:
+            self.duty_button.setText(_("Who is on duty?"))
+
+    def ask_on_duty(self, then: Callable[[], object] | None) -> None:
+        """Staff say who is on duty; ``then`` runs once they have."""
+        if self.session.snapshot is None:
+            return
+        from consentbooth.ui.console.onduty import OnDutyDialog
+
+        dialog = OnDutyDialog(self.session, self)
+        if then is not None:
+            dialog.chosen.connect(lambda _initials: then())
+        dialog.finished.connect(lambda _r, d=dialog: self._on_duty_closed(d))
+        self.on_duty_dialog = dialog
+        dialog.open()
+
+    def _on_duty_closed(self, dialog: OnDutyDialog) -> None:
+        if self.on_duty_dialog is dialog:
+            self.on_duty_dialog = None
+
+    def start_kiosk_mode(self) -> None:
+        """Kiosk mode, after staff said who is on duty (its captures carry their initials)."""
+        self.ask_on_duty(self.kiosk_requested.emit)
 
     def _language_changed(self, language: str) -> None:
         self.language.sync(language)
         self.texts.apply()
+        self._sync_operator(self.session.operator)
         self.tools.retranslate()
         self.model.retranslate()
         self._update_count()
@@ -284,6 +306,9 @@ class ConsolePage(QWidget):
 
     def open_assisted(self) -> None:
         if self.session.snapshot is None:
+            return
+        if not self.session.operator:
+            self.ask_on_duty(self.open_assisted)
             return
         from consentbooth.ui.console.dialogs import AssistedCaptureDialog
 
@@ -309,9 +334,8 @@ class ConsolePage(QWidget):
             self._dashboard.wipe()
         self.count_label.setText("")
         self.event_label.setText("")
-        self.operator.blockSignals(True)
-        self.operator.clear()  # staff names are personal data too
-        self.operator.blockSignals(False)
+        self.event_label.setToolTip("")
+        self._sync_operator("")  # staff names are personal data too
         self.tools.wipe()
         if self.assisted is not None:
             self.assisted.wipe()

@@ -1,8 +1,16 @@
 """The capture flow for one attendee, used full screen (kiosk) and in a window (staff-assisted).
 
-notice → purposes → separate consents → (nothing ticked: polite thank-you, nothing stored)
-→ age → (under 14: guardian's separate consent, or a polite refusal) → details (mandatory
-fields follow from the purposes chosen) → optional signature → review → thank-you with a QR code.
+Kiosk: notice → purposes → separate consents → (nothing ticked: "Continue without sharing any
+details?", then a polite thank-you, nothing stored) → age → (under 14: guardian's separate
+consent, or a polite refusal) → details (mandatory fields follow from the purposes chosen) →
+optional signature → review → thank-you with a QR code.
+
+Staff-assisted (``staff_mode``): one page for staff (details, qualifying questions, rating,
+notes) → the screen turned to the attendee: the notice and their own ticks on one page → saved →
+thank-you. From "Next attendee" to saved: four taps plus typing (tests/gui/test_floor_capture.py).
+
+After every page change the flow takes no tap for a moment (:class:`~consentbooth.ui.widgets.touch.
+TapGuard`): a double tap on a button cannot also press what appears in its place.
 
 Each step is its own module under :mod:`consentbooth.ui.kiosk.steps` and owns its widgets (what it
 shows, ``retranslate``, ``wipe``, ``on_enter``); the flow only sequences them and turns the
@@ -24,9 +32,9 @@ from consentbooth.core.logging import get_logger
 from consentbooth.domain.models import CollectionMethod, Guardian
 from consentbooth.services import CaptureRequest, CaptureResult
 from consentbooth.ui import operations
-from consentbooth.ui.errors import message_for
 from consentbooth.ui.kiosk.steps import Step, goodbye
 from consentbooth.ui.kiosk.steps.age import AgeStep
+from consentbooth.ui.kiosk.steps.consent import ConsentStep
 from consentbooth.ui.kiosk.steps.details import DetailsStep
 from consentbooth.ui.kiosk.steps.guardian import GuardianStep
 from consentbooth.ui.kiosk.steps.notice import NoticeStep
@@ -35,7 +43,9 @@ from consentbooth.ui.kiosk.steps.review import ReviewStep
 from consentbooth.ui.kiosk.steps.signature import SignatureStep
 from consentbooth.ui.kiosk.steps.thanks import ThanksStep
 from consentbooth.ui.session import Session
-from consentbooth.ui.widgets.common import FieldRow
+from consentbooth.ui.widgets.common import N_, FieldRow
+from consentbooth.ui.widgets.overlay import Overlay
+from consentbooth.ui.widgets.touch import TapGuard
 
 log = get_logger(__name__)
 
@@ -76,17 +86,34 @@ class AttendeeFlow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        self.guard = TapGuard(self)
+        self.confirm_decline = Overlay(
+            self, name="confirmDecline", title=N_("Continue without sharing any details?"),
+            text=N_("You have not ticked anything, so nothing about you will be recorded."),
+        )
+        self.confirm_decline.add_button("Go back and choose", self._decline_cancelled, name="declineBack")
+        self.confirm_decline.add_button("Continue without sharing", self._decline_confirmed,
+                                        name="declineConfirm", role="primary")
         self.steps: dict[str, Step] = {}
-        self._add(NoticeStep(self))
-        if not lazy:
+        self.first = "details" if staff_mode else "notice"
+        if staff_mode:
             self.build_steps()
-        self.go("notice")
+        else:
+            self._add(NoticeStep(self))
+            if not lazy:
+                self.build_steps()
+        self.go(self.first)
 
     def build_steps(self) -> None:
         """Every step after the notice (most of the flow's widgets); once."""
         if self._steps_built:
             return
         self._steps_built = True
+        if self.staff_mode:
+            for step in (DetailsStep(self), ConsentStep(self), GuardianStep(self), ThanksStep(self),
+                         goodbye.declined(self), goodbye.refused(self)):
+                self._add(step)
+            return
         after_purposes = (lambda: self.go("separate")) if self.separate else self.after_purposes
         self._add(PurposesStep(self, self.regular, separate=False, back=lambda: self.go("notice"),
                                on=after_purposes))
@@ -110,7 +137,7 @@ class AttendeeFlow(QWidget):
 
     @property
     def notice(self) -> NoticeStep:
-        return cast(NoticeStep, self.steps["notice"])
+        return cast(NoticeStep, self.step("notice"))
 
     @property
     def details(self) -> DetailsStep:
@@ -136,8 +163,8 @@ class AttendeeFlow(QWidget):
     def boxes(self) -> dict[str, QCheckBox]:
         """Every purpose's box, regular then separate, by purpose code."""
         self.build_steps()
-        return {code: box for name in ("purposes", "separate") if name in self.steps
-                for code, box in cast(PurposesStep, self.steps[name]).boxes.items()}
+        return {code: box for name in ("purposes", "separate", "consent") if name in self.steps
+                for code, box in cast(PurposesStep | ConsentStep, self.steps[name]).boxes.items()}
 
     @property
     def rows(self) -> dict[str, FieldRow]:
@@ -152,12 +179,20 @@ class AttendeeFlow(QWidget):
 
     def go(self, name: str) -> None:
         step = self.step(name)
+        changed = self.stack.currentWidget() is not step
         self.stack.setCurrentWidget(step)
+        if changed and self.isVisible():
+            self.guard.arm()
         step.on_enter()
+        step.focus_first()
+
+    def guarded(self) -> bool:
+        return self.guard.active or self.confirm_decline.guard.active
 
     def retranslate(self) -> None:
         for step in self.steps.values():
             step.retranslate()
+        self.confirm_decline.retranslate()
 
     def ticked(self) -> list[str]:
         return [code for code, box in self.boxes.items() if box.isChecked()]
@@ -167,13 +202,28 @@ class AttendeeFlow(QWidget):
 
     def after_purposes(self) -> None:
         if not self.ticked():
-            self.decline()
+            self.confirm_decline.open()
         else:
             self.go("age")
+
+    def _decline_cancelled(self) -> None:
+        self.confirm_decline.close_overlay()
+        self.step(self.current()).focus_first()
+
+    def _decline_confirmed(self) -> None:
+        self.confirm_decline.close_overlay()
+        self.decline()
 
     def set_age(self, *, under_14: bool) -> None:
         self.under_14 = under_14
         self.go("guardian" if under_14 else "details")
+
+    def after_guardian(self) -> None:
+        """The guardian agreed: staff already have the details (save), a kiosk asks for them."""
+        if self.staff_mode:
+            self.save()
+        else:
+            self.go("details")
 
     # -- outcomes ------------------------------------------------------------------------------
 
@@ -211,6 +261,7 @@ class AttendeeFlow(QWidget):
     def decline(self) -> None:
         if self.busy:
             return
+        self.confirm_decline.close_overlay()
         shown = self._shown() if self.current() != "notice" else []
         request = self._request(purposes=[], fields={}, shown=shown)
         self._set_busy(True)
@@ -232,9 +283,10 @@ class AttendeeFlow(QWidget):
             fields={k: v for k, v in self.details.values().items() if v.strip()},
             shown=self._shown(),
             guardian=self.guardian.guardian() if self.under_14 else None,
-            signature=self.signature.pad.to_png(),
+            signature=self.signature.pad.to_png() if "signature" in self.steps else None,
         )
-        self.review.error.hide()
+        if "review" in self.steps:
+            self.review.error.clear_message()
         self._set_busy(True)
         self.session.run(operations.capture(request), self._saved, self._failed)
 
@@ -247,13 +299,28 @@ class AttendeeFlow(QWidget):
         self._start_countdown(self.thanks.countdown)
         self.saved.emit(result)
         if result.ledger_id:  # rendered and signed in the background: nobody waits for it
-            operations.issue_certificate_later(self.session.run, result.ledger_id)
+            self._issue_certificate(result.ledger_id)
+
+    def _issue_certificate(self, ledger_id: str) -> None:
+        """The certificate lane issues it; its id then completes the receipt's QR code."""
+
+        def failed(exc: BaseException) -> None:
+            log.warning("certificate not issued yet (%s); it can be issued later", type(exc).__name__)
+            self.thanks.certificate_issued(ledger_id, None)
+
+        self.session.run(operations.issue_certificate(ledger_id),
+                         lambda certificate_id: self.thanks.certificate_issued(ledger_id, certificate_id),
+                         failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, ValidationError) and self.details.show_field_error(exc):
             return
-        self.review.show_error(message_for(exc))
+        if self.staff_mode:  # staff read it on their page, with what they typed
+            self.details.error.refuse(exc)
+            self.go("details")
+            return
+        self.review.show_error(exc)
         if self.current() != "review":
             self.go("review")
 
@@ -284,13 +351,14 @@ class AttendeeFlow(QWidget):
         self.finished.emit()
 
     def reset(self) -> None:
-        """Ready for the next attendee: blank, on the notice, scrolled to the top."""
+        """Ready for the next attendee: blank, on the first step, scrolled to the top."""
         self.reset_timer.stop()
+        self.confirm_decline.close_overlay()
         self.wipe(everything=True)
         self.busy = False
         for step in self.steps.values():
             step.setEnabled(True)
-        self.go("notice")
+        self.go(self.first)
 
     def wipe(self, *, everything: bool = False) -> None:
         """Forget everything this attendee entered (values, undo history, signature, choices);

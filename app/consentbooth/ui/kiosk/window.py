@@ -1,80 +1,44 @@
-"""The kiosk window: full screen, one attendee at a time, leaving it needs the staff PIN."""
+"""The kiosk window: full screen, one attendee at a time, leaving it needs the staff PIN.
+
+An attendee who walks away is asked "Are you still there?" and then forgotten
+(:mod:`~consentbooth.ui.kiosk.timeout`); a booth that staff leave alone pauses behind the neutral
+screen (:class:`~consentbooth.ui.paused.PausedScreen`) shown here, over the whole kiosk.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFrame,
-    QHBoxLayout,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from consentbooth.core.i18n import _
-from consentbooth.ui import operations
+from consentbooth.core.config import KIOSK_IDLE_SECONDS
+from consentbooth.core.logging import get_logger
 from consentbooth.ui.kiosk.flow import AttendeeFlow
+from consentbooth.ui.kiosk.pin import PinDialog
+from consentbooth.ui.kiosk.timeout import AttendeeTimeout
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import LanguageSwitch, Texts, button, label
 
+if TYPE_CHECKING:
+    from consentbooth.ui.paused import PausedScreen
+
+log = get_logger(__name__)
+
 KIOSK_LANGUAGE = "zh-CN"  # each new attendee starts in Chinese and may switch
+QUIET_STEPS = frozenset({"notice", "thanks", "declined", "refused"})  # no attendee timeout there
 
-
-class PinDialog(QDialog):
-    """Asks for the staff PIN; checked on the worker (it is a slow KDF on purpose)."""
-
-    accepted_pin = Signal()
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("pinDialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.session = session
-        self.setWindowTitle(_("Staff PIN"))
-        self.setModal(True)
-        self.prompt = label(_("Enter the staff PIN to leave kiosk mode."))
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pinEdit")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
-        self.error = label(name="error")
-        self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setObjectName("pinOk")
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.prompt)
-        layout.addWidget(self.pin)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def _check(self) -> None:
-        pin = self.pin.text()
-        self.pin.setText("")
-        self.ok_button.setEnabled(False)
-
-        def done(ok: bool) -> None:
-            self.ok_button.setEnabled(True)
-            if ok:
-                self.accept()
-                self.accepted_pin.emit()
-            else:
-                self.error.setText(_("That PIN is not correct."))
-                self.error.show()
-                self.pin.setFocus()
-
-        self.session.run(operations.check_staff_pin(pin), done)
+__all__ = ["KIOSK_LANGUAGE", "KioskWindow", "PinDialog"]
 
 
 class KioskWindow(QWidget):
     left = Signal()  # staff left kiosk mode with the PIN
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, *, idle_ms: Callable[[], float],
+                 parent: QWidget | None = None) -> None:
+        """``idle_ms``: time since the last input anywhere in the app (the inactivity pause's)."""
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self.setWindowTitle("ConsentBooth")
@@ -85,6 +49,9 @@ class KioskWindow(QWidget):
         self._painted = False
         self.flow: AttendeeFlow | None = None
         self.attendees = 0
+        self.timeouts = 0  # attendees forgotten after walking away (a count, nothing else)
+        self.pin_dialog: PinDialog | None = None
+        self._paused: PausedScreen | None = None
 
         bar = QFrame()
         bar.setObjectName("topBar")
@@ -105,13 +72,22 @@ class KioskWindow(QWidget):
         bar_layout.addSpacing(12)
         bar_layout.addWidget(self.staff_button)
 
+        self.main = QWidget()
         self.body = QVBoxLayout()
         self.body.setContentsMargins(0, 0, 0, 0)
+        main = QVBoxLayout(self.main)
+        main.setContentsMargins(0, 0, 0, 0)
+        main.setSpacing(0)
+        main.addWidget(bar)
+        main.addLayout(self.body, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.main)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addLayout(self.body, 1)
+        layout.addWidget(self.pages)
+        self.timeout = AttendeeTimeout(self, idle_ms=idle_ms, watching=self._attendee_mid_way,
+                                       seconds=session.config.get(KIOSK_IDLE_SECONDS))
+        self.timeout.expired.connect(self.attendee_gone)
         QShortcut(QKeySequence("Ctrl+Shift+Q"), self, activated=self.ask_pin)
         session.language_changed.connect(self._language_changed)
         self.new_attendee()
@@ -123,6 +99,7 @@ class KioskWindow(QWidget):
         self.language.sync(language)
         self.texts.apply()
         self._update_brand()
+        self.timeout.retranslate()
         if self.flow is not None:
             self.flow.retranslate()
 
@@ -156,22 +133,70 @@ class KioskWindow(QWidget):
     def _build_steps(self) -> None:
         if self.flow is not None:
             self.flow.build_steps()
+        self.timeout.start()  # after the first paint: nothing to time before
 
     def _next(self) -> None:
         self.attendees += 1
         self.new_attendee()
 
+    def _attendee_mid_way(self) -> bool:
+        flow = self.flow
+        return (flow is not None and self.pages.currentWidget() is self.main and not flow.busy
+                and flow.current() not in QUIET_STEPS)
+
+    def attendee_gone(self) -> None:
+        """The attendee walked away: forget everything they entered; the welcome screen again."""
+        self.timeouts += 1
+        log.info("an attendee left mid-way; their entries were discarded")
+        if self.flow is not None:
+            self.flow.reset()
+        self.new_attendee()
+
     def ask_pin(self) -> None:
+        if self.pin_dialog is not None and self.pin_dialog.isVisible():
+            self.pin_dialog.raise_()
+            return
         dialog = PinDialog(self.session, self)
         dialog.accepted_pin.connect(self.leave)
+        dialog.finished.connect(lambda _r, d=dialog: self._pin_closed(d))
         dialog.open()
         self.pin_dialog = dialog
 
+    def _pin_closed(self, dialog: PinDialog) -> None:
+        if self.pin_dialog is dialog:
+            self.pin_dialog = None
+
     def leave(self) -> None:
         self.wipe()
+        self.timeout.stop()
         self._may_close = True
         self.close()
         self.left.emit()
+
+    # -- a paused booth -----------------------------------------------------------------------
+
+    @property
+    def paused_screen(self) -> PausedScreen:
+        if self._paused is None:
+            from consentbooth.ui.paused import PausedScreen
+
+            self._paused = PausedScreen(self.session)
+            self.pages.addWidget(self._paused)
+        return self._paused
+
+    def pause(self) -> None:
+        """Staff were away: the attendee's entries go, the neutral screen asks for the PIN."""
+        self.timeout.stop()
+        if self.flow is not None:
+            self.flow.reset()
+        screen = self.paused_screen
+        self.pages.setCurrentWidget(screen)
+        screen.start()
+
+    def resume(self) -> None:
+        self.new_attendee()
+        self.pages.setCurrentWidget(self.main)
+        self.timeout.start()
 
     def wipe(self) -> None:
         if self.flow is not None:
@@ -180,6 +205,7 @@ class KioskWindow(QWidget):
     def force_close(self) -> None:
         """On lock: wipe and close without the PIN."""
         self.wipe()
+        self.timeout.stop()
         self._may_close = True
         self.close()
 

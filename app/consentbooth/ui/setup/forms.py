@@ -1,13 +1,14 @@
 """The setup's editors, shared by the first-run wizard and the console's "Booth setup" dialog.
 
-Organisation, event (with its qualifying questions), a separate consent's recipient, and the
-bilingual privacy notice. Each builds a domain object; the rules live in the domain and the
-services, which refuse with a sentence the screens show.
+Organisation, event (with its qualifying questions) and a separate consent's recipient (the
+bilingual privacy notice's editor is in :mod:`~consentbooth.ui.setup.notice_editor`). Each builds a domain object; the rules live in the domain and the
+services, which refuse with a sentence the screens show. Each keeps its texts (``texts``) so a
+language switch says them again (``retranslate``): the first-run wizard has a 中文/English switch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -19,13 +20,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QScrollArea,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,18 +42,33 @@ from consentbooth.domain.models import (
     Recipient,
     new_id,
 )
-from consentbooth.domain.notice import ART17_ITEMS, NOTICE_LANGUAGES
-from consentbooth.ui.widgets.common import button, label
+from consentbooth.ui.widgets.common import N_, Texts, button, label
 
 LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
 
 
-def line_edit(name: str, placeholder: str = "") -> QLineEdit:
+def line_edit(name: str, placeholder: str = "", *, texts: Texts | None = None) -> QLineEdit:
+    """A named line edit; ``placeholder`` is an English msgid (said again by ``texts``)."""
     edit = QLineEdit()
     edit.setObjectName(name)
-    if placeholder:
-        edit.setPlaceholderText(placeholder)
+    if placeholder and texts is not None:
+        texts.bind(edit.setPlaceholderText, placeholder)
+    elif placeholder:
+        edit.setPlaceholderText(_(placeholder))
     return edit
+
+
+def caption(texts: Texts, msgid: str, *, name: str = "", wrap: bool = True) -> QLabel:
+    """A label showing ``msgid`` in the current language, now and after a language switch."""
+    widget = label(name=name, wrap=wrap)
+    texts.bind(widget.setText, msgid)
+    return widget
+
+
+def text_button(texts: Texts, msgid: str, slot) -> QPushButton:
+    b = button(slot=slot)
+    texts.bind(b.setText, msgid)
+    return b
 
 
 def set_text(edit: QLineEdit, text: str) -> None:
@@ -77,24 +92,30 @@ class OrganisationForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.name = line_edit("orgName", _("e.g. Example Instruments Co., Ltd."))
-        self.name_zh = line_edit("orgNameZh", _("e.g. 示例仪器有限公司"))
+        self.texts = t = Texts()
+        self.name = line_edit("orgName", N_("e.g. Example Instruments Co., Ltd."), texts=t)
+        self.name_zh = line_edit("orgNameZh", N_("e.g. 示例仪器有限公司"), texts=t)
         self.address = line_edit("orgAddress")
-        self.email = line_edit("orgEmail", "privacy@example.com")
-        self.phone = line_edit("orgPhone", "+86 21 …")
-        self.rights = line_edit("orgRights", _("e.g. Data Protection Office, privacy@example.com"))
+        self.email = line_edit("orgEmail")
+        self.email.setPlaceholderText("privacy@example.com")
+        self.phone = line_edit("orgPhone")
+        self.phone.setPlaceholderText("+86 21 …")
+        self.rights = line_edit("orgRights", N_("e.g. Data Protection Office, privacy@example.com"), texts=t)
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
-        self.form.addRow(_("Organisation name"), self.name)
-        self.form.addRow(_("Chinese name"), self.name_zh)
-        self.form.addRow(_("Address"), self.address)
-        self.form.addRow(_("Contact email"), self.email)
-        self.form.addRow(_("Contact phone"), self.phone)
-        self.form.addRow(_("Contact for rights requests"), self.rights)
+        self.form.addRow(caption(t, "Organisation name"), self.name)
+        self.form.addRow(caption(t, "Chinese name"), self.name_zh)
+        self.form.addRow(caption(t, "Address"), self.address)
+        self.form.addRow(caption(t, "Contact email"), self.email)
+        self.form.addRow(caption(t, "Contact phone"), self.phone)
+        self.form.addRow(caption(t, "Contact for rights requests"), self.rights)
         self.edits = {"org_name": self.name, "org_name_zh": self.name_zh, "org_address": self.address,
                       "org_email": self.email, "org_phone": self.phone, "org_rights": self.rights}
         for edit in self.edits.values():
             edit.textChanged.connect(lambda _t: self.changed.emit())
+
+    def retranslate(self) -> None:
+        self.texts.apply()
 
     def is_complete(self) -> bool:
         return all(e.text().strip() for e in (self.name, self.address, self.email, self.rights))
@@ -125,9 +146,10 @@ class QuestionsEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.texts = t = Texts()
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("questionsTable")
-        self.table.setHorizontalHeaderLabels([_("Key"), _("Label (Chinese)"), _("Label (English)")])
+        self._headers()
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(32)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -139,12 +161,12 @@ class QuestionsEditor(QWidget):
         self.table.setColumnWidth(0, 130)
         self.table.setMinimumHeight(130)
         self.table.itemChanged.connect(lambda _i: self.changed.emit())
-        self.add_button = button(_("Add question"), slot=self.add_row)
+        self.add_button = text_button(t, "Add question", self.add_row)
         self.add_button.setObjectName("questionAdd")
-        self.remove_button = button(_("Remove"), slot=self.remove_selected)
+        self.remove_button = text_button(t, "Remove", self.remove_selected)
         self.remove_button.setObjectName("questionRemove")
-        hint = label(_("Asked by staff in a staff-assisted capture. The key names the answer in "
-                       "exports (a–z, 0–9, “_”); it cannot change once saved."), name="muted")
+        hint = caption(t, "Asked by staff in a staff-assisted capture. The key names the answer in "
+                          "exports (a–z, 0–9, “_”); it cannot change once saved.", name="muted")
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
@@ -155,6 +177,13 @@ class QuestionsEditor(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(hint)
         self.set_questions(DEFAULT_QUESTIONS, saved=False)
+
+    def _headers(self) -> None:
+        self.table.setHorizontalHeaderLabels([_("Key"), _("Label (Chinese)"), _("Label (English)")])
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self._headers()
 
     def _row(self, question: Question | None, *, saved: bool) -> None:
         row = self.table.rowCount()
@@ -206,8 +235,10 @@ class EventForm(QWidget):
 
     def __init__(self, *, with_questions: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.name = line_edit("eventName", _("e.g. China International Industry Fair 2026"))
-        self.place = line_edit("eventPlace", _("e.g. National Exhibition and Convention Center, Shanghai"))
+        self.texts = t = Texts()
+        self.name = line_edit("eventName", N_("e.g. China International Industry Fair 2026"), texts=t)
+        self.place = line_edit("eventPlace", N_("e.g. National Exhibition and Convention Center, Shanghai"),
+                               texts=t)
         today = QDate.currentDate()
         self.starts = QDateEdit(today)
         self.starts.setObjectName("eventStarts")
@@ -221,23 +252,28 @@ class EventForm(QWidget):
         self.retention.setObjectName("retentionDays")
         self.retention.setRange(*RETENTION_DAYS)
         self.retention.setValue(365)
-        self.retention.setSuffix(" " + _("days"))
+        t.bind(lambda days: self.retention.setSuffix(" " + days), "days")
         self.retention.valueChanged.connect(lambda _v: self.changed.emit())
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
-        self.form.addRow(_("Event name"), self.name)
-        self.form.addRow(_("First day"), self.starts)
-        self.form.addRow(_("Last day"), self.ends)
-        self.form.addRow(_("Place"), self.place)
-        self.form.addRow(_("Keep leads for"), self.retention)
+        self.form.addRow(caption(t, "Event name"), self.name)
+        self.form.addRow(caption(t, "First day"), self.starts)
+        self.form.addRow(caption(t, "Last day"), self.ends)
+        self.form.addRow(caption(t, "Place"), self.place)
+        self.form.addRow(caption(t, "Keep leads for"), self.retention)
         self.questions: QuestionsEditor | None = None
         if with_questions:
             self.questions = QuestionsEditor()
             self.questions.changed.connect(self.changed.emit)
-            self.form.addRow(_("Qualifying questions"), self.questions)
+            self.form.addRow(caption(t, "Qualifying questions"), self.questions)
         for edit in (self.name, self.place):
             edit.textChanged.connect(lambda _t: self.changed.emit())
         self.event_id = EventId(new_id())
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        if self.questions:
+            self.questions.retranslate()
 
     def is_complete(self) -> bool:
         return bool(self.name.text().strip() and self.place.text().strip()) and \
@@ -272,24 +308,24 @@ class RecipientEditor(QWidget):
 
     def __init__(self, purpose: Purpose, parent: QWidget | None = None, *, index: int = 0) -> None:
         super().__init__(parent)
+        self.texts = t = Texts()
         self.code = purpose.code
         self.defaults = {"categories": ", ".join(purpose.required_fields), "country": "CN"}
-        self.hint = label(_("Name the recipient to enable this separate consent."), name="muted")
+        self.hint = caption(t, "Name the recipient to enable this separate consent.", name="muted")
         prefix = f"recipient_{purpose.code}_" if index == 0 else f"recipient_{purpose.code}_{index}_"
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         self.fields: dict[str, QLineEdit] = {}
         captions = {
-            "name": _("Recipient name"), "contact": _("Recipient contact"), "purpose": _("Their purpose"),
-            "method": _("Method"), "categories": _("Information given (comma-separated)"),
-            "country": _("Country or region"),
+            "name": N_("Recipient name"), "contact": N_("Recipient contact"), "purpose": N_("Their purpose"),
+            "method": N_("Method"), "categories": N_("Information given (comma-separated)"),
+            "country": N_("Country or region"),
         }
         for i, key in enumerate(self.FIELDS):
             edit = line_edit(prefix + key)
             edit.setText(self.defaults.get(key, ""))
             self.fields[key] = edit
-            caption = label(captions[key], name="muted", wrap=False)
-            grid.addWidget(caption, i // 2, (i % 2) * 2)
+            grid.addWidget(caption(t, captions[key], name="muted", wrap=False), i // 2, (i % 2) * 2)
             grid.addWidget(edit, i // 2, (i % 2) * 2 + 1)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
@@ -338,7 +374,8 @@ class RecipientsEditor(QWidget):
         self.rows: list[RecipientEditor] = []
         self.rows_layout = QVBoxLayout()
         self.rows_layout.setSpacing(12)
-        self.add_button = button(_("Add a recipient"), slot=lambda: self.add_row(None))
+        self.texts = Texts()
+        self.add_button = text_button(self.texts, "Add a recipient", lambda: self.add_row(None))
         self.add_button.setObjectName(f"recipientAdd_{purpose.code}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -361,10 +398,12 @@ class RecipientsEditor(QWidget):
         row = QVBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
         if index:
-            row.addWidget(label(_("Recipient {n}").format(n=index + 1), name="sectionHeading"))
+            heading = label(name="sectionHeading")
+            self.texts.bind(heading.setText, "Recipient {n}", n=index + 1)
+            row.addWidget(heading)
         row.addWidget(editor)
         if index:
-            remove = button(_("Remove this recipient"), slot=lambda: self.remove_row(editor))
+            remove = text_button(self.texts, "Remove this recipient", lambda: self.remove_row(editor))
             remove.setObjectName(f"recipientRemove_{self.purpose.code}_{index}")
             line = QHBoxLayout()
             line.addStretch(1)
@@ -402,6 +441,11 @@ class RecipientsEditor(QWidget):
     def is_complete(self) -> bool:
         return self._complete
 
+    def retranslate(self) -> None:
+        self.texts.apply()
+        for editor in self.rows:
+            editor.texts.apply()
+
     def _changed(self) -> None:
         recipients = self.recipients()
         complete = bool(recipients) and all(r.is_complete() for r in recipients)
@@ -417,42 +461,3 @@ class RecipientsEditor(QWidget):
 
         self.completeness_changed.connect(apply)
         apply(self._complete)
-
-
-class NoticeEditor(QWidget):
-    """The notice's Art. 17 items per language, one tab per language."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("noticeTabs")
-        self.edits: dict[str, dict[str, QPlainTextEdit]] = {}
-        for language in NOTICE_LANGUAGES:
-            content = QWidget()
-            layout = QVBoxLayout(content)
-            self.edits[language] = {}
-            for key, heading_en, heading_zh in ART17_ITEMS:
-                layout.addWidget(label(heading_zh if language == "zh-CN" else heading_en, name="sectionHeading"))
-                edit = QPlainTextEdit()
-                edit.setObjectName(f"notice_{language}_{key}")
-                edit.setFixedHeight(84)
-                layout.addWidget(edit)
-                self.edits[language][key] = edit
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(content)
-            self.tabs.addTab(scroll, LANGUAGE_NAMES[language])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
-
-    def sections(self) -> dict[str, dict[str, str]]:
-        return {lang: {k: e.toPlainText() for k, e in body.items()} for lang, body in self.edits.items()}
-
-    def set_sections(self, sections: Mapping[str, Mapping[str, str]]) -> None:
-        for language, body in self.edits.items():
-            for key, edit in body.items():
-                edit.setPlainText(sections.get(language, {}).get(key, ""))
-
-    def wipe(self) -> None:
-        self.set_sections({})

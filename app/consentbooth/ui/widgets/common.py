@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _, current_language
 
 
@@ -78,6 +79,56 @@ def card(*, name: str = "card") -> tuple[QFrame, QVBoxLayout]:
     return frame, layout
 
 
+class MessageLabel(QLabel):
+    """A sentence that follows the language: an English msgid (with its parameters) or a refusal
+    (a ``UserFacingError``), rendered again by ``retranslate``. Hidden while empty; ``reserve``
+    keeps its line's height when hidden, so showing it never pushes what is below down."""
+
+    def __init__(self, *, name: str = "error", reserve: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self._source: tuple[str, dict[str, object]] | UserFacingError | None = None
+        if reserve:
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+            self.setMinimumHeight(self.fontMetrics().lineSpacing() + 2)
+        self.hide()
+
+    def say(self, msgid: str, **params: object) -> None:
+        """Show ``msgid`` (English) in the current language, now and after a language switch."""
+        self._source = (msgid, params)
+        self.retranslate()
+
+    def refuse(self, exc: BaseException) -> None:
+        """Show why ``exc`` refused (its own sentence), or the one for an unexpected failure."""
+        if isinstance(exc, UserFacingError):
+            self._source = exc
+            self.retranslate()
+        else:
+            from consentbooth.ui.errors import message_for
+
+            self._source = None
+            self.show_text(message_for(exc))
+
+    def clear_message(self) -> None:
+        self._source = None
+        self.show_text("")
+
+    def retranslate(self) -> None:
+        source = self._source
+        if isinstance(source, UserFacingError):
+            self.show_text(source.localized())
+        elif source is not None:
+            msgid, params = source
+            self.show_text(_(msgid).format(**params) if params else _(msgid))
+
+    def show_text(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
 def set_invalid(widget: QWidget, invalid: bool) -> None:
     widget.setProperty("invalid", "true" if invalid else "false")
     widget.style().unpolish(widget)
@@ -96,8 +147,7 @@ class FieldRow(QWidget):
         self.edit.setObjectName(f"field_{key}")
         if password:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = label(name="error")
-        self.error.hide()
+        self.error = MessageLabel(reserve=True)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.caption)
@@ -114,10 +164,19 @@ class FieldRow(QWidget):
     def value(self) -> str:
         return self.edit.text()
 
-    def set_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
+    def set_error(self, message: str | BaseException) -> None:
+        """A refusal (said again after a language switch) or a plain sentence; "" clears it."""
+        if isinstance(message, BaseException):
+            self.error.refuse(message)
+        elif message:
+            self.error.clear_message()
+            self.error.show_text(message)
+        else:
+            self.error.clear_message()
         set_invalid(self.edit, bool(message))
+
+    def retranslate(self) -> None:
+        self.error.retranslate()
 
     def wipe(self) -> None:
         # setText clears the undo/redo history too, unlike clear().

@@ -10,7 +10,7 @@ from consentbooth.core.i18n import _
 from consentbooth.services.configuration import SetupState
 from consentbooth.ui import operations
 from consentbooth.ui.console.boothsetup.section import Owner, Section
-from consentbooth.ui.setup.forms import NoticeEditor
+from consentbooth.ui.setup.notice_editor import NoticeEditor
 from consentbooth.ui.widgets.common import button, label
 
 

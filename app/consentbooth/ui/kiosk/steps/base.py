@@ -4,6 +4,9 @@ A step owns its widgets and everything about them: it builds them, says them aga
 language (``retranslate``), forgets what the attendee entered (``wipe``) and gets ready when it
 comes on screen (``on_enter``). The flow (:mod:`consentbooth.ui.kiosk.flow`) only sequences the
 steps and turns the attendee's answers into one capture.
+
+Made for fingers: a long step scrolls with a drag (``QScroller``), Enter presses the step's primary
+button (or the button that has the focus), and the focus starts on the step's first input.
 """
 
 from __future__ import annotations
@@ -12,9 +15,24 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from consentbooth.ui.widgets.common import Texts, button, label
+from consentbooth.ui.widgets.touch import kinetic
 
 if TYPE_CHECKING:
     from consentbooth.domain.models import Purpose, Question
@@ -41,8 +59,13 @@ class Flow(Protocol):
     def set_age(self, *, under_14: bool) -> None: ...
     def decline(self) -> None: ...
     def refuse_minor(self) -> None: ...
+    def after_guardian(self) -> None: ...
     def save(self) -> None: ...
     def finish(self) -> None: ...
+    def guarded(self) -> bool: ...  # a tap guard is up: the page just changed under a finger
+
+
+INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QCheckBox)
 
 
 class Step(QWidget):
@@ -67,6 +90,8 @@ class Step(QWidget):
         self.body.setSpacing(14)
         self.footer = QHBoxLayout()
         self.footer.setSpacing(16)
+        self.primary: QPushButton | None = None  # what Enter presses
+        self.area: QScrollArea | None = None
 
         column = QWidget()
         column.setMaximumWidth(MAX_WIDTH)
@@ -83,6 +108,8 @@ class Step(QWidget):
             area.setWidget(content)
             area.viewport().setAutoFillBackground(False)
             content.setAutoFillBackground(False)
+            kinetic(area)
+            self.area = area
             col.addWidget(area, 1)
         else:
             col.addWidget(content, 1)
@@ -103,7 +130,40 @@ class Step(QWidget):
         b.setObjectName(name)
         self.texts.bind(b.setText, msgid)
         self.footer.addWidget(b)
+        if role == "primary":
+            self.primary = b
         return b
+
+    def first_input(self) -> QWidget | None:
+        """Where the focus starts: the first visible input in tab order, else the way on."""
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, INPUTS) and widget.isVisibleTo(self) and widget.isEnabled() \
+                    and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                return widget
+        return self.primary
+
+    def focus_first(self) -> None:
+        if self.area is not None:
+            self.area.verticalScrollBar().setValue(0)
+        widget = self.first_input()
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the focused button, or else the step's primary one (a line edit and a
+        checkbox pass Enter on to here)."""
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+        if self.flow.guarded():
+            return
+        focused = self.focusWidget()
+        if isinstance(focused, QAbstractButton) and not isinstance(focused, QCheckBox) \
+                and focused.isEnabled() and self.isAncestorOf(focused):
+            focused.click()
+        elif self.primary is not None and self.primary.isEnabled() and self.primary.isVisible():
+            self.primary.click()
 
     # -- what every step does its own way ---------------------------------------------------
 

@@ -1,7 +1,10 @@
 """The attendee's details: the fields the purposes ticked need, the rest optional.
 
-In a staff-assisted capture, staff also ask the event's qualifying questions and may add a rating
-and notes.
+In a staff-assisted capture this is the staff's one page: the details, the event's qualifying
+questions, a rating and notes; then the screen is turned to the attendee (``consent``).
+
+Every field is checked at once and each refusal is said under its own field (room for it is kept,
+so nothing moves), in the language of the moment: a language switch says them again.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from consentbooth.domain.models import CONTACT_FIELDS
 from consentbooth.domain.validation import validate_fields
 from consentbooth.ui import style
 from consentbooth.ui.kiosk.steps.base import Flow, Step
-from consentbooth.ui.widgets.common import N_, FieldRow, label
+from consentbooth.ui.widgets.common import N_, FieldRow, MessageLabel, label
 from consentbooth.ui.widgets.labels import field_label
 
 PLACEHOLDERS = {
@@ -59,13 +62,19 @@ class DetailsStep(Step):
         self.notes: QPlainTextEdit | None = None
         if flow.staff_mode:
             self._add_staff_fields()
-        self.error = label(name="error")
-        self.error.hide()
+        self.error = MessageLabel()
         self.body.addWidget(self.error)
         self.body.addStretch(1)
         self.refresh()
-        self.nav("Back", lambda: flow.go("age"), name="detailsBack")
-        self.nav("Continue", self._continue, name="detailsContinue", role="primary", last=True)
+        if flow.staff_mode:
+            self.texts.bind(self.title.setText, "New lead: details (staff)")
+            self.texts.bind(self.subtitle.setText, "Type what the visitor tells you, then turn the screen "
+                                                   "to them: they read the notice and tick their own choices.")
+            self.nav("Turn the screen to the visitor", self._continue, name="detailsContinue",
+                     role="primary", last=True)
+        else:
+            self.nav("Back", lambda: flow.go("age"), name="detailsBack")
+            self.nav("Continue", self._continue, name="detailsContinue", role="primary", last=True)
 
     def _add_staff_fields(self) -> None:
         extra = QGridLayout()
@@ -88,14 +97,13 @@ class DetailsStep(Step):
 
     def on_enter(self) -> None:
         self.refresh()
-        first = next((r for r in self.rows.values() if r.isVisible()), None)
-        if first:
-            first.edit.setFocus()
 
     def refresh(self) -> None:
-        """Labels, and which fields the purposes ticked so far make needed."""
+        """Labels, which fields the purposes ticked so far make needed, the refusals shown."""
         needed = set(self.flow.required())
+        self.error.retranslate()
         for key, row in self.rows.items():
+            row.retranslate()
             row.caption.setText(field_label(key, self.questions))
             row.tag.setText(_("needed") if key in needed else _("optional"))
             row.tag.setStyleSheet(f"color:{style.DANGER};font-weight:600" if key in needed else "")
@@ -117,22 +125,41 @@ class DetailsStep(Step):
         if row is None:
             return False
         self.flow.go("details")
-        row.set_error(exc.localized())
-        row.edit.setFocus()
+        row.set_error(exc)
+        self._reveal(row)
         return True
 
-    def _continue(self) -> None:
-        for row in self.rows.values():
-            row.set_error("")
-        self.error.hide()
+    def _reveal(self, row: FieldRow) -> None:
+        row.edit.setFocus()
+        if self.area is not None:
+            self.area.ensureWidgetVisible(row)
+
+    def check(self) -> bool:
+        """Check every field at once, each refusal under its field; True if all are fine."""
+        values = self.values()
+        needed = set(self.flow.required())
+        first: FieldRow | None = None
+        for key, row in self.rows.items():
+            try:
+                validate_fields({key: values[key]}, [key] if key in needed else [])
+            except ValidationError as exc:
+                row.set_error(exc)
+                first = first or row
+            else:
+                row.set_error("")
+        self.error.clear_message()
+        extras = {k: values[k] for k in ("rating", "notes") if k in values}
         try:
-            validate_fields(self.values(), self.flow.required())
+            validate_fields(extras, [])
         except ValidationError as exc:
-            if not self.show_field_error(exc):
-                self.error.setText(exc.localized())
-                self.error.show()
-            return
-        self.flow.go("signature")
+            self.error.refuse(exc)
+        if first is not None:
+            self._reveal(first)
+        return first is None and not self.error.isVisible()
+
+    def _continue(self) -> None:
+        if self.check():
+            self.flow.go("consent" if self.flow.staff_mode else "signature")
 
     def wipe(self, *, everything: bool = False) -> None:
         for row in self.rows.values():
@@ -141,4 +168,4 @@ class DetailsStep(Step):
             self.rating.setCurrentIndex(0)
         if self.notes is not None:
             self.notes.setPlainText("")
-        self.error.setText("")
+        self.error.clear_message()

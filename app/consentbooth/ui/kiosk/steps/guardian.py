@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox
 
-from consentbooth.core.i18n import _
 from consentbooth.domain.models import Guardian
 from consentbooth.ui.kiosk.steps.base import Flow, Step
-from consentbooth.ui.widgets.common import N_, FieldRow, label
+from consentbooth.ui.widgets.common import N_, FieldRow, MessageLabel
 
 
 class GuardianStep(Step):
@@ -30,8 +29,7 @@ class GuardianStep(Step):
             self.consent.setText,
             "I am the child's parent or guardian and give separate consent to the uses ticked.",
         )
-        self.error = label(name="error")
-        self.error.hide()
+        self.error = MessageLabel(reserve=True)
         for w in (self.name_row, self.relationship_row, self.consent, self.error):
             self.body.addWidget(w)
         self.body.addStretch(1)
@@ -44,15 +42,16 @@ class GuardianStep(Step):
     def _continue(self) -> None:
         if not (self.name_row.value().strip() and self.relationship_row.value().strip()
                 and self.consent.isChecked()):
-            self.error.setText(_("Please give the guardian's name and relationship, and tick the consent box."))
-            self.error.show()
+            self.error.say("Please give the guardian's name and relationship, and tick the consent box.")
             return
-        self.error.hide()
-        self.flow.go("details")
+        self.error.clear_message()
+        self.flow.after_guardian()
+
+    def refresh(self) -> None:
+        self.error.retranslate()
 
     def wipe(self, *, everything: bool = False) -> None:
         self.name_row.wipe()
         self.relationship_row.wipe()
         self.consent.setChecked(False)
-        self.error.setText("")
-        self.error.hide()
+        self.error.clear_message()

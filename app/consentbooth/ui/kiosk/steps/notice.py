@@ -1,16 +1,39 @@
-"""The first step: the privacy notice (PIPL Art. 17), before anything can be typed."""
+"""The first step: the privacy notice (PIPL Art. 17), before anything can be typed.
+
+It opens at its top for every attendee, and a finger drag scrolls it (it does not select text).
+"""
 
 from __future__ import annotations
 
 import html
 
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
 from consentbooth.core.i18n import _, current_language
-from consentbooth.domain.notice import ART17_ITEMS
+from consentbooth.domain.notice import ART17_ITEMS, Notice
 from consentbooth.ui import style
 from consentbooth.ui.kiosk.steps.base import Flow, Step
 from consentbooth.ui.widgets.common import N_
+from consentbooth.ui.widgets.touch import kinetic
+
+
+def notice_html(notice: Notice | None, language: str) -> str:
+    """The notice's Art. 17 items in ``language``, headed, with its version and hash at the end."""
+    if notice is None:
+        return ""
+    body = notice.sections.get(language, {})
+    parts = []
+    for i, (key, heading_en, heading_zh) in enumerate(ART17_ITEMS):
+        heading = heading_zh if language == "zh-CN" else heading_en
+        text = html.escape(body.get(key, "").strip()).replace("\n", "<br>")
+        top = "0" if i == 0 else "14px"
+        parts.append(f"<h3 style='color:{style.ACCENT_DARK};margin-top:{top};margin-bottom:4px'>"
+                     f"{html.escape(heading)}</h3><p style='margin-top:0'>{text}</p>")
+    version = _("Notice version {version}").format(version=notice.version)
+    parts.append(f"<p style='color:{style.MUTED};font-size:small'>{html.escape(version)} · "
+                 f"SHA-256 {notice.sha256(language)[:16]}…</p>")
+    return "".join(parts)
 
 
 class NoticeStep(Step):
@@ -24,6 +47,7 @@ class NoticeStep(Step):
         self.view = QTextBrowser()
         self.view.setObjectName("noticeText")
         self.view.setOpenLinks(False)
+        kinetic(self.view)
         self.body.addWidget(self.view, 1)
         self.refresh()
         self.decline_button = self.nav("No thanks", flow.decline, name="declineButton")
@@ -31,23 +55,16 @@ class NoticeStep(Step):
                                         name="noticeContinue", role="primary", last=True)
 
     def refresh(self) -> None:
-        notice = self.flow.snapshot.notice
-        language = current_language()
-        if notice is None:
-            self.view.setHtml("")
-            return
-        body = notice.sections.get(language, {})
-        parts = []
-        for key, heading_en, heading_zh in ART17_ITEMS:
-            heading = heading_zh if language == "zh-CN" else heading_en
-            text = html.escape(body.get(key, "").strip()).replace("\n", "<br>")
-            parts.append(f"<h3 style='color:{style.ACCENT_DARK};margin-bottom:4px'>{html.escape(heading)}</h3>"
-                         f"<p style='margin-top:0'>{text}</p>")
-        version = _("Notice version {version}").format(version=notice.version)
-        parts.append(f"<p style='color:{style.MUTED};font-size:small'>{html.escape(version)} · "
-                     f"SHA-256 {notice.sha256(language)[:16]}…</p>")
-        self.view.setHtml("".join(parts))
+        self.view.setHtml(notice_html(self.flow.snapshot.notice, current_language()))
+        self.to_top()
+
+    def to_top(self) -> None:
+        self.view.moveCursor(QTextCursor.MoveOperation.Start)
+        self.view.verticalScrollBar().setValue(0)
+
+    def on_enter(self) -> None:
+        self.to_top()
 
     def wipe(self, *, everything: bool = False) -> None:
         if everything:  # the next attendee starts reading at the top
-            self.view.verticalScrollBar().setValue(0)
+            self.to_top()

@@ -14,7 +14,7 @@ from consentbooth.ui.kiosk.steps.base import Flow, Step
 from consentbooth.ui.kiosk.steps.details import DetailsStep
 from consentbooth.ui.kiosk.steps.guardian import GuardianStep
 from consentbooth.ui.kiosk.steps.signature import SignatureStep
-from consentbooth.ui.widgets.common import N_, card, label
+from consentbooth.ui.widgets.common import N_, MessageLabel, card, label
 from consentbooth.ui.widgets.labels import field_label
 
 
@@ -39,8 +39,7 @@ class ReviewStep(Step):
         inner.addWidget(self.purposes)
         inner.addWidget(self.details)
         self.body.addWidget(frame)
-        self.error = label(name="error")
-        self.error.hide()
+        self.error = MessageLabel()
         self.body.addWidget(self.error)
         self.body.addStretch(1)
         self.nav("Back", lambda: flow.go("signature"), name="reviewBack")
@@ -51,6 +50,7 @@ class ReviewStep(Step):
         self.fill()
 
     def refresh(self) -> None:
+        self.error.retranslate()
         if self.flow.current() == self.name:
             self.fill()
 
@@ -71,11 +71,10 @@ class ReviewStep(Step):
         rows.append(_row(_("Signature"), signed))
         self.details.setText(f"<table>{''.join(rows)}</table>")
 
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+    def show_error(self, exc: BaseException) -> None:
+        self.error.refuse(exc)
 
     def wipe(self, *, everything: bool = False) -> None:
         self.purposes.setText("")
         self.details.setText("")
-        self.error.setText("")
+        self.error.clear_message()

@@ -1,19 +1,30 @@
-"""After the capture: thank you, a QR code with the receipt reference, how to withdraw."""
+"""After the capture: thank you, a receipt QR code a phone shows as text, how to withdraw.
+
+The receipt (:func:`consentbooth.services.receipts.receipt_text`) names the organisation, the
+date, the purposes agreed, the certificate's id and how to withdraw. The certificate is issued in
+the background right after the save; the code appears when its id is known, or after
+``RECEIPT_WAIT_MS`` with the consent record's id instead.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from consentbooth.core.i18n import _, current_language
+from consentbooth.domain.models import localized
 from consentbooth.ui.kiosk.steps.base import Flow, Step
 from consentbooth.ui.widgets.common import N_, label
 from consentbooth.ui.widgets.qr import QrWidget
 
 if TYPE_CHECKING:
     from consentbooth.services import CaptureResult
+
+QR_SIDE = 280
+RECEIPT_WAIT_MS = 4_000
 
 
 class ThanksStep(Step):
@@ -24,12 +35,20 @@ class ThanksStep(Step):
                      "as you gave them."),
         )
         row = QHBoxLayout()
-        self.qr = QrWidget(side=240)
+        self.qr = QrWidget(side=QR_SIDE)
         self.qr.setObjectName("receiptQr")
-        row.addWidget(self.qr)
+        row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
         info = QVBoxLayout()
         self.qr_hint = label()
-        self.texts.bind(self.qr_hint.setText, "Scan to keep the privacy notice and your receipt reference.")
+        self.texts.bind(self.qr_hint.setText, "Scan the code with your phone to keep your receipt: what you "
+                                              "agreed to, the certificate number and how to withdraw.")
+        self._result: CaptureResult | None = None
+        self._at: datetime | None = None
+        self._language = ""
+        self.fallback = QTimer(self)
+        self.fallback.setSingleShot(True)
+        self.fallback.setInterval(RECEIPT_WAIT_MS)
+        self.fallback.timeout.connect(lambda: self._draw(None))
         self.receipt_label = label(name="subtitle")
         self.receipt_label.setObjectName("receiptRef")
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -54,17 +73,40 @@ class ThanksStep(Step):
         self.nav("Next attendee", flow.finish, name="nextAttendee", role="primary", last=True)
 
     def show_receipt(self, result: CaptureResult) -> None:
-        """The receipt reference and the notice read, as a QR code and in words."""
-        notice = self.flow.snapshot.notice
+        """The receipt reference in words now; the QR code once the certificate's id is known."""
+        self._result = result
+        self._at = datetime.now().astimezone()
+        self._language = current_language()
+        self.qr.wipe()
         reference = result.ledger_id or ""
-        # Compact, so the code stays small and quick to scan: the receipt reference, the notice
-        # version and the start of its SHA-256 (the full notice text is on the certificate).
-        digest = notice.sha256(current_language())[:16] if notice is not None else ""
-        version = notice.version if notice is not None else 0
-        self.qr.set_data(f"CBRECEIPT:{reference};NOTICE:{version}:{current_language()}:{digest}")
         self.receipt_label.setText(_("Receipt reference: {ref}").format(ref=reference[:8].upper()))
+        self.fallback.start()
+
+    def certificate_issued(self, ledger_id: str, certificate_id: str | None) -> None:
+        """The certificate of ``ledger_id`` exists (or could not be issued: None)."""
+        result = self._result
+        if result is not None and result.ledger_id == ledger_id and (certificate_id or not self.qr.data()):
+            self._draw(certificate_id)
+
+    def _draw(self, certificate_id: str | None) -> None:
+        from consentbooth.services.receipts import receipt_text
+
+        result, org = self._result, self.flow.snapshot.organisation
+        if result is None or self._at is None:
+            return
+        self.fallback.stop()
+        language = self._language
+        titles = [localized(p.title, language) for p in self.flow.snapshot.offered if p.code in result.granted]
+        self.qr.set_data(receipt_text(
+            organisation=org.display_name(language) if org else "", at=self._at, purposes=titles,
+            certificate_id=certificate_id, record_id=result.ledger_id or "",
+            contact=org.rights_contact if org else "", language=language,
+        ))
 
     def wipe(self, *, everything: bool = False) -> None:
         if everything:
+            self.fallback.stop()
+            self._result = None
+            self._at = None
             self.qr.wipe()
             self.receipt_label.setText("")
