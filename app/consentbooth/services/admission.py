@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 
 from consentbooth.crypto.canonical import details_digest
 from consentbooth.crypto.pki import format_fingerprint
+from consentbooth.hub.interface import Hub
 from consentbooth.services import trust
-from consentbooth.services.context import BoothContext
 from consentbooth.vault import devices
 from consentbooth.vault.merge import BundleRejected
 
@@ -71,34 +71,35 @@ def _signers(rows: Rows) -> dict[str, devices.Signer]:
     return {str(r["device_id"]): devices.signer_from_row(r) for r in rows.get("signers", ())}
 
 
-def admit(ctx: BoothContext, *, manifest: Mapping[str, object], rows: Rows, signer_public_key_pem: bytes) -> Admission:
-    """Decide whether ``rows`` (a verified bundle's tables) may be merged into this hub."""
+def admit(hub: Hub, *, manifest: Mapping[str, object], rows: Rows, signer_public_key_pem: bytes) -> Admission:
+    """Decide whether ``rows`` (a verified bundle's tables) may be merged into ``hub`` (as the
+    bundle's scope sees it: ``Hub.bundle_scope``)."""
     device_id = str(manifest.get("device_id", ""))
     signers = _signers(rows)
-    approved = devices.approved(ctx.vault)
-    roots = trust.trusted_roots(ctx.vault)
+    approved = hub.approved()
+    roots = trust.trusted_roots(hub)
     own = signers.get(device_id)
     if own is None or own.public_key_pem != signer_public_key_pem:
         raise BundleRejected("its signer is not the key of the laptop it comes from.")
     trust_of = {}
     for signer in signers.values():  # a hub's bundle carries the chains of several devices
         verdict = trust.device_trust(
-            ctx.vault, cert_pem=signer.cert_pem, chain_pem=signer.chain_pem,
+            hub, cert_pem=signer.cert_pem, chain_pem=signer.chain_pem,
             public_key_pem=signer.public_key_pem, approved=approved, roots=roots,
         )
         if not verdict.trusted:
             raise UnknownDevice(verdict.fingerprint, signer.device_id)
         trust_of[signer.device_id] = verdict
     events = _events(rows)
-    _check_heads(ctx, manifest, device_id, events)
-    _check_certificates(ctx, rows, events)
+    _check_heads(hub, manifest, device_id, events)
+    _check_certificates(hub, rows, events)
     roles = {d: t.role for d, t in trust_of.items()}
-    held = devices.lead_events(
-        ctx.vault, {e["lead_id"] for e in events if e["lead_id"]} | {str(r["id"]) for r in rows.get("leads", ())}
+    held = hub.lead_events(
+        {e["lead_id"] for e in events if e["lead_id"]} | {str(r["id"]) for r in rows.get("leads", ())}
     )
     by_lead = _by_lead(events, held)
     _check_authority(by_lead, roles)
-    details = _check_details(ctx, rows, by_lead, signers)
+    details = _check_details(hub, rows, by_lead, signers)
     return Admission(device_id, trust_of[device_id].fingerprint, trust_of[device_id].how, details)
 
 
@@ -115,7 +116,7 @@ def _events(rows: Rows) -> list[dict]:
     return found
 
 
-def _check_heads(ctx: BoothContext, manifest: Mapping[str, object], device_id: str, events: list[dict]) -> None:
+def _check_heads(hub: Hub, manifest: Mapping[str, object], device_id: str, events: list[dict]) -> None:
     bundle_heads: dict[str, dict] = {}
     for e in events:
         if e["device_seq"] > bundle_heads.get(e["device_id"], {"device_seq": 0})["device_seq"]:
@@ -126,7 +127,7 @@ def _check_heads(ctx: BoothContext, manifest: Mapping[str, object], device_id: s
         declared.get("device_id"), declared.get("device_seq"), declared.get("hash")
     ) != (device_id, mine["device_seq"], mine["hash"]):
         raise ChainBehind("its signed chain head does not match the ledger it carries.")
-    hub_heads = devices.chain_heads(ctx.vault)
+    hub_heads = hub.chain_heads()
     for device, head in hub_heads.items():
         theirs = bundle_heads.get(device)
         if theirs is None:
@@ -147,12 +148,12 @@ def _check_heads(ctx: BoothContext, manifest: Mapping[str, object], device_id: s
             )
 
 
-def _check_certificates(ctx: BoothContext, rows: Rows, events: list[dict]) -> None:
+def _check_certificates(hub: Hub, rows: Rows, events: list[dict]) -> None:
     """A certificate names the ledger event it certifies: a bundle whose certificate names an
     event its ledger (and the hub's) does not hold had its history cut after it was issued."""
     carried = {e["id"] for e in events}
     named = {str(r["ledger_id"]) for r in rows.get("certificates", ())} - carried
-    missing = named - devices.ledger_ids_held(ctx.vault, named)
+    missing = named - hub.ledger_ids_held(named)
     if missing:
         raise ChainBehind(
             "it carries a certificate of ledger event {id}, which its ledger no longer holds: its "
@@ -203,9 +204,9 @@ def _when(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def _check_details(ctx: BoothContext, rows: Rows, by_lead: Mapping[str, list[dict]],
+def _check_details(hub: Hub, rows: Rows, by_lead: Mapping[str, list[dict]],
                    signers: Mapping[str, devices.Signer]) -> frozenset[str]:
-    secrets = {d: s.digest_secret for d, s in devices.signers(ctx.vault).items() if s.digest_secret}
+    secrets = {d: s.digest_secret for d, s in hub.signers().items() if s.digest_secret}
     secrets.update({d: s.digest_secret for d, s in signers.items() if s.digest_secret})
     take = set()
     for r in rows.get("leads", ()):

@@ -35,6 +35,7 @@ from consentbooth.vault.store import Vault, create_vault, open_vault
 
 if TYPE_CHECKING:
     from consentbooth.crypto.pki import Enrolment
+    from consentbooth.hub.interface import Hub
 
 log = get_logger(__name__)
 
@@ -106,6 +107,13 @@ class Booth:
         return cls.adopt(open_vault(Path(path), passphrase))
 
     @classmethod
+    def from_context(cls, ctx: BoothContext) -> Booth:
+        """The use cases around a context already open (a PostgreSQL hub: services/hubs.py)."""
+        booth = cls.__new__(cls)
+        booth.ctx = ctx
+        return booth
+
+    @classmethod
     def adopt(cls, vault: Vault) -> Booth:
         """The use cases around a vault just opened; a failure closes the vault again."""
         try:
@@ -123,11 +131,16 @@ class Booth:
 
     @property
     def is_open(self) -> bool:
-        return self.ctx.vault.is_open
+        return self.ctx.vault.is_open if self.ctx.vault is not None else self.ctx.hub.is_open  # type: ignore[attr-defined]
 
     @property
     def vault(self) -> Vault:
         return self.ctx.vault
+
+    @property
+    def hub(self) -> Hub:
+        """What the ops use cases read and write: this vault, or a PostgreSQL hub."""
+        return self.ctx.hub
 
     @property
     def device_id(self) -> DeviceId:

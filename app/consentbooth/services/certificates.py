@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import Action, Decision, new_id
 from consentbooth.services import trust
 from consentbooth.services.context import BoothContext
-from consentbooth.vault import certstore, devices, ledger, repo
+from consentbooth.vault import ledger
+from consentbooth.vault.certstore import StoredCertificate
 
 log = get_logger(__name__)
 
@@ -37,24 +38,24 @@ IN_PROCESS_MAX = 8  # up to this many: render here (starting a worker process co
 
 
 def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], bytes | None, str, str]:
-    entry = ledger.get(ctx.vault, ledger_id)
+    entry = ctx.hub.ledger_entry(ledger_id)
     if entry is None:
         raise NotFound("No consent event with id {id}.", id=ledger_id)
     consent = entry.event
     if consent.action.value not in CERTIFIED_ACTIONS:
         raise UserFacingError("Certificates are issued for consents and withdrawals only.")
-    lead = repo.get_lead(ctx.vault, consent.lead_id)
+    lead = ctx.hub.get_lead(consent.lead_id)
     if lead is None or lead.erased_at is not None:
         raise UserFacingError("This person's details were erased; no certificate can be issued.")
     # The setup as it was when the consent (or withdrawal) happened, not as it was edited since:
     # the certificate states what the attendee was shown. The notice is pinned by its version.
     at = consent.occurred_at  # as the signed ledger entry states it
-    event = repo.event_as_of(ctx.vault, consent.event_id, at)
-    notice = repo.get_notice(ctx.vault, consent.notice_version)
-    organisation = repo.organisation_as_of(ctx.vault, at)
+    event = ctx.hub.event_as_of(consent.event_id, at)
+    notice = ctx.hub.get_notice(consent.notice_version)
+    organisation = ctx.hub.organisation_as_of(at)
     if event is None or notice is None or organisation is None:
         raise UserFacingError("The setup this consent refers to is incomplete; finish the setup first.")
-    head = devices.chain_heads(ctx.vault).get(entry.device_id)
+    head = ctx.hub.chain_heads().get(entry.device_id)
     record = build_certificate_record(
         certificate_id=new_id(),
         issued_at=datetime.now().astimezone(),
@@ -62,7 +63,7 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
         event=event,
         lead=lead,
         consent_event=consent,
-        purposes=repo.purposes_as_of(ctx.vault, at),
+        purposes=ctx.hub.purposes_as_of(at),
         notice=notice,
         ledger_hash=entry.hash,
         states_after=_states_after(ctx, entry) if consent.action is Action.WITHDRAWAL else None,
@@ -72,9 +73,14 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
     return record, lead.signature_png, lead.id, consent.action.value
 
 
+def _stored(record: dict[str, Any], lead_id: str, ledger_id: str, kind: str, pdf: bytes) -> StoredCertificate:
+    return StoredCertificate(id=str(record["certificate_id"]), lead_id=lead_id, ledger_id=ledger_id,
+                             kind=kind, created_at=datetime.now(UTC).isoformat(), pdf=pdf)
+
+
 def _states_after(ctx: BoothContext, entry: ledger.LedgerEntry) -> dict[str, str]:
     """Every purpose the person was ever shown, with its state right after ``entry``."""
-    history = [e.event for e in ledger.entries(ctx.vault, lead_id=entry.lead_id) if e.seq <= entry.seq]
+    history = [e.event for e in ctx.hub.ledger_entries(lead_id=entry.lead_id or "") if e.seq <= entry.seq]
     folded = fold_states(history, lambda _code: 36500)  # only the states matter here
     shown = dict.fromkeys(code for event in history for code in (*event.purposes_shown, *event.decisions))
     return {code: folded[code].state if code in folded else Decision.NOT_GRANTED.value for code in shown}
@@ -97,7 +103,7 @@ class Signer:
 def _signer(ctx: BoothContext) -> Signer:
     from consentbooth.services.evidence import tsa_url
 
-    return Signer(ctx.certificate_identity, tsa_url(ctx), tuple(trust.trusted_roots(ctx.vault)))
+    return Signer(ctx.certificate_identity, tsa_url(ctx), tuple(trust.trusted_roots(ctx.hub)))
 
 
 def _render(job: tuple[dict[str, Any], bytes | None, Signer]) -> bytes:
@@ -129,14 +135,12 @@ def issue_certificate(ctx: BoothContext, ledger_id: str) -> str:
 
     Runs in the background right after a capture or a withdrawal (never on the GUI thread).
     """
-    existing = certstore.certificate_for_ledger(ctx.vault, ledger_id)
+    existing = ctx.hub.certificate_for_ledger(ledger_id)
     if existing:
         return existing
     record, signature_png, lead_id, kind = _record_for(ctx, ledger_id)
     pdf = _render((record, signature_png, _signer(ctx)))
-    with ctx.vault.transaction() as conn:
-        certstore.store(conn, certificate_id=record["certificate_id"], lead_id=lead_id,
-                        ledger_id=ledger_id, kind=kind, pdf=pdf)
+    ctx.hub.store_certificates([_stored(record, lead_id, ledger_id, kind, pdf)])
     return str(record["certificate_id"])
 
 
@@ -145,7 +149,7 @@ def issue_missing(
     workers: int | None = None,
 ) -> int:
     """Issue every missing certificate of ``ledger_ids`` on all cores; returns how many were made."""
-    todo = [lid for lid in ledger_ids if not certstore.certificate_for_ledger(ctx.vault, lid)]
+    todo = [lid for lid in ledger_ids if not ctx.hub.certificate_for_ledger(lid)]
     if not todo:
         return 0
     jobs = []
@@ -172,10 +176,10 @@ def issue_missing(
             batch.append((job, pdf))
             made += 1
             if len(batch) == 50 or made == len(jobs):
-                with ctx.vault.transaction() as conn:
-                    for (lid, record, _sig, lead_id, kind), data in batch:
-                        certstore.store(conn, certificate_id=record["certificate_id"], lead_id=lead_id,
-                                        ledger_id=lid, kind=kind, pdf=data)
+                ctx.hub.store_certificates([
+                    _stored(record, lead_id, lid, kind, data)
+                    for (lid, record, _sig, lead_id, kind), data in batch
+                ])
                 batch = []
                 if progress:
                     progress(made, len(jobs))
@@ -187,11 +191,11 @@ def issue_missing(
 
 def export_certificate(ctx: BoothContext, lead_id: str, target: Path, *, history: bool = False) -> int:
     """Write the latest certificate of a person (or, with ``history``, a ZIP of all of them)."""
-    entries = [e for e in ledger.entries(ctx.vault, lead_id=lead_id) if e.action in CERTIFIED_ACTIONS]
+    entries = [e for e in ctx.hub.ledger_entries(lead_id=lead_id) if e.action in CERTIFIED_ACTIONS]
     if not entries:
         raise NotFound("No lead with id {lead_id}.", lead_id=lead_id)
     issue_missing(ctx, [e.id for e in entries], workers=1)
-    certs = certstore.for_lead(ctx.vault, lead_id)
+    certs = ctx.hub.certificates_for_lead(lead_id)
     if not history:
         write_atomic(Path(target), certs[-1].pdf)
         return 1
@@ -203,15 +207,15 @@ def export_event_certificates(
     ctx: BoothContext, *, event_id: str, target: Path, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """A ZIP of every certificate of an event, issuing missing ones on both cores first."""
-    if repo.get_event(ctx.vault, event_id) is None:
+    if ctx.hub.get_event(event_id) is None:
         raise NotFound("No such event; create one in the setup first.")
-    ledger_ids = certstore.certifiable_ledger_ids(ctx.vault, event_id)
+    ledger_ids = ctx.hub.certifiable_ledger_ids(event_id)
     issue_missing(ctx, ledger_ids, progress=progress)
     count = 0
 
     def files():
         nonlocal count
-        for cert in certstore.iter_for_event(ctx.vault, event_id):
+        for cert in ctx.hub.iter_certificates_for_event(event_id):
             count += 1
             yield f"{cert.lead_id}/{cert.created_at[:10]}-{cert.kind}-{cert.id}.pdf", cert.pdf
 
@@ -246,8 +250,8 @@ def verify_certificate(ctx: BoothContext | None, pdf: bytes, *, trust_roots: Seq
     roots = [*trust_roots, *trust.trust_list()]
     keys = None
     if ctx is not None:
-        roots += trust.trusted_roots(ctx.vault)
-        keys = [*devices.signer_keys(ctx.vault).values(), ctx.certificate_identity.public_key_pem]
+        roots += trust.trusted_roots(ctx.hub)
+        keys = [*(s.public_key_pem for s in ctx.hub.signers().values()), ctx.certificate_identity.public_key_pem]
     report: VerificationReport = verify_certificate_pdf(
         pdf, trust_roots=roots or None, expected_public_keys=keys, decode_qr=decode_qr
     )
@@ -269,7 +273,7 @@ def _against_ledger(ctx: BoothContext, report: VerificationReport) -> tuple[Mess
     """(why it is not valid here, the checks, purposes withdrawn since) against the vault's ledger."""
     record = report.record or {}
     evidence = record.get("evidence", {})
-    entry = ledger.get(ctx.vault, str(evidence.get("consent_event_id", "")))
+    entry = ctx.hub.ledger_entry(str(evidence.get("consent_event_id", "")))
     if entry is None or entry.hash != evidence.get("ledger_hash"):
         check = Check("ledger", False, Message("the vault's ledger does not hold this event"))
         cid = report.certificate_id
@@ -279,7 +283,7 @@ def _against_ledger(ctx: BoothContext, report: VerificationReport) -> tuple[Mess
     checks = [Check("ledger", True, Message("the vault's ledger holds this event"))]
     head = evidence.get("chain_head")
     if isinstance(head, dict):
-        held = devices.entry_hash(ctx.vault, str(head.get("device_id")), int(head.get("device_seq", 0)))
+        held = ctx.hub.entry_hash(str(head.get("device_id")), int(head.get("device_seq", 0)))
         if held != head.get("hash"):
             checks.append(Check("chain_head", False, Message(
                 "the vault's ledger no longer holds event {seq} of device {device}, which existed when "
@@ -287,7 +291,7 @@ def _against_ledger(ctx: BoothContext, report: VerificationReport) -> tuple[Mess
                 device=head.get("device_id"))))
             return Message("NOT VALID: the vault's ledger was cut after this certificate was issued."), checks, None
         checks.append(Check("chain_head", True, Message("the vault's ledger still holds the chain this certificate names")))
-    states = repo.consent_states(ctx.vault, entry.lead_id or "")
+    states = ctx.hub.consent_states(entry.lead_id or "")
     withdrawn = sorted(c for c in record.get("granted_purposes", []) if states.get(c, ("",))[0] != "granted")
     purposes = ", ".join(withdrawn)
     checks.append(Check("current_consent", True, Message("withdrawn since: {purposes}", purposes=purposes)

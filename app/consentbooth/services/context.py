@@ -19,6 +19,8 @@ from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import DeviceId, Event, Organisation, Purpose
 from consentbooth.domain.notice import Notice
 from consentbooth.domain.validation import clean_text
+from consentbooth.hub.interface import Hub
+from consentbooth.hub.vaulthub import VaultHub
 from consentbooth.vault import journal, repo
 from consentbooth.vault.store import Vault
 
@@ -33,19 +35,44 @@ def now() -> datetime:
 
 @dataclass(eq=False)
 class BoothContext:
-    """An unlocked vault with this device's identity and a cache of its (non-personal) setup.
+    """An unlocked vault (or hub) with this device's identity and a cache of its (non-personal)
+    setup.
 
-    Build it with :meth:`open`; :meth:`close` files the capture journal, closes the vault and
-    forgets the keys.
+    Build it with :meth:`open` (a vault) or :meth:`for_hub` (a PostgreSQL hub: ``vault`` is then
+    None and only the ops use cases, which go through ``hub``, apply); :meth:`close` files the
+    capture journal, closes the vault and forgets the keys.
     """
 
-    vault: Vault
+    vault: Vault | None
     device_id: DeviceId
     role: str
     identity: SigningIdentity  # the device key that signs the ledger (never replaced)
     secret: bytes  # keys the digests of captured details (the ledger holds no contact data)
     operator: str = SYSTEM_OPERATOR
+    hub: Hub = field(default=None, repr=False)  # type: ignore[assignment]  # set in __post_init__
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.hub is None and self.vault is not None:
+            self.hub = VaultHub(self.vault)
+
+    @classmethod
+    def for_hub(cls, hub: Hub) -> BoothContext:
+        """The context of a hub that is not a vault file (a PostgreSQL hub): its device, keys and
+        setup come from the hub itself."""
+        meta = hub.get_meta
+        return cls(
+            vault=None,
+            hub=hub,
+            device_id=DeviceId((meta("device_id") or b"").decode()),
+            role=(meta("role") or b"hub").decode(),
+            identity=SigningIdentity(
+                key_pem=meta("signing_key_pem") or b"",
+                cert_pem=meta("signing_cert_pem") or b"",
+                chain_pem=meta("signing_chain_pem") or b"",
+            ),
+            secret=meta("digest_secret") or b"",
+        )
 
     @classmethod
     def open(cls, vault: Vault) -> BoothContext:
@@ -68,8 +95,11 @@ class BoothContext:
         return ctx
 
     def close(self) -> None:
-        self.vault.close()  # files what the capture journal holds first
-        self.vault.set_settle_hook(None)
+        if self.vault is not None:
+            self.vault.close()  # files what the capture journal holds first
+            self.vault.set_settle_hook(None)
+        else:
+            self.hub.close()
         self._cache.clear()
         self.secret = b""
         self.identity = SigningIdentity(b"", b"")
@@ -86,32 +116,32 @@ class BoothContext:
         self._cache.clear()
 
     def organisation(self) -> Organisation | None:
-        return repo.get_organisation(self.vault)
+        return self.hub.organisation()
 
     def current_event(self) -> Event | None:
-        return self.cached("event", lambda: repo.current_event(self.vault))
+        return self.cached("event", self.hub.current_event)
 
     def events(self) -> list[Event]:
-        return repo.list_events(self.vault)
+        return self.hub.events()
 
     def purposes(self) -> list[Purpose]:
-        return list(self.cached("purposes", lambda: repo.list_purposes(self.vault)))
+        return list(self.cached("purposes", self.hub.purposes))
 
     def offered_purposes(self) -> list[Purpose]:
         return [p for p in self.purposes() if p.can_be_offered()]
 
     def notice(self) -> Notice | None:
-        return self.cached("notice", lambda: repo.latest_notice(self.vault))
+        return self.cached("notice", self.hub.latest_notice)
 
     def staff(self) -> list[repo.StaffMember]:
-        return repo.list_staff(self.vault)
+        return self.hub.staff()
 
     def is_configured(self) -> bool:
         return bool(self.organisation() and self.current_event() and self.notice() and self.purposes())
 
     def event(self, event_id: str | None) -> Event:
         """The event ``event_id``, or the current one when None."""
-        event = repo.get_event(self.vault, event_id) if event_id else self.current_event()
+        event = self.hub.get_event(event_id) if event_id else self.current_event()
         if event is None:
             raise NotFound("No such event; create one in the setup first.")
         return event
@@ -139,11 +169,11 @@ class BoothContext:
     @property
     def certificate_identity(self) -> SigningIdentity:
         """What signs the PDF certificates: an imported CA-issued PKCS#12, else the device key."""
-        key = repo.get_meta(self.vault, "pdf_signing_key_pem")
+        key = self.hub.get_meta("pdf_signing_key_pem")
         if not key:
             return self.identity
         return SigningIdentity(
             key_pem=key,
-            cert_pem=repo.get_meta(self.vault, "pdf_signing_cert_pem") or b"",
-            chain_pem=repo.get_meta(self.vault, "pdf_signing_chain_pem") or b"",
+            cert_pem=self.hub.get_meta("pdf_signing_cert_pem") or b"",
+            chain_pem=self.hub.get_meta("pdf_signing_chain_pem") or b"",
         )

@@ -17,7 +17,7 @@ from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.canonical import canonical_bytes, details_digest
 from consentbooth.services.context import BoothContext
-from consentbooth.vault import devices, ledger, repo
+from consentbooth.vault import devices, ledger
 from consentbooth.vault.ledger import LedgerReport
 
 log = get_logger(__name__)
@@ -25,13 +25,14 @@ log = get_logger(__name__)
 
 def verify_ledger(ctx: BoothContext) -> LedgerReport:
     """Every chain, every person's details, every reference into the ledger; the first problem."""
-    report = ledger.verify(ctx.vault)
+    keys = {d: s.public_key_pem for d, s in ctx.hub.signers().items()}
+    report = ledger.verify_chains(ctx.hub.device_chains(), keys)
     if not report.ok:
         return report
     problem, leads_checked = _details_problem(ctx)
     if problem is not None:
         return problem
-    for what, ledger_id in ledger.dangling_references(ctx.vault):
+    for what, ledger_id in ctx.hub.dangling_references():
         return LedgerReport(
             False, report.checked, ledger_id,
             reason=Message(
@@ -39,8 +40,8 @@ def verify_ledger(ctx: BoothContext) -> LedgerReport:
                 what=what, id=ledger_id,
             ),
         )
-    for checkpoint in devices.checkpoints(ctx.vault):
-        held = devices.entry_hash(ctx.vault, checkpoint.device_id, checkpoint.device_seq)
+    for checkpoint in ctx.hub.checkpoints():
+        held = ctx.hub.entry_hash(checkpoint.device_id, checkpoint.device_seq)
         if held != checkpoint.hash or not _token_holds(checkpoint):
             return LedgerReport(
                 False, report.checked,
@@ -67,14 +68,14 @@ def _token_holds(checkpoint: devices.Checkpoint) -> bool:
 def _details_problem(ctx: BoothContext) -> tuple[LedgerReport | None, int]:
     """The first lead whose stored details are not what the ledger says (and how many were
     checked)."""
-    secrets = {d: s.digest_secret for d, s in devices.signers(ctx.vault).items()}
-    for lead_id in ledger.leads_without_capture(ctx.vault):
+    secrets = {d: s.digest_secret for d, s in ctx.hub.signers().items()}
+    for lead_id in ctx.hub.leads_without_capture():
         return LedgerReport(
             False, 0, lead_id=lead_id,
             reason=Message("lead {lead} holds details but the ledger has no capture of it", lead=lead_id),
         ), 0
     checked = 0
-    for claim in ledger.details_claims(ctx.vault):
+    for claim in ctx.hub.details_claims():
         checked += 1
         secret = secrets.get(claim.device_id)
         if secret is None:
@@ -110,7 +111,7 @@ def checkpoint_digest(head: devices.ChainHead) -> bytes:
 
 
 def tsa_url(ctx: BoothContext) -> str | None:
-    value = repo.get_meta(ctx.vault, TSA_URL)
+    value = ctx.hub.get_meta(TSA_URL)
     return value.decode() if value else None
 
 
@@ -126,9 +127,9 @@ def timestamp_chain_heads(ctx: BoothContext, *, url: str | None = None) -> list[
     url = url or tsa_url(ctx)
     if not url:
         raise UserFacingError("No time-stamping authority is configured (consentbooth tsa --url URL).")
-    done = {(c.device_id, c.device_seq) for c in devices.checkpoints(ctx.vault)}
+    done = {(c.device_id, c.device_seq) for c in ctx.hub.checkpoints()}
     made = []
-    for head in devices.chain_heads(ctx.vault).values():
+    for head in ctx.hub.chain_heads().values():
         if (head.device_id, head.device_seq) in done:
             continue
         digest = checkpoint_digest(head)
@@ -137,8 +138,6 @@ def timestamp_chain_heads(ctx: BoothContext, *, url: str | None = None) -> list[
         made.append(devices.Checkpoint(head.device_id, head.device_seq, head.hash, url, token,
                                        stamped.astimezone(UTC).isoformat()))
     if made:
-        with ctx.vault.transaction() as conn:
-            for checkpoint in made:
-                devices.save_checkpoint(conn, checkpoint)
+        ctx.hub.save_checkpoints(made)
         log.info("%d chain head(s) timestamped", len(made))
     return made

@@ -48,11 +48,11 @@ class DashboardStats:
 
 
 def search(ctx: BoothContext, query: str = "", *, limit: int = 200, offset: int = 0) -> list[repo.LeadSummary]:
-    return repo.search_leads(ctx.vault, query, limit=limit, offset=offset)
+    return ctx.hub.search(query, limit=limit, offset=offset)
 
 
 def count(ctx: BoothContext, query: str = "") -> int:
-    return repo.count_leads(ctx.vault, query)
+    return ctx.hub.count(query)
 
 
 def record(ctx: BoothContext, lead_id: str) -> PersonRecord:
@@ -60,9 +60,9 @@ def record(ctx: BoothContext, lead_id: str) -> PersonRecord:
     person = lead(ctx, lead_id)
     states = {
         c: PurposeState(code=c, state=s[0], since=s[1], expires_at=s[2])
-        for c, s in repo.consent_states(ctx.vault, person.id).items()
+        for c, s in ctx.hub.consent_states(person.id).items()
     }
-    entries = ledger.entries(ctx.vault, lead_id=person.id)
+    entries = ctx.hub.ledger_entries(lead_id=person.id)
     for entry in entries:  # purposes shown but never granted
         for code, decision in entry.event.decisions.items():
             if code not in states and decision is Decision.NOT_GRANTED:
@@ -70,7 +70,7 @@ def record(ctx: BoothContext, lead_id: str) -> PersonRecord:
                 states[code] = PurposeState(code=code, state=decision.value, since=since, expires_at=None)
     return PersonRecord(
         lead=person,
-        event=repo.get_event(ctx.vault, person.event_id),
+        event=ctx.hub.get_event(person.event_id),
         states=tuple(states[c] for c in sorted(states)),
         history=tuple(e.event for e in entries),
         ledger_ids=tuple(e.id for e in entries),

@@ -20,23 +20,54 @@ from consentbooth.domain.models import (
 )
 from consentbooth.domain.validation import clean_text, validate_fields
 from consentbooth.exports.suppression import hash_email, hash_phone
+from consentbooth.hub.interface import Change
 from consentbooth.services.capture import required_fields
 from consentbooth.services.context import SYSTEM_OPERATOR, BoothContext, now
-from consentbooth.vault import ledger, repo, sharing
 
 log = get_logger(__name__)
 
 
 def lead(ctx: BoothContext, lead_id: str) -> Lead:
-    found = repo.get_lead(ctx.vault, lead_id)
+    found = ctx.hub.get_lead(lead_id)
     if found is None:
         raise NotFound("No lead with id {lead_id}.", lead_id=lead_id)
     return found
 
 
 def _granted(ctx: BoothContext, lead_id: str) -> list[str]:
-    states = repo.consent_states(ctx.vault, lead_id)
+    return _granted_in(ctx.hub.consent_states(lead_id))
+
+
+def _granted_in(states: Mapping[str, tuple[str, str, str | None]]) -> list[str]:
     return [code for code, s in states.items() if s[0] == Decision.GRANTED.value]
+
+
+def _require_granted(purposes: Sequence[str], granted: Sequence[str]) -> None:
+    for code in purposes:
+        if code not in granted:
+            raise ValidationError(
+                "purposes",
+                "This person has no current consent for “{code}”; nothing to withdraw.",
+                code=code,
+            )
+
+
+def _withdrawable(purposes: Sequence[str]):
+    """The withdrawal's precondition, checked again as the recording transaction sees the person
+    (another ops may have withdrawn the same purpose a moment ago)."""
+
+    def check(_person: Lead, states: Mapping[str, tuple[str, str, str | None]]) -> None:
+        _require_granted(purposes, _granted_in(states))
+
+    return check
+
+
+def _not_erased(message: str):
+    def check(person: Lead, _states: object) -> None:
+        if person.erased_at:
+            raise UserFacingError(message)
+
+    return check
 
 
 def withdraw(
@@ -61,14 +92,7 @@ def withdraw(
         ) from None
     if not purposes:
         raise ValidationError("purposes", "Choose at least one purpose to withdraw.")
-    granted = _granted(ctx, person.id)
-    for code in purposes:
-        if code not in granted:
-            raise ValidationError(
-                "purposes",
-                "This person has no current consent for “{code}”; nothing to withdraw.",
-                code=code,
-            )
+    _require_granted(purposes, _granted(ctx, person.id))
     today = date.today()
     if request_date and request_date > today:
         raise ValidationError("request_date", "The request date cannot be in the future.")
@@ -81,6 +105,7 @@ def withdraw(
         request_date=request_date or today,
         operator=operator,
         note=clean_text("notes", note, allow_newlines=True),
+        recheck=_withdrawable(list(dict.fromkeys(purposes))),
     )
 
 
@@ -98,6 +123,7 @@ def correct(
     return _record_change(
         ctx, lead=person, action=Action.CORRECTION, decisions={}, channel=Channel.IN_PERSON.value,
         operator=operator, details=cleaned,
+        recheck=_not_erased("This person's details were erased; there is nothing to correct."),
     )
 
 
@@ -115,6 +141,7 @@ def erase(ctx: BoothContext, *, lead_id: str, operator: str | None = None, note:
         operator=operator,
         note=clean_text("notes", note, allow_newlines=True),
         erase=True,
+        recheck=_not_erased("This person's details were already erased."),
     )
 
 
@@ -129,20 +156,24 @@ def purge_expired(ctx: BoothContext, *, at: datetime | None = None) -> list[str]
     at = at or now()
     purged = []
     for event in ctx.events():
-        versions = repo.event_versions(ctx.vault, event.id)
+        versions = ctx.hub.event_versions(event.id)
         shortest = min(e.retention_days for e in (event, *versions))
         cutoff = (at - timedelta(days=shortest)).astimezone(UTC).isoformat()
-        for lead_id in repo.leads_captured_before(ctx.vault, event_id=event.id, cutoff=cutoff):
+        for lead_id in ctx.hub.leads_captured_before(event_id=event.id, cutoff=cutoff):
             person = lead(ctx, lead_id)
-            then = repo.event_as_of(ctx.vault, event.id, person.captured_at) or event
+            then = ctx.hub.event_as_of(event.id, person.captured_at) or event
             if person.captured_at > at - timedelta(days=min(event.retention_days, then.retention_days)):
                 continue
-            _record_change(
-                ctx, lead=person, action=Action.EXPIRY,
-                decisions={c: Decision.EXPIRED for c in _granted(ctx, person.id)},
-                channel=Channel.SYSTEM.value, operator=SYSTEM_OPERATOR,
-                note="retention period ended", erase=True,
-            )
+            try:
+                _record_change(
+                    ctx, lead=person, action=Action.EXPIRY,
+                    decisions={c: Decision.EXPIRED for c in _granted(ctx, person.id)},
+                    channel=Channel.SYSTEM.value, operator=SYSTEM_OPERATOR,
+                    note="retention period ended", erase=True,
+                    recheck=_not_erased("This person's details were already erased."),
+                )
+            except UserFacingError:
+                continue  # erased meanwhile by another ops person: nothing left to purge
             purged.append(lead_id)
     if purged:
         log.info("retention purge erased %d leads", len(purged))
@@ -161,9 +192,11 @@ def _record_change(
     request_date: date | None = None,
     erase: bool = False,
     details: Mapping[str, str] | None = None,
+    recheck=None,
 ) -> str:
     """Append one signed ledger event about ``lead`` and apply it (consent states, corrected
-    ``details``, erasure) in the same transaction."""
+    ``details``, erasure) in the same transaction, after ``recheck(person, states)`` as that
+    transaction sees them."""
     at = now()
     operator = ctx.operator_for(operator)
     notice = ctx.notice()
@@ -184,30 +217,20 @@ def _record_change(
         occurred_at=at,
         data_digest=(
             ctx.digest(details, lead.signature_png) if details is not None
-            else repo.lead_digest(ctx.vault, lead.id) or ""
+            else ctx.hub.lead_digest(lead.id) or ""
         ),
         request_date=request_date,
         note=note,
     )
-    since = at.astimezone(UTC).isoformat()
-    with ctx.vault.transaction() as conn:
-        entry = ledger.append(conn, event=change, identity=ctx.identity)
-        for code, decision in decisions.items():
-            repo.set_consent_state(
-                conn, lead_id=lead.id, purpose=code, state=decision.value, since=since,
-                expires_at=None, ledger_id=entry.id,
-            )
-        if details is not None:
-            repo.update_lead_fields(conn, lead.id, details, change.data_digest)
-        if erase:
-            # Only hashes remain, so the suppression list can still reach the CRM.
-            sharing.save_suppression_keys(
-                conn,
-                lead_id=lead.id,
-                email_sha256=hash_email(lead.fields.get("email", "")),
-                phone_sha256=hash_phone(lead.fields.get("phone", "")),
-            )
-            repo.erase_lead(conn, lead.id)
-    if erase:
-        ctx.vault.scrub()  # the erased details' old pages leave the WAL file now, not at lock
+    # Only hashes remain after an erasure, so the suppression list can still reach the CRM.
+    entry = ctx.hub.append_change(
+        Change(
+            event=change, states={code: d.value for code, d in decisions.items()}, details=details,
+            erase=erase,
+            email_sha256=hash_email(lead.fields.get("email", "")) if erase else "",
+            phone_sha256=hash_phone(lead.fields.get("phone", "")) if erase else "",
+        ),
+        identity=ctx.identity,
+        recheck=recheck or (lambda _person, _states: None),
+    )
     return entry.id

@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from consentbooth.exports import bundle as sealed
 from consentbooth.services import admission, trust
 from consentbooth.services.context import BoothContext
 from consentbooth.vault import devices, sharing
-from consentbooth.vault.merge import BundleRejected, apply_bundle, verify_bundle_ledger
+from consentbooth.vault.merge import BundleRejected, verify_bundle_ledger
 
 log = get_logger(__name__)
 
@@ -177,6 +177,16 @@ def _rejection(name: str, exc: UserFacingError, device_id: str = "") -> MergeRes
                        device_id=device_id, fingerprint=fingerprint)
 
 
+def _chains(rows: Mapping[str, Sequence[Mapping[str, object]]], device: str) -> set[str]:
+    """Every device chain a bundle's merge reads or changes: its signers, its ledger, and the
+    devices that captured its people (whose consent states it may fold again)."""
+    found = {device}
+    found.update(str(r["device_id"]) for r in rows.get("signers", ()))
+    found.update(str(r["device_id"]) for r in rows.get("leads", ()))
+    found.update(str(r["device_id"]) for r in rows.get("ledger", ()))
+    return found
+
+
 def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
     """Verify one bundle (decryption, signature, ledger chains), admit it (services/admission.py)
     and merge it; never partially."""
@@ -189,8 +199,11 @@ def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: st
             raise BundleRejected("it comes from this very vault.")
         signer_key = normalise_public_pem(opened.signer_public_key_pem)
         verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
-        admitted = admission.admit(ctx, manifest=manifest, rows=rows, signer_public_key_pem=signer_key)
-        counts = apply_bundle(ctx.vault, rows, details_from=admitted.details_from_bundle, progress=progress)
+        # Admitted and applied with no other merge or change writing these chains meanwhile (a
+        # PostgreSQL hub serves several ops at once): the same as one bundle after another.
+        with ctx.hub.bundle_scope(_chains(rows, device)) as hub:
+            admitted = admission.admit(hub, manifest=manifest, rows=rows, signer_public_key_pem=signer_key)
+            counts = hub.apply_bundle(rows, details_from=admitted.details_from_bundle, progress=progress)
     except UserFacingError as exc:
         return _rejection(name, exc, device)
     ctx.forget_setup()

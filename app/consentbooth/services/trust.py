@@ -32,6 +32,7 @@ from consentbooth.core.paths import config_dir, ensure_private_dir
 from consentbooth.crypto import pki
 from consentbooth.crypto.keys import SigningIdentity, new_secret, public_key_fingerprint
 from consentbooth.domain.models import new_id
+from consentbooth.hub.interface import Hub
 from consentbooth.services.context import BoothContext
 from consentbooth.vault import devices, repo
 from consentbooth.vault.store import Vault
@@ -152,8 +153,7 @@ class RootInfo:
 
 def root_info(ctx: BoothContext) -> RootInfo:
     """The organisation's root this vault trusts (and, if it holds its key, is)."""
-    vault = ctx.vault
-    cert_pem = repo.get_meta(vault, ROOT_CERT)
+    cert_pem = ctx.hub.get_meta(ROOT_CERT)
     if not cert_pem:
         raise UserFacingError("This vault has no organisation root yet; open it once with this version.")
     cert = pki.load_trust_root(cert_pem)
@@ -162,7 +162,7 @@ def root_info(ctx: BoothContext) -> RootInfo:
         fingerprint=pki.fingerprint(cert_pem),
         subject=cert.subject.rfc4514_string(),
         not_after=cert.not_valid_after_utc.date().isoformat(),
-        holds_key=bool(repo.get_meta(vault, ROOT_KEY)),
+        holds_key=bool(ctx.hub.get_meta(ROOT_KEY)),
         device_fingerprint=public_key_fingerprint(ctx.identity.public_key_pem),
     )
 
@@ -197,9 +197,13 @@ def signing_root_fingerprint(identity: SigningIdentity) -> str:
     return pki.fingerprint(chain[-1] if chain else identity.certificate)
 
 
-def root_identity(vault: Vault) -> SigningIdentity:
-    key = repo.get_meta(vault, ROOT_KEY)
-    cert = repo.get_meta(vault, ROOT_CERT)
+def _meta(store: Vault | Hub, key: str) -> bytes | None:
+    return repo.get_meta(store, key) if isinstance(store, Vault) else store.get_meta(key)
+
+
+def root_identity(store: Vault | Hub) -> SigningIdentity:
+    key = _meta(store, ROOT_KEY)
+    cert = _meta(store, ROOT_CERT)
     if not key or not cert:
         raise UserFacingError(
             "Only the organisation's own vault (the one holding its root key) can enrol laptops; "
@@ -208,8 +212,8 @@ def root_identity(vault: Vault) -> SigningIdentity:
     return SigningIdentity(key_pem=key, cert_pem=cert)
 
 
-def trusted_roots(vault: Vault) -> list[bytes]:
-    cert = repo.get_meta(vault, ROOT_CERT)
+def trusted_roots(store: Vault | Hub) -> list[bytes]:
+    cert = _meta(store, ROOT_CERT)
     return [cert] if cert else []
 
 
@@ -226,9 +230,8 @@ class EnrolmentFile:
 def enrol_device(ctx: BoothContext, *, role: str = "device") -> EnrolmentFile:
     """An enrolment file for a new booth laptop (``role`` "device") or hub ("hub") of this
     organisation, with its one-time code."""
-    vault = ctx.vault
-    root = root_identity(vault)
-    organisation = repo.get_organisation(vault)
+    root = root_identity(ctx.hub)
+    organisation = ctx.hub.organisation()
     name = organisation.name if organisation else (pki.organisation_of(root.cert_pem) or DEFAULT_NAME)
     code = pki.new_enrolment_code()
     device_id = new_id()
@@ -248,16 +251,18 @@ class DeviceTrust:
     reason: str
 
 
-def device_trust(vault: Vault, *, cert_pem: bytes, chain_pem: bytes, public_key_pem: bytes,
+def device_trust(store: Vault | Hub, *, cert_pem: bytes, chain_pem: bytes, public_key_pem: bytes,
                  approved: set[str] | None = None, roots: Sequence[bytes] | None = None) -> DeviceTrust:
-    """Does this vault's root certify the device, or did ops approve it by fingerprint?"""
+    """Does this hub's root certify the device, or did ops approve it by fingerprint?"""
     fingerprint = public_key_fingerprint(public_key_pem)
-    anchors = [pki.load_trust_root(r) for r in (roots if roots is not None else trusted_roots(vault))]
+    anchors = [pki.load_trust_root(r) for r in (roots if roots is not None else trusted_roots(store))]
     chain = pki.chain_to_root(cert_pem, chain_pem, anchors)
     role = "hub" if chain.role == "hub" else "device"
     if chain.trusted and chain.role in ("device", "hub"):
         return DeviceTrust(True, "root", fingerprint, role, str(chain.reason))
-    if fingerprint in (approved if approved is not None else devices.approved(vault)):
+    if approved is None:
+        approved = devices.approved(store) if isinstance(store, Vault) else store.approved()
+    if fingerprint in approved:
         return DeviceTrust(True, "approved", fingerprint, "device", "approved by fingerprint")
     return DeviceTrust(False, "", fingerprint, role, str(chain.reason))
 
@@ -267,8 +272,7 @@ def approve_devices(ctx: BoothContext, fingerprints: Iterable[str], *, operator:
     """Accept bundles from these devices (SHA-256 key fingerprints, as merge reports them)."""
     cleaned = [normalise_fingerprint(f) for f in fingerprints]
     operator = operator or ctx.operator
-    with ctx.vault.transaction() as conn:
-        devices.approve(conn, cleaned, operator=operator, note=note)
+    ctx.hub.approve(cleaned, operator=operator, note=note)
     log.info("%d device(s) approved by fingerprint", len(cleaned))
     return cleaned
 
@@ -295,12 +299,12 @@ class KnownDevice:
 
 def known_devices(ctx: BoothContext) -> list[KnownDevice]:
     """Every device whose chain this vault holds, and whether its root or ops vouch for it."""
-    heads = devices.chain_heads(ctx.vault)
-    approved = devices.approved(ctx.vault)
-    roots = trusted_roots(ctx.vault)
+    heads = ctx.hub.chain_heads()
+    approved = ctx.hub.approved()
+    roots = trusted_roots(ctx.hub)
     found = []
-    for signer in devices.signers(ctx.vault).values():
-        verdict = device_trust(ctx.vault, cert_pem=signer.cert_pem, chain_pem=signer.chain_pem,
+    for signer in ctx.hub.signers().values():
+        verdict = device_trust(ctx.hub, cert_pem=signer.cert_pem, chain_pem=signer.chain_pem,
                                public_key_pem=signer.public_key_pem, approved=approved, roots=roots)
         head = heads.get(signer.device_id)
         found.append(KnownDevice(signer.device_id, verdict.fingerprint, signer.role, verdict,

@@ -7,8 +7,9 @@ device's organisation key over the body. The table refuses UPDATE and DELETE (tr
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
@@ -82,13 +83,10 @@ def _entry(row: tuple) -> LedgerEntry:
     )
 
 
-def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry:
-    """Append ``event`` for this device inside the caller's transaction."""
-    last = conn.execute(
-        "SELECT device_seq, hash FROM ledger WHERE device_id = ? ORDER BY device_seq DESC LIMIT 1",
-        (event.device_id,),
-    ).fetchone()
-    device_seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+def seal(event: ConsentEvent, identity: SigningIdentity, last: tuple[int, str] | None) -> LedgerEntry:
+    """The entry that follows ``last`` (device_seq, hash of this device's last entry; None for
+    the first): canonical body, its hash, the device's signature. ``seq`` is 0 until stored."""
+    device_seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
     body = canonical_bytes(
         {
             "schema": LEDGER_SCHEMA,
@@ -99,26 +97,28 @@ def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEnt
         }
     )
     digest = sha256_hex(body)
-    signature = identity.sign(body)
+    return LedgerEntry(
+        0, event.id, event.device_id, device_seq, event.lead_id, event.action.value,
+        event.occurred_at.isoformat(), body, digest, identity.sign(body),
+    )
+
+
+def append(conn, *, event: ConsentEvent, identity: SigningIdentity) -> LedgerEntry:
+    """Append ``event`` for this device inside the caller's transaction."""
+    last = conn.execute(
+        "SELECT device_seq, hash FROM ledger WHERE device_id = ? ORDER BY device_seq DESC LIMIT 1",
+        (event.device_id,),
+    ).fetchone()
+    entry = seal(event, identity, last)
     cur = conn.execute(
         "INSERT INTO ledger (id, device_id, device_seq, lead_id, action, occurred_at, body, hash, "
         "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            event.id,
-            event.device_id,
-            device_seq,
-            event.lead_id,
-            event.action.value,
-            event.occurred_at.isoformat(),
-            body,
-            digest,
-            signature,
+            entry.id, entry.device_id, entry.device_seq, entry.lead_id, entry.action,
+            entry.occurred_at, entry.body, entry.hash, entry.signature,
         ),
     )
-    return LedgerEntry(
-        cur.lastrowid, event.id, event.device_id, device_seq, event.lead_id,
-        event.action.value, event.occurred_at.isoformat(), body, digest, signature,
-    )
+    return dataclasses.replace(entry, seq=cur.lastrowid)
 
 
 def entries(vault: Vault, *, lead_id: str | None = None, device_id: str | None = None) -> list[LedgerEntry]:
@@ -175,8 +175,13 @@ def iter_device_chains(vault: Vault) -> Iterator[tuple[str, list[LedgerEntry]]]:
 def verify(vault: Vault) -> LedgerReport:
     """Check every hash, link and signature; name the first bad entry."""
     signers = {d: bytes(k) for d, k in vault.read("SELECT device_id, public_key_pem FROM signers")}
+    return verify_chains(iter_device_chains(vault), signers)
+
+
+def verify_chains(chains: Iterable[tuple[str, list[LedgerEntry]]], signers: Mapping[str, bytes]) -> LedgerReport:
+    """Check each device's chain with its signing key (``signers``: device id -> public key)."""
     checked = 0
-    for device_id, chain in iter_device_chains(vault):
+    for device_id, chain in chains:
         key = signers.get(device_id)
         if key is None:
             first = chain[0]

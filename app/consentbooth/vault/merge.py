@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from consentbooth.core.errors import UserFacingError
-from consentbooth.domain.consent import fold_states
+from consentbooth.domain import consent
 from consentbooth.domain.models import ConsentEvent
 from consentbooth.vault import codec, devices, ledger, repo
 from consentbooth.vault.sharing import column_names
@@ -77,13 +77,16 @@ def apply_bundle(
     """Merge admitted rows (``services/admission.py``); ``details_from``: the leads whose details
     are taken from the bundle (they match their last capture or correction)."""
     counts = MergeCounts()
-    total = sum(len(v) for v in rows.values()) or 1
+    # Progress counts leads (what ops count), from 0 to every lead of the bundle.
+    total = len(rows.get("leads", ()))
     done = 0
+    if progress:
+        progress(0, total)
 
-    def tick(n: int = 1) -> None:
+    def tick() -> None:
         nonlocal done
-        done += n
-        if progress and done % 5000 == 0:
+        done += 1
+        if progress and (done % 500 == 0 or done == total):
             progress(done, total)
 
     with vault.transaction() as conn:
@@ -109,7 +112,6 @@ def apply_bundle(
                 counts.affected.add(str(r["lead_id"]))
                 if r["action"] in ("withdrawal", "erasure"):
                     counts.withdrawn += 1
-            tick()
         for r in rows.get("suppression_keys", ()):
             conn.execute(
                 "INSERT OR IGNORE INTO suppression_keys (lead_id, email_sha256, phone_sha256, erased_at) "
@@ -125,25 +127,24 @@ def apply_bundle(
                 if hub_lead and hub_lead[0] is None:
                     _insert(conn, "certificates", r)
                     counts.certificates += 1
-            tick()
         _recompute_states(conn, counts.affected)
     return counts
 
 
 def _merge_lead(conn, r: Mapping[str, object], counts: MergeCounts, *, take_details: bool) -> None:
     hub = conn.execute("SELECT fields, erased_at FROM leads WHERE id = ?", (r["id"],)).fetchone()
-    if hub is None:
-        row = dict(r) if take_details or r["erased_at"] is not None else {**r, "fields": None}
-        repo.insert_lead_row(conn, row)
+    action = consent.lead_merge_action(
+        held=hub is not None, held_erased=hub is not None and hub[1] is not None,
+        bundle_erased=r["erased_at"] is not None, take_details=take_details,
+        same_details=not r["fields"] or (hub is not None and r["fields"] == hub[0]),
+    )
+    if action in (consent.INSERT, consent.INSERT_WITHOUT_DETAILS):
+        repo.insert_lead_row(conn, dict(r) if action == consent.INSERT else {**r, "fields": None})
         counts.new += 1
-        return
-    hub_fields, hub_erased = hub
-    if hub_erased is not None:
-        return  # erased at the hub: a bundle never brings the details back
-    if r["erased_at"] is not None:
+    elif action == consent.ERASE:
         repo.erase_lead(conn, str(r["id"]))
         counts.updated += 1
-    elif take_details and r["fields"] and r["fields"] != hub_fields:
+    elif action == consent.UPDATE_DETAILS:
         repo.update_lead_fields(conn, str(r["id"]), json.loads(str(r["fields"])), str(r["data_digest"]))
         counts.updated += 1
 
@@ -167,15 +168,7 @@ def _recompute_states(conn, lead_ids: set[str]) -> None:
         history = [ConsentEvent.from_record(json.loads(b)["event"]) for b in bodies.get(lead_id, ())]
         if not history:
             continue
-        event = events.get(history[0].event_id)
-
-        def retention(code: str, event=event) -> int:
-            p = purposes.get(code)
-            if p and p.retention_days:
-                return p.retention_days
-            return event.retention_days if event else 365
-
-        states = fold_states(history, retention)
+        states = consent.fold_person(history, purposes, events)
         conn.execute("DELETE FROM consent_state WHERE lead_id = ?", (lead_id,))
         for s in states.values():
             repo.set_consent_state(
