@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -37,6 +38,15 @@ def click(qtbot, root: QWidget, name: str) -> None:
     taps_allowed(qtbot, b)
     assert b.isEnabled() and b.isVisible(), f"{name} is not clickable"
     qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+
+
+def tap(widget: QWidget, pos: QPoint | None = None) -> None:
+    """A tap as the screen delivers it: to whatever is on top at that point of the window (a
+    test's click on the widget itself would skip what covers it, such as a tap guard)."""
+    window = widget.window()
+    point = widget.mapTo(window, pos if pos is not None else widget.rect().center())
+    QTest.mouseClick(window.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    QApplication.processEvents()
 
 
 def on_duty(qtbot, console, initials: str = "WF") -> None:

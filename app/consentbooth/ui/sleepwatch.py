@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import SLOT, QObject, QTimer, Slot
 
 from consentbooth.core.logging import get_logger
 from consentbooth.ui.session import Session
@@ -103,9 +103,9 @@ class SleepWatch(QObject):
         system = QDBusConnection.systemBus()
         if system.isConnected():
             system.connect(login1, "/org/freedesktop/login1", login1 + ".Manager", "PrepareForSleep",
-                           self, "sleeping(bool)")
-            system.connect(login1, "", login1 + ".Session", "Lock", self, "session_locked()")
+                           self, SLOT("sleeping(bool)"))
+            system.connect(login1, "", login1 + ".Session", "Lock", self, SLOT("session_locked()"))
         bus = QDBusConnection.sessionBus()
         if bus.isConnected():
             for name in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
-                bus.connect("", "", name, "ActiveChanged", self, "screensaver(bool)")
+                bus.connect("", "", name, "ActiveChanged", self, SLOT("screensaver(bool)"))

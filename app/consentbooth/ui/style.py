@@ -39,8 +39,7 @@ QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateEdit, QSpinBox {{
     background: {CARD}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px;
     selection-background-color: {ACCENT};
 }}
-QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus {{ border: 1px solid {ACCENT}; }}
-QLineEdit[invalid="true"] {{ border: 2px solid {DANGER}; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {DANGER}; padding: 4px 7px; }}
 QPushButton {{
     background: {CARD}; border: 1px solid {BORDER}; border-radius: 6px; padding: 6px 14px;
 }}
@@ -71,9 +70,13 @@ QListWidget {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 6p
 QProgressBar {{ border: 1px solid {BORDER}; border-radius: 4px; background: #eef1f3; height: 8px; text-align: center; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 QCheckBox {{ spacing: 10px; }}
-QPushButton:focus {{ border: 2px solid {FOCUS}; }}
-QCheckBox:focus {{ border: 2px solid {FOCUS}; border-radius: 6px; }}
-QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus {{ border: 2px solid {FOCUS}; }}
+/* The focus ring: a wider border in the focus colour; the padding gives back what the border
+   takes, so nothing moves when the focus (or an error) comes and goes. */
+QPushButton:focus {{ border: 2px solid {FOCUS}; padding: 5px 13px; }}
+QCheckBox {{ border: 2px solid transparent; border-radius: 6px; }}
+QCheckBox:focus {{ border: 2px solid {FOCUS}; }}
+QLineEdit:focus, QComboBox:focus {{ border: 2px solid {FOCUS}; padding: 4px 7px; }}
+QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {FOCUS}; }}
 QFrame#overlayCard {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 14px; }}
 QWidget#pausedScreen {{ background: {BACKGROUND}; }}
 QPushButton[role="key"] {{ font-size: 22px; font-weight: 600; }}
@@ -88,9 +91,10 @@ QFrame#purposeCard[ticked="true"] {{ background: {ACCENT_SOFT}; border: 2px soli
 #kioskWindow QLabel#tag {{ font-size: 15px; color: {MUTED}; }}
 #kioskWindow QLabel#error {{ font-size: 17px; }}
 #kioskWindow QLineEdit {{ font-size: 22px; padding: 8px 12px; min-height: {TOUCH - 20}px; }}
-#kioskWindow QLineEdit:focus {{ border: 3px solid {FOCUS}; }}
+#kioskWindow QLineEdit[invalid="true"] {{ border: 2px solid {DANGER}; padding: 7px 11px; }}
+#kioskWindow QLineEdit:focus {{ border: 3px solid {FOCUS}; padding: 6px 10px; }}
 #kioskWindow QPushButton {{ font-size: 21px; padding: 12px 30px; min-height: {TOUCH - 24}px; border-radius: 10px; }}
-#kioskWindow QPushButton:focus {{ border: 3px solid {FOCUS}; }}
+#kioskWindow QPushButton:focus {{ border: 3px solid {FOCUS}; padding: 10px 28px; }}
 #kioskWindow QPushButton[role="lang"] {{ font-size: 17px; padding: 6px 20px; min-height: {TOUCH - 14}px; min-width: 60px; border-radius: 22px; }}
 #kioskWindow QPushButton[role="staff"] {{ font-size: 16px; padding: 6px 18px; min-height: {TOUCH - 14}px; min-width: 60px; color: {INK}; background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 22px; }}
 #kioskWindow QCheckBox {{ font-size: 21px; font-weight: 600; padding: 4px; border: 3px solid transparent; border-radius: 8px; }}

@@ -27,7 +27,7 @@ from consentbooth.ui.kiosk.flow import AttendeeFlow
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import FieldRow, LanguageSwitch, Texts, label
 from consentbooth.ui.widgets.labels import field_label, purpose_title
-from consentbooth.ui.widgets.screen import fit
+from consentbooth.ui.widgets.screen import fit, fit_when_shown
 
 PREFERRED_SIZE = (1100, 760)
 
@@ -93,6 +93,7 @@ class WithdrawDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
+        fit_when_shown(self)
 
     def submit(self) -> None:
         purposes = [c for c, b in self.boxes.items() if b.isChecked()]
@@ -166,6 +167,7 @@ class CorrectDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
+        fit_when_shown(self)
 
     def submit(self) -> None:
         fields = {k: r.value() for k, r in self.rows.items()}

@@ -30,6 +30,7 @@ from consentbooth.ui import errors, style
 from consentbooth.ui.operations import Job, Operation
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import Texts, button, label
+from consentbooth.ui.widgets.screen import fit_when_shown
 
 POLL_MS = 80
 
@@ -104,6 +105,7 @@ class ToolDialog(QDialog):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._tick)
+        fit_when_shown(self)  # never larger than the screen it opens on
 
     def add_run_buttons(self, layout: QVBoxLayout, text: str, name: str) -> QPushButton:
         """The dialog's closing row, [text] [Close]; the first runs ``self.submit``."""

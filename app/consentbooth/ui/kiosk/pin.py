@@ -11,6 +11,7 @@ from consentbooth.ui import operations
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import N_, Texts, button, label
 from consentbooth.ui.widgets.pinpad import PinPad
+from consentbooth.ui.widgets.screen import fit_when_shown
 
 if TYPE_CHECKING:
     from consentbooth.services.staffing import PinCheck
@@ -48,6 +49,7 @@ class PinDialog(QDialog):
         layout.addWidget(self.pad)
         layout.addLayout(row)
         session.language_changed.connect(self._language_changed)
+        fit_when_shown(self)
         # A wait still running from earlier tries is shown at once.
         self.session.run(operations.pin_status(), self._status)
 

@@ -133,6 +133,7 @@ class KioskWindow(QWidget):
     def _build_steps(self) -> None:
         if self.flow is not None:
             self.flow.build_steps()
+            self.flow.step(self.flow.current()).focus_first()  # now that the window is up
         self.timeout.start()  # after the first paint: nothing to time before
 
     def _next(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -46,6 +47,8 @@ def read_enrolment(path: Path, code: str) -> Enrolment:
 
 
 class WelcomePage(Page):
+    enrolled = Signal(str)  # the enrolment opened: the organisation's name it carries
+
     def __init__(self, session: Session) -> None:
         super().__init__(N_("Welcome to ConsentBooth"),
                          N_("First, how does this laptop belong to your organisation?"))
@@ -148,6 +151,7 @@ class WelcomePage(Page):
             self.checking = False
             self.enrolment, self._checked_for = enrolment, key
             self.completeChanged.emit()
+            self.enrolled.emit(enrolment.organisation_name)
             wizard = self.wizard()
             if wizard is not None and wizard.currentPage() is self:
                 wizard.next()

@@ -65,6 +65,8 @@ class SetupWizard(QWizard):
             N_("Leads are filed under an event; its retention period is shown in the notice."),
             EventForm(),
         )
+        if self.welcome_page is not None:  # joining: the organisation's name comes with the file
+            self.welcome_page.enrolled.connect(self._enrolled)
         self.purposes_page = PurposesPage()
         self.notice_page = NoticePage(lambda: (self.organisation_page.form.organisation(),
                                                self.event_page.form.build_event(),
@@ -97,6 +99,11 @@ class SetupWizard(QWizard):
         self.booth: Booth | None = None
         self.saving = False
         fit(self, PREFERRED_SIZE)
+
+    def _enrolled(self, organisation_name: str) -> None:
+        name = self.organisation_page.form.name
+        if organisation_name and not name.text().strip():
+            name.setText(organisation_name)
 
     def _language_changed(self, language: str) -> None:
         self.language.sync(language)

@@ -82,9 +82,11 @@ def card(*, name: str = "card") -> tuple[QFrame, QVBoxLayout]:
 class MessageLabel(QLabel):
     """A sentence that follows the language: an English msgid (with its parameters) or a refusal
     (a ``UserFacingError``), rendered again by ``retranslate``. Hidden while empty; ``reserve``
-    keeps its line's height when hidden, so showing it never pushes what is below down."""
+    lines keep their height when hidden, so a message that long never pushes what is below down."""
 
-    def __init__(self, *, name: str = "error", reserve: bool = False, parent: QWidget | None = None) -> None:
+    reserve = 0  # lines
+
+    def __init__(self, *, name: str = "error", reserve: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setWordWrap(True)
@@ -93,7 +95,8 @@ class MessageLabel(QLabel):
             policy = self.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
             self.setSizePolicy(policy)
-            self.setMinimumHeight(self.fontMetrics().lineSpacing() + 2)
+            self.reserve = reserve
+            self._reserve_height()
         self.hide()
 
     def say(self, msgid: str, **params: object) -> None:
@@ -115,6 +118,14 @@ class MessageLabel(QLabel):
     def clear_message(self) -> None:
         self._source = None
         self.show_text("")
+
+    def _reserve_height(self) -> None:
+        self.setMinimumHeight(self.reserve * self.fontMetrics().lineSpacing() + 8)
+
+    def changeEvent(self, event) -> None:  # the style sheet sets the font after construction
+        super().changeEvent(event)
+        if self.reserve and event.type() == event.Type.FontChange:
+            self._reserve_height()
 
     def retranslate(self) -> None:
         source = self._source
@@ -147,7 +158,7 @@ class FieldRow(QWidget):
         self.edit.setObjectName(f"field_{key}")
         if password:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = MessageLabel(reserve=True)
+        self.error = MessageLabel(reserve=2)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.caption)

@@ -38,7 +38,7 @@ class PinPad(QWidget):
         self.edit.setValidator(QRegularExpressionValidator(r"\d{0,12}", self.edit))
         self.edit.setMinimumHeight(KEY_SIZE - 8)
         self.edit.returnPressed.connect(self.submit)
-        self.message = MessageLabel(reserve=True)
+        self.message = MessageLabel(reserve=1)
         self.message.setObjectName("pinPadMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.keys: list[QPushButton] = []

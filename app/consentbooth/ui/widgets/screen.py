@@ -9,7 +9,7 @@ whose preferred size is larger than the screen opens maximised.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -53,3 +53,18 @@ def fit(window: QWidget, preferred: QSize | tuple[int, int] | None = None, *,
 def cap_to_screen(window: QWidget) -> None:
     """A window may never be resized beyond the screen's free area (a layout's wish included)."""
     window.setMaximumSize(room(window).expandedTo(QSize(320, 240)))
+
+
+class _FitOnShow(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+            watched.removeEventFilter(self)
+            resized = watched.testAttribute(Qt.WidgetAttribute.WA_Resized)
+            fit(watched, watched.size() if resized else watched.sizeHint())
+            self.deleteLater()
+        return False
+
+
+def fit_when_shown(window: QWidget) -> None:
+    """:func:`fit` ``window`` the first time it is shown (its size by then, or its size hint)."""
+    window.installEventFilter(_FitOnShow(window))

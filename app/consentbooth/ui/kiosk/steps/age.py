@@ -29,3 +29,4 @@ class AgeStep(Step):
         self.body.addLayout(row)
         self.body.addStretch(1)
         self.nav("Back", lambda: flow.go("separate" if flow.separate else "purposes"), name="ageBack")
+        self.footer.addStretch(1)  # "Back" stays on the left, away from where "Continue" was

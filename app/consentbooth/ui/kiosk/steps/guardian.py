@@ -29,7 +29,7 @@ class GuardianStep(Step):
             self.consent.setText,
             "I am the child's parent or guardian and give separate consent to the uses ticked.",
         )
-        self.error = MessageLabel(reserve=True)
+        self.error = MessageLabel(reserve=1)
         for w in (self.name_row, self.relationship_row, self.consent, self.error):
             self.body.addWidget(w)
         self.body.addStretch(1)
