@@ -128,6 +128,7 @@ def create_bundle(
             ),
         )
     log.info("bundle written with %d leads", leads)
+    stamp_chain_heads(ctx)
     return leads
 
 
@@ -244,6 +245,22 @@ def merge_files(
             results.append(MergeResult(bundle=str(path), ok=False, reason=reason, code=UNREADABLE))
             continue
         results.append(merge_bundle(ctx, data=data, identity_text=identity_text, name=str(path), progress=progress))
+    if any(r.ok for r in results):
+        stamp_chain_heads(ctx)
     return results
+
+
+def stamp_chain_heads(ctx: BoothContext) -> None:
+    """With a time-stamping authority configured, timestamp the chain heads now (after a merge,
+    after a bundle: the moments a machine is online). Best effort: a TSA that is down leaves the
+    evidence as it was and is logged; ``consentbooth checkpoint`` tries again."""
+    from consentbooth.services import evidence
+
+    if not evidence.tsa_url(ctx):
+        return
+    try:
+        evidence.timestamp_chain_heads(ctx)
+    except UserFacingError:
+        log.warning("time-stamping authority unavailable: chain heads not timestamped this time")
 
 
