@@ -5,7 +5,8 @@ script there, ``PYTHONPATH=/tmp/v2/app:/tmp/v2 python tests/data/make_fixture.py
 file, so tests prove that every released vault upgrades. ``vault-v1.cbvault`` came from the
 schema-1 code of 12df1e4 (same content), ``vault-v2.cbvault`` from
 ea510db, ``vault-v3.cbvault`` from 89cb4f9 (it also holds an erased person, 王芳, whose phone the
-schema-3 search index kept: schema 4 must purge it). Every fixture has the passphrase FIXTURE_PASSPHRASE below.
+schema-3 search index kept: schema 4 must purge it), ``vault-v5.cbvault`` from 5e28061 (the last
+schema before the attendee lists of schema 6). Every fixture has the passphrase FIXTURE_PASSPHRASE below.
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def test_the_sealed_entry_states_exactly_the_event_decided_at_capture(booth: Boo
     journalled = json.loads(booth.vault.conn.execute("SELECT record FROM capture_journal").fetchone()[0])
     entry = ledger.get(booth.vault, result.ledger_id)  # projects, sealing the event
     assert entry.record["event"] == journalled["event"]
-    assert entry.record["event"]["extra"] == {"guardian_consent": True}
+    assert entry.record["event"]["extra"] == {"guardian_consent": True, "source": "typed"}
     assert entry.occurred_at == journalled["event"]["occurred_at"]
     record = booth.record(result.lead_id)
     assert record.lead.signature_png == b"\x89PNG\r\n\x1a\nsignature"

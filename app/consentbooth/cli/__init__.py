@@ -2,7 +2,8 @@
 
 One module per concept: ``people`` (a vault, captures, a person's rights), ``maintenance``
 (passphrase, backup, restore), ``ops`` (exports, bundles, merge, devices) and ``evidence``
-(certificates, verification, the ledger, the root of trust, trusted time).
+(certificates, verification, the ledger, the root of trust, trusted time), ``attendees``
+(organiser attendee lists, badge codes, business cards).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from consentbooth.cli import evidence, maintenance, ops, people
+from consentbooth.cli import attendees, evidence, hub, maintenance, ops, people
 from consentbooth.cli.common import PASS_ENV, Command
 from consentbooth.core.errors import AppError, UserFacingError
 from consentbooth.core.logging import get_logger, log_unexpected, setup_logging
@@ -33,10 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         if vault:
             p.add_argument("--vault", help="vault file (default: the per-user data folder)")
+        if name in hub.HUB_COMMANDS:
+            hub.add_options(p)
         COMMANDS[name] = func
         return p
 
-    for module in (people, maintenance, ops, evidence):
+    for module in (people, maintenance, ops, evidence, attendees, hub):
         module.register(add)
     return parser
 

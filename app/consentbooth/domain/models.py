@@ -34,6 +34,14 @@ class CollectionMethod(StrEnum):
     STAFF = "staff"  # staff-assisted
 
 
+class DataSource(StrEnum):
+    """Where the details on the form came from (recorded with the consent, issue #13)."""
+
+    TYPED = "typed"  # typed by the attendee or by staff
+    BADGE_SCAN = "badge_scan"  # a badge's code, by a wedge scanner or the camera
+    BUSINESS_CARD = "business_card"  # a business card read by OCR, confirmed by staff
+
+
 class Action(StrEnum):
     CONSENT = "consent"  # a capture: each shown purpose granted or not
     WITHDRAWAL = "withdrawal"

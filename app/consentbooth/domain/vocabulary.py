@@ -72,6 +72,12 @@ METHODS = Words({
     "kiosk": "kiosk self-entry",
     "staff": "staff-assisted",
 })
+# Where the details came from (``DataSource``); said in the middle of a sentence.
+SOURCES = Words({
+    "typed": "typed in",
+    "badge_scan": "badge scan",
+    "business_card": "business card",
+})
 # Where a consent or a withdrawal came in (``Channel``).
 CHANNELS = Words({
     "kiosk": "Kiosk",
@@ -108,6 +114,7 @@ WITHDRAWAL_CHANNELS = ("in_person", "phone", "email", "wechat")
 TABLES: Mapping[str, Words] = MappingProxyType({
     "fields": FIELDS,
     "methods": METHODS,
+    "sources": SOURCES,
     "channels": CHANNELS,
     "statuses": STATUSES,
     "actions": ACTIONS,

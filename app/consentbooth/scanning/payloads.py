@@ -31,7 +31,8 @@ CONTACT = ("name", "company", "title", "phone", "email", "wechat")
 LIMITS = {"name": 100, "company": 200, "title": 100, "phone": 32, "email": 254, "wechat": 40}
 
 KINDS = ("vcard", "mecard", "bizcard", "json", "url", "registration_id")
-REGISTRATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
+REGISTRATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")  # a bare code that is an id
+_ID_TEXT = re.compile(r"[^\s\x00-\x1f\x7f]{1,64}")  # an id a JSON key, a URL or a list names
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]{1,64}@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]{2,}")
 _WECHAT = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,39}")
 
@@ -181,6 +182,18 @@ def join_name(family: str, given: str) -> str:
     return " ".join(p for p in (given, family) if p)
 
 
+def normalise_registration_id(text: str) -> str:
+    """The form an id is looked up in: NFKC (full-width digits become ASCII), no spaces, upper
+    case. An organiser's list and a scanned badge may write the same id differently."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def make_draft(kind: str, values: Mapping[str, object], *, registration_id: str | None = None,
+               phones: Iterable[str] = (), emails: Iterable[str] = ()) -> BadgeDraft:
+    """A draft from raw values (e.g. an attendee list's row): see :func:`_draft`."""
+    return _draft(kind, values, registration_id=registration_id, phones=phones, emails=emails)
+
+
 def _draft(kind: str, values: Mapping[str, object], *, registration_id: str | None = None,
            phones: Iterable[str] = (), emails: Iterable[str] = ()) -> BadgeDraft:
     """A draft from raw values: each cleaned and checked; the first usable phone and email win,
@@ -209,7 +222,7 @@ def _draft(kind: str, values: Mapping[str, object], *, registration_id: str | No
     if wechat:
         fields["wechat"] = wechat
     rid = _clean(registration_id or "")
-    rid = rid if REGISTRATION_ID.fullmatch(rid) else None
+    rid = rid if _ID_TEXT.fullmatch(rid) else None
     if not fields and rid is None:
         raise PayloadRefused("This code holds no name, contact details or registration number.")
     return BadgeDraft(kind=kind, fields=fields, registration_id=rid, alternatives=alternatives)

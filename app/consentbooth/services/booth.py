@@ -121,7 +121,12 @@ class Booth:
                 from consentbooth.services import trust
 
                 trust.ensure_root(vault)
-            return cls(vault)
+            booth = cls(vault)
+            # attendee lists past their keep period go at the first open from that day on
+            from consentbooth.services import attendees
+
+            attendees.delete_expired_lists(booth.ctx)
+            return booth
         except BaseException:
             vault.close()
             raise
@@ -233,4 +238,17 @@ class Booth:
     known_devices = _hand_off_later("trust", "known_devices")
     change_passphrase = _hand_off_later("maintenance", "change_passphrase")
     backup = _hand_off_later("maintenance", "backup")
+
+    # scan to consent (issue #13): badges, cards, the organiser's attendee lists
+    read_badge = _hand_off_later("scans", "read_badge")
+    read_business_card = _hand_off_later("scans", "read_business_card")
+    import_attendee_list = _hand_off_later("attendees", "import_attendee_list")
+    preview_attendee_file = _hand_off_later("attendees", "preview_attendee_file")
+    attendee_lists = _hand_off_later("attendees", "attendee_lists")
+    delete_attendee_list = _hand_off_later("attendees", "delete_attendee_list")
+    delete_expired_attendee_lists = _hand_off_later("attendees", "delete_expired_lists")
+    attendee_list_log = _hand_off_later("attendees", "attendee_list_log")
+    lookup_attendee = _hand_off_later("attendees", "lookup_attendee")
+    badge_field_names = _hand_off_later("attendees", "badge_field_names")
+    set_badge_field_names = _hand_off_later("attendees", "set_badge_field_names")
 

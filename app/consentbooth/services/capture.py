@@ -22,6 +22,7 @@ from consentbooth.domain.models import (
     CollectionMethod,
     ConsentEvent,
     ConsentEventId,
+    DataSource,
     Decision,
     Event,
     Guardian,
@@ -51,6 +52,11 @@ class CaptureRequest:
     signature_png: bytes | None = None
     under_14: bool = False
     guardian: Guardian | None = None
+    # Where the details came from (issue #13). Fields in ``drafted`` were pre-filled by a scan
+    # and left as they were: kept only when a ticked purpose needs them (PIPL Art. 6).
+    source: DataSource = DataSource.TYPED
+    attendee_list: str | None = None  # the attendee list (id) a scanned id was looked up in
+    drafted: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,7 +212,9 @@ def _prepare(
             name=validate_name(guardian.name),
             relationship=clean_text("relationship", guardian.relationship),
         )
-    fields = validate_fields(request.fields, required_fields(ctx, ticked, offered))
+    needed = required_fields(ctx, ticked, offered)
+    given = {k: v for k, v in request.fields.items() if k not in request.drafted or k in needed}
+    fields = validate_fields(given, needed)
     operator = ctx.operator_for(request.operator)
     lead_id = LeadId(new_id())
     lead = Lead(
@@ -238,9 +246,20 @@ def _prepare(
         device_id=ctx.device_id,
         occurred_at=at,
         data_digest=ctx.digest(fields, request.signature_png),
-        extra={"guardian_consent": True} if guardian else {},
+        extra=_extra(request, guardian is not None),
     )
     return PreparedCapture(outcome=Outcome.CAPTURED, event=event, at=at, lead=lead, consent=consent)
+
+
+def _extra(request: CaptureRequest, guardian: bool) -> dict[str, object]:
+    """What the consent event records beyond its fixed fields: a guardian's consent; how the
+    details reached the form (``source``; events recorded before schema 6 lack it: typed) and,
+    for an attendee-list lookup, which list."""
+    extra: dict[str, object] = {"guardian_consent": True} if guardian else {}
+    extra["source"] = DataSource(request.source).value
+    if request.attendee_list:
+        extra["attendee_list"] = clean_text("attendee_list", request.attendee_list)
+    return extra
 
 
 def _store(conn, item: PreparedCapture, offered: Mapping[str, Purpose]) -> CaptureResult:

@@ -182,11 +182,53 @@ UPDATE signers SET digest_secret = (SELECT value FROM meta WHERE key = 'digest_s
     WHERE device_id = (SELECT CAST(value AS TEXT) FROM meta WHERE key = 'device_id');
 """
 
+# Organiser attendee lists (issue #13, services/attendees.py): a lookup from a badge's
+# registration id to what the organiser's lead-retrieval file says, for one event. Never leads,
+# never exported or bundled. Each entry is sealed (AES-GCM) under its list's own key and found by
+# a keyed digest of the id (crypto/sealing.py); deleting the list row shreds every entry. Lists
+# are deleted ``keep_days`` after their event ends; ``attendee_list_log`` (append-only) records
+# each import and each deletion, without any attendee's details.
+V6 = """
+CREATE TABLE attendee_lists (
+    id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    entries INTEGER NOT NULL,
+    keep_days INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    list_key BLOB NOT NULL
+);
+CREATE TABLE attendee_entries (
+    list_id TEXT NOT NULL,
+    lookup TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (list_id, lookup)
+) WITHOUT ROWID;
+CREATE TABLE attendee_list_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    list_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    entries INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE TRIGGER attendee_list_log_no_update BEFORE UPDATE ON attendee_list_log
+BEGIN SELECT RAISE(ABORT, 'the attendee list log is append-only'); END;
+CREATE TRIGGER attendee_list_log_no_delete BEFORE DELETE ON attendee_list_log
+BEGIN SELECT RAISE(ABORT, 'the attendee list log is append-only'); END;
+"""
+
 
 # A migration is an SQL script or a function of the connection; each runs in ONE transaction
 # with its ``user_version`` bump (write new ones as functions when SQL alone cannot say it).
 Migration = str | Callable[[Any], None]
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure, V5)
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure, V5, V6)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,123 @@
+"""The OCR engine (RapidOCR on ONNX Runtime): the only module that imports them.
+
+The models are the ONNX files the ``rapidocr`` wheel ships (PP-OCRv6 detection and recognition,
+the PP-OCR text-direction classifier, Chinese and Latin in one model), named by path so the
+engine never reaches for its download code: nothing is fetched at run time. The engine loads on
+the first card (about a second) and is kept for the next; a photo is decoded in memory and never
+written anywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from consentbooth.core.errors import UserFacingError
+
+MAX_SIDE = 1600  # a phone photo of 4000 px is scaled down first: a card needs no more
+DET_SIDE = 640  # the detector's input (longest side): fast on two cores, sharp enough for cards
+MODELS = {
+    "Det.model_path": "PP-OCRv6_det_small.onnx",
+    "Rec.model_path": "PP-OCRv6_rec_small.onnx",
+    "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+_engine: Any = None
+_lock = threading.Lock()
+
+
+class CardPhotoRefused(UserFacingError):
+    """A card photo that cannot be read; nothing was kept."""
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text the engine found, with its box (pixels) and confidence."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    score: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def __repr__(self) -> str:  # card text is personal data
+        return f"TextLine(<{len(self.text)} characters>, h={self.height:.0f})"
+
+
+def models_dir() -> Path:
+    import rapidocr
+
+    return Path(rapidocr.__file__).resolve().parent / "models"
+
+
+def engine() -> Any:
+    """The engine, loaded once (thread-safe); only the bundled model files, never a download."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            from rapidocr import RapidOCR
+
+            folder = models_dir()
+            params: dict[str, Any] = {key: str(folder / name) for key, name in MODELS.items()}
+            missing = [name for name in MODELS.values() if not (folder / name).is_file()]
+            if missing:
+                raise CardPhotoRefused(
+                    "The text-recognition models are missing from this installation ({files}); "
+                    "reinstall ConsentBooth.", files=", ".join(missing),
+                )
+            params.update({
+                "Global.log_level": "warning",
+                "Global.use_cls": False,  # cards are photographed upright (5° is no problem)
+                "Global.max_side_len": MAX_SIDE,
+                "Det.limit_type": "max",
+                "Det.limit_side_len": DET_SIDE,
+            })
+            _engine = RapidOCR(params=params)
+        return _engine
+
+
+def _image(photo: bytes | Any) -> Any:
+    import cv2
+    import numpy
+
+    if isinstance(photo, bytes | bytearray | memoryview):
+        image = cv2.imdecode(numpy.frombuffer(photo, dtype=numpy.uint8), cv2.IMREAD_COLOR) if len(photo) else None
+        if image is None:
+            raise CardPhotoRefused("This file is not a photo this app can read (JPEG or PNG).")
+    elif hasattr(photo, "convert"):  # a PIL image
+        image = cv2.cvtColor(numpy.asarray(photo.convert("RGB")), cv2.COLOR_RGB2BGR)
+    else:
+        image = numpy.asarray(photo)
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        elif image.ndim != 3 or image.shape[2] not in (3, 4):
+            raise CardPhotoRefused("This file is not a photo this app can read (JPEG or PNG).")
+        elif image.shape[2] == 4:
+            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    height, width = image.shape[:2]
+    if min(height, width) < 64:
+        raise CardPhotoRefused("This photo is too small to read a card from; take it closer.")
+    scale = MAX_SIDE / max(height, width)
+    if scale < 1:
+        image = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    return image
+
+
+def read_text(photo: bytes | Any) -> list[TextLine]:
+    """The lines of text in a photo (JPEG/PNG bytes in memory, a PIL image or a BGR array)."""
+    image = _image(photo)
+    result = engine()(image)
+    lines = []
+    for text, box, score in zip(result.txts or (), result.boxes if result.boxes is not None else (),
+                                result.scores or (), strict=False):
+        xs = [float(p[0]) for p in box]
+        ys = [float(p[1]) for p in box]
+        lines.append(TextLine(str(text), min(xs), min(ys), max(xs), max(ys), float(score)))
+    return lines
