@@ -17,7 +17,13 @@ def setup_logging(level: int = logging.INFO) -> None:
     if _configured:
         return
     _configured = True
+    # The libraries' own warnings (pyHanko explaining, with a traceback, why a foreign signer
+    # does not chain to our root) must not spill onto the CLI's stderr, whose one line is the
+    # answer, nor into our log: their messages may quote certificates or values. Our verdicts
+    # say what they found, in our words.
     import logging.handlers  # not at import: the GUI shows its unlock screen first
+
+    logging.getLogger().addHandler(logging.NullHandler())
 
     try:
         directory = ensure_private_dir(log_dir())
