@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from consentbooth.crypto.pki import read_enrolment
+from consentbooth.crypto.enrolment import read_enrolment
 from consentbooth.exports.bundle import generate_ops_identity
 from consentbooth.services.booth import Booth
 from tests.bench import synth
@@ -20,10 +20,10 @@ N_CERTS = int(os.environ.get("CB_BENCH_CERTS", "1000"))
 def bench_merge(folder: Path) -> dict:
     secret, public = generate_ops_identity()
     hub = Booth.create(folder / "hub.cbvault", PASS, role="hub")  # the organisation: enrols the laptop
-    enrolment = hub.enrol_device()
+    made = hub.enrol_device()
     hub.lock()
     laptop = Booth.create(folder / "laptop.cbvault", PASS, demo=True,
-                          enrolment=read_enrolment(enrolment.data, enrolment.code))
+                          enrolment=read_enrolment(made.data, made.code))
     synth.fill(laptop, N_MERGE)
     start = time.perf_counter()
     laptop.create_bundle(recipient=public, target=folder / "laptop.age")

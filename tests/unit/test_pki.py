@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import translate
-from consentbooth.crypto import pki
+from consentbooth.crypto import enrolment, pki
 from consentbooth.crypto.keys import SigningIdentity, create_self_signed
 
 ORG = "Example Booth Technology (Shanghai) Co., Ltd."
@@ -181,33 +181,33 @@ def _one_sentence(error: UserFacingError) -> None:
 
 
 def test_enrolment_round_trip(root: SigningIdentity) -> None:
-    code = pki.new_enrolment_code()
+    code = enrolment.new_enrolment_code()
     assert re.fullmatch("([0-9A-HJKMNP-TV-Z]{4}-){3}[0-9A-HJKMNP-TV-Z]{4}", code)
-    data = pki.make_enrolment(root, device_id="booth-laptop-7", organisation_name=ORG, code=code)
+    data = enrolment.make_enrolment(root, device_id="booth-laptop-7", organisation_name=ORG, code=code)
     typed = code.lower().replace("-", " ")  # as a person types it back
-    enrolment = pki.read_enrolment(data, typed)
-    assert enrolment.device_id == "booth-laptop-7"
-    assert enrolment.organisation_name == ORG
-    assert enrolment.root_cert_pem == root.cert_pem
-    assert pki.certificate_role(enrolment.identity.cert_pem) == "device"
+    joined = enrolment.read_enrolment(data, typed)
+    assert joined.device_id == "booth-laptop-7"
+    assert joined.organisation_name == ORG
+    assert joined.root_cert_pem == root.cert_pem
+    assert pki.certificate_role(joined.identity.cert_pem) == "device"
     assert pki.chain_to_root(
-        enrolment.identity.cert_pem, enrolment.identity.chain_pem, [root.certificate]
+        joined.identity.cert_pem, joined.identity.chain_pem, [root.certificate]
     ).trusted
-    signature = enrolment.identity.sign(b"ledger entry")
-    enrolment.identity.certificate.public_key().verify(
+    signature = joined.identity.sign(b"ledger entry")
+    joined.identity.certificate.public_key().verify(
         signature, b"ledger entry", ec.ECDSA(hashes.SHA256())
     )
-    assert enrolment.role == "device"
+    assert joined.role == "device"
     # O and I/L typed for 0 and 1 still open it
-    assert pki.normalise_enrolment_code("o1l-I") == "0111"
-    hub = pki.make_enrolment(root, device_id="hub-1", organisation_name=ORG, code=code, role="hub")
-    assert pki.read_enrolment(hub, code).role == "hub"
+    assert enrolment.normalise_enrolment_code("o1l-I") == "0111"
+    hub = enrolment.make_enrolment(root, device_id="hub-1", organisation_name=ORG, code=code, role="hub")
+    assert enrolment.read_enrolment(hub, code).role == "hub"
     with pytest.raises(ValueError):
-        pki.make_enrolment(root, device_id="x", organisation_name=ORG, code=code, role="pdf")
+        enrolment.make_enrolment(root, device_id="x", organisation_name=ORG, code=code, role="pdf")
 
 
 def test_enrolment_codes_are_random_and_unambiguous() -> None:
-    codes = {pki.new_enrolment_code() for _ in range(200)}
+    codes = {enrolment.new_enrolment_code() for _ in range(200)}
     assert len(codes) == 200
     assert not set("".join(codes)) & set("ILOU")
 
@@ -220,7 +220,7 @@ def _p12(key, cert, cas) -> bytes:
 
 def test_bad_enrolment_files_are_one_sentence_each(root: SigningIdentity, tmp_path: Path) -> None:
     code = "ABCD-1234-EFGH-5678"
-    good = pki.make_enrolment(root, device_id="laptop", organisation_name=ORG, code=code)
+    good = enrolment.make_enrolment(root, device_id="laptop", organisation_name=ORG, code=code)
     other_root = pki.create_root("Another Organisation Ltd.")
     stranger = pki.new_identity(other_root, role="device", subject_name="x", organisation_name=ORG)
     signer = pki.new_identity(root, role="pdf", subject_name="pdf", organisation_name=ORG)
@@ -248,28 +248,28 @@ def test_bad_enrolment_files_are_one_sentence_each(root: SigningIdentity, tmp_pa
         "no device key": "no device key",
     }
     for name, data in cases.items():
-        with pytest.raises(pki.EnrolmentError) as caught:
-            pki.read_enrolment(data, "WRONG-CODE-0000-0000" if name == "does not open" else code)
+        with pytest.raises(enrolment.EnrolmentError) as caught:
+            enrolment.read_enrolment(data, "WRONG-CODE-0000-0000" if name == "does not open" else code)
         assert expected[name] in str(caught.value), (name, str(caught.value))
         _one_sentence(caught.value)
-    with pytest.raises(pki.EnrolmentError, match="expired"):
-        pki.read_enrolment(good, code, at=dt.datetime.now(dt.UTC) + dt.timedelta(days=365 * 11))
-    with pytest.raises(pki.EnrolmentError, match="not valid yet"):
-        pki.read_enrolment(good, code, at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
-    with pytest.raises(pki.EnrolmentError, match="too short"):
-        pki.make_enrolment(root, device_id="x", organisation_name=ORG, code="abc")
+    with pytest.raises(enrolment.EnrolmentError, match="expired"):
+        enrolment.read_enrolment(good, code, at=dt.datetime.now(dt.UTC) + dt.timedelta(days=365 * 11))
+    with pytest.raises(enrolment.EnrolmentError, match="not valid yet"):
+        enrolment.read_enrolment(good, code, at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    with pytest.raises(enrolment.EnrolmentError, match="too short"):
+        enrolment.make_enrolment(root, device_id="x", organisation_name=ORG, code="abc")
     # a not-CA "root" cannot certify anything
     with pytest.raises(pki.TrustRootError):
-        pki.make_enrolment(create_self_signed(ORG), device_id="x", organisation_name=ORG, code=code)
+        enrolment.make_enrolment(create_self_signed(ORG), device_id="x", organisation_name=ORG, code=code)
 
 
 def test_enrolment_file_opens_with_openssl(root: SigningIdentity, tmp_path: Path) -> None:
-    code = pki.new_enrolment_code()
+    code = enrolment.new_enrolment_code()
     path = tmp_path / "laptop.p12"
-    path.write_bytes(pki.make_enrolment(root, device_id="laptop-9", organisation_name=ORG, code=code))
+    path.write_bytes(enrolment.make_enrolment(root, device_id="laptop-9", organisation_name=ORG, code=code))
     done = _openssl(
         "pkcs12", "-in", str(path), "-nokeys", "-passin",
-        f"pass:{pki.normalise_enrolment_code(code)}",
+        f"pass:{enrolment.normalise_enrolment_code(code)}",
     )
     assert done.returncode == 0, done.stderr
     assert "CN = laptop-9" in done.stdout or "CN=laptop-9" in done.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consentbooth.crypto.pki import read_enrolment
+from consentbooth.crypto.enrolment import read_enrolment
 from consentbooth.exports.bundle import generate_ops_identity
 from consentbooth.services import transfer
 from consentbooth.services.booth import Booth, CaptureRequest
@@ -48,8 +48,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _enrolled(org: Booth, path: Path) -> Booth:
-    enrolment = org.enrol_device()
-    return Booth.create(path, PASS, demo=True, enrolment=read_enrolment(enrolment.data, enrolment.code))
+    made = org.enrol_device()
+    return Booth.create(path, PASS, demo=True, enrolment=read_enrolment(made.data, made.code))
 
 
 def _hub(world: dict, tmp_path: Path) -> Booth:

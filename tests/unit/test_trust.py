@@ -17,6 +17,7 @@ import pytest
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.crypto import pki
+from consentbooth.crypto.enrolment import read_enrolment
 from consentbooth.crypto.keys import public_key_fingerprint
 from consentbooth.domain.models import (
     Action,
@@ -44,8 +45,8 @@ def _capture(booth: Booth, name: str, phone: str, purposes=("sales_contact", "ne
 
 
 def _enrolled(org: Booth, path: Path) -> Booth:
-    enrolment = org.enrol_device()
-    return Booth.create(path, PASS, demo=True, enrolment=pki.read_enrolment(enrolment.data, enrolment.code))
+    made = org.enrol_device()
+    return Booth.create(path, PASS, demo=True, enrolment=read_enrolment(made.data, made.code))
 
 
 @pytest.fixture(scope="module")

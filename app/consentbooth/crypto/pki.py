@@ -12,8 +12,7 @@ A two-level hierarchy, made with ``cryptography`` (nothing hand-rolled):
   in the subject's OU ("ConsentBooth device" / "ConsentBooth PDF signer" / "ConsentBooth hub")
   and read back with :func:`certificate_role`.
 
-An enrolment file joins a booth laptop to the organisation: a PKCS#12 protected by a short
-human-typable code, holding a fresh device key, its root-signed device certificate and the root.
+An enrolment file joins a booth laptop to the organisation (``crypto/enrolment.py``).
 
 Bad input from people (a PEM that is not a CA, a malformed enrolment file, a wrong code) raises
 a ``UserFacingError`` with one sentence; a chain check returns a :class:`ChainResult` instead.
@@ -24,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,7 +30,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from consentbooth.core.errors import UserFacingError
@@ -49,17 +46,6 @@ ROLE_OU = {
 _OU_ROLE = {ou: role for role, ou in ROLE_OU.items()}
 NAME_MAX = 64  # ub-common-name / ub-organization-name (RFC 5280, appendix A)
 CLOCK_SKEW = dt.timedelta(days=1)  # booth laptops' clocks drift: certificates start a day early
-
-# Enrolment codes: 16 characters of Crockford's base32 (no I, L, O, U), shown in 4 groups of 4.
-# 80 bits from ``secrets``; typed back, O reads as 0 and I/L as 1, case and dashes ignored.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_GROUPS, CODE_GROUP_LEN = 4, 4
-_CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-
-
-class EnrolmentError(UserFacingError):
-    """An enrolment file or code that cannot be used; the sentence says why."""
-
 
 class TrustRootError(UserFacingError):
     """A certificate offered as a trust root that cannot be one; the sentence says why."""
@@ -99,11 +85,11 @@ def _load_any(data: bytes) -> list[x509.Certificate]:
     return [x509.load_der_x509_certificate(data)]
 
 
-def _pem(cert: x509.Certificate) -> bytes:
+def pem_of(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+def name_attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
     values = name.get_attributes_for_oid(oid)
     return str(values[0].value) if values else None
 
@@ -111,23 +97,23 @@ def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
 def certificate_role(cert: bytes | x509.Certificate) -> str | None:
     """"device", "pdf", "hub" or "root" for a ConsentBooth certificate; None for any other."""
     loaded = cert if isinstance(cert, x509.Certificate) else _load_any(cert)[0]
-    return _OU_ROLE.get(_attr(loaded.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) or "")
+    return _OU_ROLE.get(name_attribute(loaded.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) or "")
 
 
 def organisation_of(cert: bytes | x509.Certificate) -> str | None:
     """The subject's organisation name (O), if any."""
     loaded = cert if isinstance(cert, x509.Certificate) else _load_any(cert)[0]
-    return _attr(loaded.subject, NameOID.ORGANIZATION_NAME)
+    return name_attribute(loaded.subject, NameOID.ORGANIZATION_NAME)
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
+def is_ca(cert: x509.Certificate) -> bool:
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return False
 
 
-def _now(at: dt.datetime | None = None) -> dt.datetime:
+def utc_now(at: dt.datetime | None = None) -> dt.datetime:
     return (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
 
@@ -139,7 +125,7 @@ def _in_validity(cert: x509.Certificate, at: dt.datetime) -> bool:
 # Making the root and the leaves.
 
 
-def _pkcs8(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
+def pkcs8_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -161,7 +147,7 @@ def create_root(organisation_name: str, *, years: int = 25) -> SigningIdentity:
             x509.NameAttribute(NameOID.COMMON_NAME, org[: NAME_MAX - len(suffix)] + suffix),
         ]
     )
-    now = _now()
+    now = utc_now()
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
@@ -192,12 +178,12 @@ def create_root(organisation_name: str, *, years: int = 25) -> SigningIdentity:
         )
         .sign(key, hashes.SHA256())
     )
-    return SigningIdentity(key_pem=_pkcs8(key), cert_pem=_pem(cert))
+    return SigningIdentity(key_pem=pkcs8_pem(key), cert_pem=pem_of(cert))
 
 
 def _root_parts(root: SigningIdentity) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey]:
     cert = root.certificate
-    if not _is_ca(cert):
+    if not is_ca(cert):
         raise TrustRootError("This certificate is not a certificate authority (CA), so it cannot be a root of trust.")
     return cert, root.private_key
 
@@ -228,7 +214,7 @@ def certify(
             x509.NameAttribute(NameOID.COMMON_NAME, _clip(subject_name)),
         ]
     )
-    now = _now()
+    now = utc_now()
     not_before = max(now - CLOCK_SKEW, root_cert.not_valid_before_utc)
     not_after = min(now + dt.timedelta(days=365 * years), root_cert.not_valid_after_utc)
     root_ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
@@ -262,7 +248,7 @@ def certify(
         )
         .sign(root_key, hashes.SHA256())
     )
-    return _pem(cert)
+    return pem_of(cert)
 
 
 def new_identity(
@@ -281,7 +267,7 @@ def new_identity(
         organisation_name=organisation_name,
         years=years,
     )
-    return SigningIdentity(key_pem=_pkcs8(key), cert_pem=cert_pem, chain_pem=root.cert_pem)
+    return SigningIdentity(key_pem=pkcs8_pem(key), cert_pem=cert_pem, chain_pem=root.cert_pem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,11 +284,11 @@ def load_trust_root(pem_or_der: bytes, *, at: dt.datetime | None = None) -> x509
         cert = _load_any(pem_or_der)[0]
     except (ValueError, TypeError, IndexError):
         raise TrustRootError("This file is not a certificate (PEM or DER expected).") from None
-    if not _is_ca(cert):
+    if not is_ca(cert):
         raise TrustRootError(
             "This certificate is not a certificate authority (CA), so it cannot be a root of trust."
         )
-    when = _now(at)
+    when = utc_now(at)
     if when > cert.not_valid_after_utc:
         raise TrustRootError(
             "This root certificate expired on {date}.", date=cert.not_valid_after_utc.date().isoformat()
@@ -330,7 +316,7 @@ class ChainResult:
     path: tuple[x509.Certificate, ...] = ()  # leaf first, the trusted root last (if trusted)
 
 
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     if cert.issuer != issuer.subject:
         return False
     try:
@@ -340,7 +326,7 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _path_problem(path: Sequence[x509.Certificate], at: dt.datetime) -> Message | None:
+def path_problem(path: Sequence[x509.Certificate], at: dt.datetime) -> Message | None:
     """Why ``path`` (leaf first, anchor last, each issued by the next) is not a valid chain."""
     for depth, cert in enumerate(path):
         if not _in_validity(cert, at):
@@ -410,7 +396,7 @@ def chain_to_root(
     path length of every issuer. Never raises on bad input: an unreadable certificate is an
     untrusted result with a reason.
     """
-    when = _now(at)
+    when = utc_now(at)
     try:
         leaf = _load_any(cert_pem)[0]
         pool = _load_any(chain_pem) if chain_pem.strip() else []
@@ -422,14 +408,14 @@ def chain_to_root(
     anchor: x509.Certificate | None = None
     while anchor is None and len(path) <= 8:
         current = path[-1]
-        anchor = next((r for r in roots if _issued_by(current, r)), None)
+        anchor = next((r for r in roots if issued_by(current, r)), None)
         if anchor is not None:
             break
         if any(fingerprint(current) == fingerprint(r) for r in roots):
             anchor = current  # the leaf itself is a trusted root (a self-signed identity)
             path.pop()
             break
-        issuer = next((c for c in pool if c not in path and _issued_by(current, c)), None)
+        issuer = next((c for c in pool if c not in path and issued_by(current, c)), None)
         if issuer is None:
             break
         path.append(issuer)
@@ -445,7 +431,7 @@ def chain_to_root(
             tuple(path),
         )
     full = [*path, anchor]
-    problem = _path_problem(full, when) or (
+    problem = path_problem(full, when) or (
         None if anchor is leaf or _library_accepts(leaf, pool, anchor, when) else
         Message("the certificate chain does not meet the X.509 path validation rules")
     )
@@ -476,7 +462,7 @@ def issue_crl(
     CRL is what proves they were not revoked.
     """
     root_cert, root_key = _root_parts(root)
-    now = _now()
+    now = utc_now()
     root_ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     builder = (
         x509.CertificateRevocationListBuilder()
@@ -496,140 +482,9 @@ def issue_crl(
     return crl.public_bytes(serialization.Encoding.DER)
 
 
-# ---------------------------------------------------------------------------------------------
-# Enrolment files.
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    identity: SigningIdentity  # the device key, its certificate and (chain_pem) the root
-    root_cert_pem: bytes
-    device_id: str
-    organisation_name: str
-    role: str = "device"  # "device" (a booth laptop) or "hub" (ops' merge machine)
-
-
-ENROLLABLE = ("device", "hub")
-
-
-def new_enrolment_code() -> str:
-    """A fresh code such as ``7K2Q-M9XD-4HTR-0BWE`` (80 random bits, easy to read aloud)."""
-    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LEN))
-    return "-".join(chars[i : i + CODE_GROUP_LEN] for i in range(0, len(chars), CODE_GROUP_LEN))
-
-
-def normalise_enrolment_code(code: str) -> str:
-    """The code as the file is encrypted with: no spaces or dashes, uppercase, O→0, I/L→1."""
-    return re.sub(r"[\s\-_.]", "", code).upper().translate(_CODE_FIXES)
-
-
-def make_enrolment(
-    root: SigningIdentity,
-    *,
-    device_id: str,
-    organisation_name: str,
-    code: str,
-    role: str = "device",
-) -> bytes:
-    """A PKCS#12 enrolment file: a fresh device key, its root-signed certificate, the root.
-
-    ``role`` is "device" (a booth laptop) or "hub" (a merge machine joining the organisation).
-    """
-    if role not in ENROLLABLE:
-        raise ValueError(f"role must be one of {ENROLLABLE}, not {role!r}")
-    secret = normalise_enrolment_code(code)
-    if len(secret) < 8:
-        raise EnrolmentError("The enrolment code is too short; use the code the app suggests.")
-    device = new_identity(root, role=role, subject_name=device_id, organisation_name=organisation_name)
-    key = serialization.load_pem_private_key(device.key_pem, password=None)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    return pkcs12.serialize_key_and_certificates(
-        name=f"ConsentBooth device {device_id}".encode()[:NAME_MAX],
-        key=key,
-        cert=device.certificate,
-        cas=[root.certificate],
-        encryption_algorithm=serialization.BestAvailableEncryption(secret.encode("ascii")),
-    )
-
-
-def _looks_like_pkcs12(data: bytes) -> bool:
-    """Does ``data`` parse as a PKCS#12 PFX structure (even if we cannot decrypt it)?"""
-    from asn1crypto import pkcs12 as asn1_pkcs12
-
-    try:
-        pfx = asn1_pkcs12.Pfx.load(data, strict=True)
-        return pfx["version"].native == "v3" and pfx["auth_safe"]["content_type"].native in (
-            "data",
-            "signed_data",
-        )
-    except (ValueError, TypeError, KeyError):
-        return False
-
-
-def read_enrolment(data: bytes, code: str, *, at: dt.datetime | None = None) -> Enrolment:
-    """Open an enrolment file with its code; ``EnrolmentError`` (one sentence) if unusable."""
-    secret = normalise_enrolment_code(code).encode("ascii", "replace")
-    try:
-        key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
-    except ValueError:
-        if _looks_like_pkcs12(data):
-            raise EnrolmentError(
-                "The enrolment code does not open this enrolment file; check the code and try again."
-            ) from None
-        raise EnrolmentError("This is not an enrolment file (a PKCS#12 file from ConsentBooth is expected).") from None
-    if key is None or cert is None:
-        raise EnrolmentError("The enrolment file holds no device key; ask for a new enrolment file.")
-    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
-        raise EnrolmentError("The enrolment file holds a key of an unsupported type; ask for a new enrolment file.")
-    if key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    ) != cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    ):
-        raise EnrolmentError("The enrolment file's key does not match its certificate; ask for a new enrolment file.")
-    roots = [c for c in (extra or []) if _is_ca(c)]
-    if not roots:
-        raise EnrolmentError(
-            "The enrolment file holds no organisation root certificate (CA); ask for a new enrolment file."
-        )
-    root = next((r for r in roots if _issued_by(cert, r)), None)
-    if root is None:
-        raise EnrolmentError(
-            "The device certificate in the enrolment file is not signed by the organisation root it carries."
-        )
-    role = certificate_role(cert)
-    if role not in ENROLLABLE:
-        raise EnrolmentError("The enrolment file's certificate is not for a booth device.")
-    when = _now(at)
-    for which in (cert, root):
-        if when > which.not_valid_after_utc:
-            raise EnrolmentError("The enrolment file has expired; ask for a new enrolment file.")
-        if when < which.not_valid_before_utc:
-            raise EnrolmentError(
-                "The enrolment file is not valid yet; check this computer's date and time."
-            )
-    problem = _path_problem([cert, root], when)
-    if problem is not None:
-        raise EnrolmentError(
-            "The enrolment file's certificates are not a valid chain; ask for a new enrolment file."
-        )
-    device_id = _attr(cert.subject, NameOID.COMMON_NAME) or ""
-    organisation = _attr(cert.subject, NameOID.ORGANIZATION_NAME) or ""
-    root_pem = _pem(root)
-    return Enrolment(
-        identity=SigningIdentity(key_pem=_pkcs8(key), cert_pem=_pem(cert), chain_pem=root_pem),
-        root_cert_pem=root_pem,
-        device_id=device_id,
-        organisation_name=organisation,
-        role=str(role),
-    )
-
-
 __all__ = [
     "ROLES",
     "ChainResult",
-    "Enrolment",
-    "EnrolmentError",
     "TrustRootError",
     "certificate_role",
     "certify",
@@ -639,10 +494,6 @@ __all__ = [
     "format_fingerprint",
     "issue_crl",
     "load_trust_root",
-    "make_enrolment",
-    "new_enrolment_code",
     "new_identity",
-    "normalise_enrolment_code",
     "organisation_of",
-    "read_enrolment",
 ]

@@ -34,7 +34,7 @@ from consentbooth.vault import repo
 from consentbooth.vault.store import Vault, create_vault, open_vault
 
 if TYPE_CHECKING:
-    from consentbooth.crypto.pki import Enrolment
+    from consentbooth.crypto.enrolment import Enrolment
     from consentbooth.hub.interface import Hub
 
 log = get_logger(__name__)

@@ -29,7 +29,7 @@ from consentbooth.core.errors import UserFacingError
 from consentbooth.core.files import write_atomic
 from consentbooth.core.logging import get_logger
 from consentbooth.core.paths import config_dir, ensure_private_dir
-from consentbooth.crypto import pki
+from consentbooth.crypto import enrolment, pki
 from consentbooth.crypto.keys import SigningIdentity, new_secret, public_key_fingerprint
 from consentbooth.domain.models import new_id
 from consentbooth.hub.interface import Hub
@@ -70,15 +70,15 @@ def new_organisation(*, organisation_name: str | None, role: str) -> NewDevice:
     return NewDevice(device_id, role, identity, root.cert_pem, root.key_pem)
 
 
-def read_enrolment_file(data: bytes, code: str) -> pki.Enrolment:
+def read_enrolment_file(data: bytes, code: str) -> enrolment.Enrolment:
     """An enrolment file opened with its code; one sentence for each way it can be unusable."""
-    return pki.read_enrolment(data, code)
+    return enrolment.read_enrolment(data, code)
 
 
-def joining(enrolment: pki.Enrolment) -> NewDevice:
+def joining(joined: enrolment.Enrolment) -> NewDevice:
     """A vault created from an enrolment file: the device the organisation certified."""
-    role = "hub" if enrolment.role == "hub" else "booth"
-    return NewDevice(enrolment.device_id, role, enrolment.identity, enrolment.root_cert_pem, None)
+    role = "hub" if joined.role == "hub" else "booth"
+    return NewDevice(joined.device_id, role, joined.identity, joined.root_cert_pem, None)
 
 
 def write_device(vault: Vault, device: NewDevice) -> None:
@@ -233,9 +233,9 @@ def enrol_device(ctx: BoothContext, *, role: str = "device") -> EnrolmentFile:
     root = root_identity(ctx.hub)
     organisation = ctx.hub.organisation()
     name = organisation.name if organisation else (pki.organisation_of(root.cert_pem) or DEFAULT_NAME)
-    code = pki.new_enrolment_code()
+    code = enrolment.new_enrolment_code()
     device_id = new_id()
-    data = pki.make_enrolment(root, device_id=device_id, organisation_name=name, code=code, role=role)
+    data = enrolment.make_enrolment(root, device_id=device_id, organisation_name=name, code=code, role=role)
     log.info("enrolment file made for a new device")
     return EnrolmentFile(data=data, code=code, device_id=device_id, root_fingerprint=pki.fingerprint(root.cert_pem))
 
