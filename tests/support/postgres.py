@@ -143,7 +143,8 @@ def start_server() -> PostgresServer:
     if bindir is None:
         raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
     run_as = "nobody" if os.geteuid() == 0 else None
-    root = Path(tempfile.mkdtemp(prefix="cb-pg-"))
+    # nobody must reach the folder: not under a private per-run TMPDIR; a short socket path
+    root = Path(tempfile.mkdtemp(prefix="cb-pg-", dir="/tmp" if run_as else None))
     root.chmod(0o755)
     data, sock, tls = root / "data", root / "sock", root / "tls"
     for folder in (sock, tls):

@@ -43,6 +43,10 @@ def vault_path(args: argparse.Namespace) -> Path:
 
 
 def unlock(args: argparse.Namespace, passphrase: str | None = None) -> Booth:
+    if getattr(args, "hub", None) or str(getattr(args, "vault", None) or "").startswith(("postgresql://", "postgres://")):
+        from consentbooth.cli.hub import open_hub  # --hub: a hub vault or a PostgreSQL hub
+
+        return open_hub(args, passphrase)
     return Booth.unlock(vault_path(args), passphrase or secret())
 
 
