@@ -18,9 +18,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from consentbooth.certificates import issue_certificate_pdf
-from consentbooth.certificates.pdf import FONT_NAME, ensure_font, layout_page, render_certificate
+from consentbooth.certificates.page import layout_page
+from consentbooth.certificates.pdf import render_certificate
 from consentbooth.certificates.qr import draw_qr, make_qr_payload, qr_matrix
 from consentbooth.certificates.record import record_digest_hex
+from consentbooth.certificates.typesetting import FONT_NAME, ensure_font
 from consentbooth.certificates.verify import verify_certificate_pdf
 from consentbooth.crypto import pki
 from tests.unit.certificates import sample

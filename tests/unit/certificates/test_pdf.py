@@ -12,7 +12,8 @@ import zxingcpp
 from PIL import Image
 
 from consentbooth.certificates import issue_certificate_pdf, render_certificate
-from consentbooth.certificates.pdf import QR_ATTACHMENT, RECORD_ATTACHMENT, layout_page
+from consentbooth.certificates.page import layout_page
+from consentbooth.certificates.pdf import QR_ATTACHMENT, RECORD_ATTACHMENT
 from consentbooth.certificates.qr import make_qr_payload, parse_qr_payload
 from consentbooth.certificates.record import record_bytes, record_digest_hex
 from consentbooth.crypto.keys import SigningIdentity
@@ -214,10 +215,10 @@ def test_the_photo_test_would_catch_the_old_module_size(
     consent_record: dict, signature_png: bytes, identity: SigningIdentity, monkeypatch
 ) -> None:
     """Control: with the first release's 1.45 pt modules the same photo is not readable."""
-    from consentbooth.certificates import pdf as pdf_module
+    from consentbooth.certificates import page as page_module
     from consentbooth.certificates.raster import render_page
 
-    monkeypatch.setattr(pdf_module, "QR_MIN_MODULE", 1.45)
+    monkeypatch.setattr(page_module, "QR_MIN_MODULE", 1.45)
     small = issue_certificate_pdf(
         record=consent_record, signature_png=signature_png, identity=identity
     )

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from consentbooth.certificates import issue_certificate_pdf, verify_certificate_pdf
-from consentbooth.certificates import pdf as pdf_module
+from consentbooth.certificates import page as page_module
 from consentbooth.certificates.checks import Outcome
 from consentbooth.certificates.qr import make_qr_payload, qr_matrix
 from consentbooth.certificates.record import record_digest_hex
@@ -195,7 +195,7 @@ def test_printed_qr_that_differs_from_the_signed_one_is_invalid(
     shown = make_qr_payload(
         certificate_id=other["certificate_id"], digest_hex=record_digest_hex(other), identity=identity
     )
-    monkeypatch.setattr(pdf_module, "qr_matrix", lambda _text: qr_matrix(shown))
+    monkeypatch.setattr(page_module, "qr_matrix", lambda _text: qr_matrix(shown))
     swapped = issue_certificate_pdf(record=consent_record, signature_png=signature_png, identity=identity)
     monkeypatch.undo()
     without = verify_certificate_pdf(swapped, trust_roots=[root.cert_pem])
