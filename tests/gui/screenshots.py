@@ -1,22 +1,28 @@
-"""Real screenshots for the README: ``python -m tests.gui.screenshots`` (under Xvfb or a desktop).
+"""Real screenshots for the README: ``python -m tests.gui.screenshots``.
 
 Builds a demo vault in a temporary folder, drives the real windows and saves PNGs into
-docs/screenshots/. Under Xvfb: ``Xvfb :99 -screen 0 1366x800x24 &`` then
-``DISPLAY=:99 QT_QPA_PLATFORM=xcb python -m tests.gui.screenshots``.
+docs/screenshots/: whole screens of a 1280×720 laptop, and the same again in
+docs/screenshots/1080p-150/ for a 1920×1080 screen at 150 % (``QT_SCALE_FACTOR=1.5``). Each size
+runs on its own Xvfb screen with openbox as the window manager (title bars, maximised windows,
+as on a real desktop). The app's own process sees only Latin fonts, so the Chinese in the
+pictures is the bundled font's.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 PASSPHRASE = "Correct-Horse-42!"
-SIZE = (1366, 800)
 
 
 LATIN_ONLY_FONTS = "/usr/share/fonts/truetype/dejavu"
@@ -155,149 +161,103 @@ def _tool_screens(shell, scratch: Path, snap, wait, ime, tick_box) -> None:
     shell.session.vault_path = booth_path
 
 
-def main() -> int:
+def _snap_widget(shots, widget, name: str) -> None:
+    """One dialog on its own (the tool dialogs' pictures)."""
+    shots.pump(0.3)
+    path = shots.out / name
+    widget.grab().save(str(path))
+    print("saved", path.relative_to(ROOT), flush=True)
+
+
+def shoot(out: Path, *, tools: bool) -> int:
+    """Every picture on the current display, saved into ``out``."""
     scratch = _scratch()
-    from PySide6.QtCore import QCoreApplication, QPoint, Qt
-    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QCheckBox
 
     from consentbooth.core import i18n
     from consentbooth.core.config import Config
     from consentbooth.ui.app import application
     from consentbooth.ui.shell import Shell
+    from tests.gui import screenshots_floor as floor
 
     application()
     i18n.set_language("zh-CN")
     vault = scratch / "data" / "booth.cbvault"
     _demo_vault(vault)
-    OUT.mkdir(parents=True, exist_ok=True)
-
-    def pump(seconds: float = 0.15) -> None:
-        QTest.qWait(int(seconds * 1000))
-
-    def wait(cond, timeout: float = 15.0) -> None:
-        end = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > end:
-                raise TimeoutError("the app did not get there in time")
-            pump(0.02)
-        pump(0.2)
-
-    def snap(widget, name: str) -> None:
-        pump(0.3)
-        path = OUT / name
-        widget.grab().save(str(path))
-        print("saved", path.relative_to(ROOT))
-
-    def ime(edit, text: str) -> None:
-        event = QInputMethodEvent()
-        event.setCommitString(text)
-        QCoreApplication.sendEvent(edit, event)
-
-    def tick(flow, code: str) -> None:
-        box = flow.findChild(QCheckBox, f"purpose_{code}")
-        QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(14, box.height() // 2))
-
+    out.mkdir(parents=True, exist_ok=True)
+    shots = floor.Shots(out=out, root=ROOT)
     config = Config(scratch / "config" / "settings.json")
-    shell = Shell(vault_path=vault, config=config, kiosk_fullscreen=False)
-    shell.window.resize(*SIZE)
+    shell = Shell(vault_path=vault, config=config, kiosk_fullscreen=True)
     shell.start()
-    snap(shell.window, "unlock.png")
+    shell.window.showMaximized()
+    shots.screen("unlock.png")
     shell.window.unlock_page.passphrase.setText(PASSPHRASE)
     shell.window.unlock_page.submit()
-    wait(lambda: shell.session.is_unlocked and shell.window.console.model.loads >= 1)
+    shots.wait(lambda: shell.session.is_unlocked and shell.window.console.model.loads >= 1)
 
-    # -- kiosk
-    kiosk = shell.start_kiosk()
-    assert kiosk is not None
-    kiosk.resize(*SIZE)
-    flow = kiosk.flow
-    snap(kiosk, "kiosk-notice.png")
-    flow.go("purposes")
-    tick(flow, "sales_contact")
-    tick(flow, "product_info")
-    snap(kiosk, "kiosk-purposes.png")
-    flow.go("separate")
-    tick(flow, "partner_sharing")
-    snap(kiosk, "kiosk-separate-consent.png")
-    flow.go("details")
-    ime(flow.rows["name"].edit, "张伟")
-    ime(flow.rows["company"].edit, "上海示例科技有限公司")
-    ime(flow.rows["title"].edit, "采购经理")
-    flow.rows["phone"].edit.setText("138 0013 8000")
-    flow.rows["email"].edit.setText("zhang.wei@example.cn")
-    snap(kiosk, "kiosk-details-zh.png")
-    flow.go("signature")
-    pad = flow.signature.pad
-    pump()
-    QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(120, 150))
-    for i in range(60):
-        QTest.mouseMove(pad, QPoint(120 + i * 7, 150 + int(40 * ((i % 12) - 6) / 6) * (1 if i % 24 < 12 else -1)))
-    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(540, 150))
-    snap(kiosk, "kiosk-signature.png")
-    flow.go("review")
-    snap(kiosk, "kiosk-review.png")
-    flow.save()
-    wait(lambda: flow.current() == "thanks")
-    snap(kiosk, "kiosk-thank-you.png")
-    flow.finish()
-    wait(lambda: kiosk.attendees == 1 and kiosk.flow.current() == "notice")
-    kiosk.language.buttons["en"].click()
-    snap(kiosk, "kiosk-notice-en.png")
-    kiosk.leave()
-    wait(lambda: shell.kiosk is None and shell.tasks.is_idle())
-
-    # -- console
-    console = shell.window.console
-    shell.window.resize(*SIZE)
-    wait(lambda: console.model.rowCount() > 0)
-    wait(lambda: shell.tasks.is_idle())
-    lead_id = console.model.lead_id(1)
-    console.select_lead(lead_id)
-    wait(lambda: console.detail.record is not None)
-    snap(shell.window, "console.png")
-    console.tabs.setCurrentIndex(1)
-    wait(lambda: console.dashboard.loads >= 1)
-    snap(shell.window, "dashboard.png")
-    console.tabs.setCurrentIndex(0)
-
-    # -- exports, verification, transfer (the console's "More…" menu)
-    _tool_screens(shell, scratch, snap, wait, ime, tick_box=lambda box: QTest.mouseClick(
-        box, Qt.MouseButton.LeftButton, pos=QPoint(10, box.height() // 2)))
-
-    # -- first-run wizard: the bilingual notice from the template
-    shell.session.lock("manual")
-    from consentbooth.ui.setup.wizard import SetupWizard
-
-    shell.session.vault_path = scratch / "data" / "new.cbvault"
-    wizard = SetupWizard(shell.session, new_vault=True, parent=shell.window)
-    wizard.resize(1100, 780)
-    wizard.show()
-    wizard.vault_page.passphrase.setText(PASSPHRASE)
-    snap(wizard, "setup-passphrase.png")
-    wizard.vault_page.repeat.setText(PASSPHRASE)
-    wizard.next()
-    page = wizard.organisation_page.form
-    page.name.setText("Example Instruments Co., Ltd.")
-    page.name_zh.setText("示例仪器有限公司")
-    page.address.setText("88 Century Avenue, Pudong, Shanghai / 上海市浦东新区世纪大道88号")
-    page.email.setText("privacy@booth.example")
-    page.phone.setText("+86 21 5555 0199")
-    page.rights.setText("Data Protection Office 个人信息保护办公室, privacy@booth.example")
-    wizard.next()
-    wizard.event_page.form.name.setText("China International Industry Fair 2026 / 中国国际工业博览会")
-    wizard.event_page.form.place.setText("National Exhibition and Convention Center, Shanghai")
-    wizard.next()
-    snap(wizard, "setup-purposes.png")
-    wizard.next()
-    snap(wizard, "setup-notice.png")
-    wizard.close()
-
+    floor.console_shots(shots, shell)  # console, dashboard, who is on duty
+    floor.kiosk_shots(shots, shell)  # every kiosk step, its questions, the staff PIN, paused
+    floor.assisted_shots(shots, shell)
+    floor.paused_shots(shots, shell)
+    if tools:  # exports, verification, transfer (the console's "More…" menu): one size is enough
+        _tool_screens(shell, scratch, lambda w, n: _snap_widget(shots, w, n), shots.wait, shots.ime,
+                      tick_box=lambda box: QTest.mouseClick(box, Qt.MouseButton.LeftButton,
+                                                            pos=QPoint(10, box.height() // 2)))
+    floor.wizard_shots(shots, shell, scratch)
     shell.shutdown()
     import shutil
 
     shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+# (folder under docs/screenshots, screen width, height, QT_SCALE_FACTOR)
+SETS = (("", 1280, 720, None), ("1080p-150", 1920, 1080, "1.5"))
+
+
+@contextmanager
+def virtual_screen(width: int, height: int) -> Iterator[str]:
+    """An Xvfb screen of ``width``×``height`` with openbox managing its windows; its DISPLAY."""
+    number = next(n for n in range(91, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    display = f":{number}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wm = None
+    try:
+        end = time.monotonic() + 20
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if time.monotonic() > end or xvfb.poll() is not None:
+                raise RuntimeError("Xvfb did not start")
+            time.sleep(0.05)
+        wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+        yield display
+    finally:
+        for proc in (wm, xvfb):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--shoot DIR``: shoot on this display. Otherwise each screen of ``SETS`` on its own Xvfb
+    with openbox (``apt-get install -y xvfb openbox``), or this display if they are missing."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--shoot"]:
+        return shoot(Path(argv[1]), tools=argv[2:] == ["--tools"])
+    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
+        print("Xvfb and openbox are not installed: shooting on this display only", flush=True)
+        return shoot(OUT, tools=True)
+    for folder, width, height, scale in SETS:
+        with virtual_screen(width, height) as display:
+            env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+            env.pop("QT_SCALE_FACTOR", None)
+            if scale:
+                env["QT_SCALE_FACTOR"] = scale
+            command = [sys.executable, "-m", "tests.gui.screenshots", "--shoot", str(OUT / folder)]
+            subprocess.run(command + ([] if folder else ["--tools"]), env=env, cwd=ROOT, check=True)
     return 0
 
 

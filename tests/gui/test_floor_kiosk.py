@@ -286,5 +286,6 @@ def test_the_receipt_qr_is_text_a_phone_shows(unlocked, qtbot):
     assert lines[2].startswith("Date: 20")
     assert lines[3:6] == ["You agreed to:", "- Sales contact (phone/SMS/email/WeChat)", "- Newsletter"]
     assert lines[6] == f"Certificate: {certificate_id}"
+    assert flow.thanks.receipt_label.text() == f"Certificate: {certificate_id}"  # the same number, in words
     assert lines[7] == f"To withdraw, contact: {org.rights_contact}"
     assert "Anna" not in text and "acme" not in text.lower()  # a receipt, not the person's details

@@ -97,7 +97,7 @@ def _enrolment_file(tmp_path: Path) -> tuple[Path, str, str]:
         root = org.root_info().fingerprint
     finally:
         org.lock()
-    path = tmp_path / "booth-laptop.p12"
+    path = tmp_path / "booth-laptop.cbenrol"
     path.write_bytes(enrolment.data)
     assert len(enrolment.code.replace("-", "")) == 16
     return path, enrolment.code, root

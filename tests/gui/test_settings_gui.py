@@ -1,4 +1,5 @@
-"""The settings dialog: auto-lock and kiosk reset are saved and take effect at once."""
+"""The settings dialog: the pause, its limit and the kiosk's timings are saved, within the bounds
+each setting declares, and the pause takes effect at once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 
-from consentbooth.core.config import AUTOLOCK_MINUTES, KIOSK_RESET_SECONDS, Config
+from consentbooth.core.config import (
+    AUTOLOCK_MINUTES,
+    KIOSK_IDLE_SECONDS,
+    KIOSK_RESET_SECONDS,
+    PAUSE_MAX_MINUTES,
+    Config,
+)
 from tests.gui.gui_helpers import click, type_text
 from tests.gui.test_exports_gui import _open
 
@@ -23,14 +30,20 @@ def test_settings_change_autolock_immediately(console_shell, qtbot):
     shell, _ids = console_shell
     dialog = _open(shell, qtbot, "settings")
     assert dialog.autolock.value() == 5 and dialog.autolock.minimum() == 1 and dialog.autolock.maximum() == 120
+    assert dialog.pause_max.value() == 30 and dialog.kiosk_idle.value() == 60
+    assert (dialog.kiosk_idle.minimum(), dialog.kiosk_idle.maximum()) == (15, 600)  # the setting's bounds
     _set_spin(qtbot, dialog.autolock, 2)
+    _set_spin(qtbot, dialog.pause_max, 10)
+    _set_spin(qtbot, dialog.kiosk_idle, 90)
     _set_spin(qtbot, dialog.kiosk_reset, 45)
     click(qtbot, dialog, "settingsSave")
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
     assert shell.config.get(AUTOLOCK_MINUTES) == 2
     saved = Config(shell.config.path)  # on disk, as the next launch reads it
     assert saved.get(AUTOLOCK_MINUTES) == 2 and saved.get(KIOSK_RESET_SECONDS) == 45
+    assert saved.get(PAUSE_MAX_MINUTES) == 10 and saved.get(KIOSK_IDLE_SECONDS) == 90
     assert shell.autolock.interval_ms == 120_000  # no restart needed
+    assert shell.autolock.pause_limit.interval() == 600_000
 
 
 def test_import_organisation_certificate(console_shell, qtbot, tmp_path):

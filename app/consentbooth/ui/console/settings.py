@@ -1,4 +1,5 @@
-"""Settings: auto-lock, kiosk reset, and the organisation's own certificate (PKCS#12)."""
+"""Settings: when the booth pauses and closes, the kiosk's timings, and the organisation's own
+certificate (PKCS#12). Each number keeps to the bounds its setting declares (core/config.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.config import AUTOLOCK_MINUTES, KIOSK_RESET_SECONDS
+from consentbooth.core.config import (
+    AUTOLOCK_MINUTES,
+    KIOSK_IDLE_SECONDS,
+    KIOSK_RESET_SECONDS,
+    PAUSE_MAX_MINUTES,
+    Config,
+    ConfigVar,
+)
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
 from consentbooth.ui import errors, operations
@@ -21,8 +29,15 @@ from consentbooth.ui.console.taskdialog import PathField, ToolDialog
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import button, card, label
 
-AUTOLOCK_RANGE = (1, 120)
-KIOSK_RESET_RANGE = (5, 300)
+
+def _spin(config: Config, var: ConfigVar[int], name: str, suffix: str) -> QSpinBox:
+    """A spin box for a whole-number setting, within the bounds the setting declares."""
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(int(var.minimum or 0), int(var.maximum or 10**6))
+    spin.setSuffix(" " + suffix)
+    spin.setValue(int(config.get(var)))
+    return spin
 
 
 class SettingsDialog(ToolDialog):
@@ -40,19 +55,16 @@ class SettingsDialog(ToolDialog):
         general_layout.addWidget(label(_("This computer"), name="sectionHeading"))
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.autolock = QSpinBox()
-        self.autolock.setObjectName("autolockMinutes")
-        self.autolock.setRange(*AUTOLOCK_RANGE)
-        self.autolock.setSuffix(" " + _("min"))
-        self.autolock.setValue(max(AUTOLOCK_RANGE[0], min(AUTOLOCK_RANGE[1], int(config.get(AUTOLOCK_MINUTES)))))
-        self.kiosk_reset = QSpinBox()
-        self.kiosk_reset.setObjectName("kioskResetSeconds")
-        self.kiosk_reset.setRange(*KIOSK_RESET_RANGE)
-        self.kiosk_reset.setSuffix(" " + _("s"))
-        self.kiosk_reset.setValue(
-            max(KIOSK_RESET_RANGE[0], min(KIOSK_RESET_RANGE[1], int(config.get(KIOSK_RESET_SECONDS)))))
-        form.addRow(_(AUTOLOCK_MINUTES.description), self.autolock)
-        form.addRow(_(KIOSK_RESET_SECONDS.description), self.kiosk_reset)
+        self.autolock = _spin(config, AUTOLOCK_MINUTES, "autolockMinutes", _("min"))
+        self.pause_max = _spin(config, PAUSE_MAX_MINUTES, "pauseMaxMinutes", _("min"))
+        self.kiosk_idle = _spin(config, KIOSK_IDLE_SECONDS, "kioskIdleSeconds", _("s"))
+        self.kiosk_reset = _spin(config, KIOSK_RESET_SECONDS, "kioskResetSeconds", _("s"))
+        self.spins = {AUTOLOCK_MINUTES: self.autolock, PAUSE_MAX_MINUTES: self.pause_max,
+                      KIOSK_IDLE_SECONDS: self.kiosk_idle, KIOSK_RESET_SECONDS: self.kiosk_reset}
+        for var, spin in self.spins.items():
+            description = label(_(var.description))
+            description.setMinimumWidth(280)
+            form.addRow(description, spin)
         general_layout.addLayout(form)
         layout.addWidget(general)
 
@@ -88,17 +100,16 @@ class SettingsDialog(ToolDialog):
         self.setMinimumWidth(620)
 
     def save(self) -> None:
-        minutes = self.autolock.value()
-        seconds = self.kiosk_reset.value()
         try:
-            self.session.config.set(AUTOLOCK_MINUTES, minutes)
-            self.session.config.set(KIOSK_RESET_SECONDS, seconds)
+            for var, spin in self.spins.items():
+                self.session.config.set(var, spin.value())
         except OSError:
             errors.show_exception(UserFacingError("The settings could not be saved; check the disk and try again."), self)
             return
         lock = self.session.findChild(InactivityLock)
-        if lock is not None:  # the kiosk reads its reset time each time; the lock needs telling
-            lock.set_interval_ms(minutes * 60_000)
+        if lock is not None:  # the kiosk reads its times when it starts; the pause needs telling
+            lock.set_interval_ms(self.autolock.value() * 60_000)
+            lock.set_pause_limit_ms(self.pause_max.value() * 60_000)
         self.saved.emit()
         self.accept()
 

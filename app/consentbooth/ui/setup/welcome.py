@@ -115,7 +115,7 @@ class WelcomePage(Page):
 
     def _browse(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, _("Enrolment file"), self.path.text(),
-                                               _("Enrolment files (*.p12 *.pfx);;All files (*)"))
+                                               _("Enrolment files (*.cbenrol *.p12 *.pfx);;All files (*)"))
         if path:
             self.path.setText(path)
             self.code.setFocus()

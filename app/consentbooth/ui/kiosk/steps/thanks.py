@@ -23,7 +23,7 @@ from consentbooth.ui.widgets.qr import QrWidget
 if TYPE_CHECKING:
     from consentbooth.services import CaptureResult
 
-QR_SIDE = 280
+QR_SIDE = 360  # about 5 px a module for a receipt of ~350 bytes: easy for a phone held at arm's length
 RECEIPT_WAIT_MS = 4_000
 
 
@@ -73,13 +73,12 @@ class ThanksStep(Step):
         self.nav("Next attendee", flow.finish, name="nextAttendee", role="primary", last=True)
 
     def show_receipt(self, result: CaptureResult) -> None:
-        """The receipt reference in words now; the QR code once the certificate's id is known."""
+        """The QR code and its number once the certificate's id is known (a moment later)."""
         self._result = result
         self._at = datetime.now().astimezone()
         self._language = current_language()
         self.qr.wipe()
-        reference = result.ledger_id or ""
-        self.receipt_label.setText(_("Receipt reference: {ref}").format(ref=reference[:8].upper()))
+        self.receipt_label.setText("")
         self.fallback.start()
 
     def certificate_issued(self, ledger_id: str, certificate_id: str | None) -> None:
@@ -102,6 +101,9 @@ class ThanksStep(Step):
             certificate_id=certificate_id, record_id=result.ledger_id or "",
             contact=org.rights_contact if org else "", language=language,
         ))
+        # the same number in words, as the code and the certificate print it
+        self.receipt_label.setText(_("Certificate: {id}").format(id=certificate_id) if certificate_id
+                                   else _("Consent record: {id}").format(id=result.ledger_id or ""))
 
     def wipe(self, *, everything: bool = False) -> None:
         if everything:
