@@ -43,10 +43,10 @@ def vault_path(args: argparse.Namespace) -> Path:
 
 
 def unlock(args: argparse.Namespace, passphrase: str | None = None) -> Booth:
-    if getattr(args, "hub", None) or str(getattr(args, "vault", None) or "").startswith(("postgresql://", "postgres://")):
-        from consentbooth.cli.hub import open_hub  # --hub: a hub vault or a PostgreSQL hub
+    from consentbooth.cli import hubaccess
 
-        return open_hub(args, passphrase)
+    if hubaccess.wants_hub(args):  # --hub: a hub vault or a PostgreSQL hub
+        return hubaccess.open_hub(args, passphrase, secret=secret, read_file=read_file)
     return Booth.unlock(vault_path(args), passphrase or secret())
 
 

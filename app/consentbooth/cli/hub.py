@@ -10,60 +10,29 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from pathlib import Path
 
-from consentbooth.cli.common import NEW_PASS_ENV, PASS_ENV, Adder, out, read_file, secret
+from consentbooth.cli import hubaccess
+from consentbooth.cli.common import NEW_PASS_ENV, Adder, out, read_file, secret
 from consentbooth.core.errors import UserFacingError
 from consentbooth.hub import is_postgres_url
 from consentbooth.services.booth import Booth
 
-KEY_FILE_ENV = "CONSENTBOOTH_HUB_KEY_FILE"
-# The ops commands that work on a hub (a hub vault or PostgreSQL); merge has its own --hub.
-HUB_COMMANDS = (
-    "export", "suppression", "leads", "show", "withdraw", "erase", "purge", "sharing-log",
-    "certificate", "certificates", "verify-ledger", "verify", "devices", "root", "enrol-device",
-    "checkpoint",
-)
+HUB_COMMANDS = hubaccess.HUB_COMMANDS
+add_options = hubaccess.add_options
 
 
-def add_options(parser: argparse.ArgumentParser, *, location: bool = True) -> None:
-    if location:
-        parser.add_argument("--hub", metavar="HUB",
-                            help="the hub: a hub vault file or a postgresql:// URL (instead of --vault)")
-    parser.add_argument("--hub-key-file", metavar="FILE",
-                        help=f"a PostgreSQL hub's key file (or ${KEY_FILE_ENV}; else its passphrase is asked)")
+def hub_key(args: argparse.Namespace, *, prompt: str = "Hub passphrase: ", confirm: bool = False):
+    return hubaccess.hub_key(args, secret=secret, read_file=read_file, prompt=prompt, confirm=confirm)
+
+
+def open_hub(args: argparse.Namespace, passphrase: str | None = None, *, create: bool = False) -> Booth:
+    return hubaccess.open_hub(args, passphrase, secret=secret, read_file=read_file, create=create)
 
 
 def _ask_db_password() -> str:
     return getpass.getpass("Database password: ")
-
-
-def hub_key(args: argparse.Namespace, *, prompt: str = "Hub passphrase: ", confirm: bool = False):
-    from consentbooth.services.hubs import HubKey
-
-    key_file = getattr(args, "hub_key_file", None) or os.environ.get(KEY_FILE_ENV)
-    if key_file:
-        return HubKey(key_file_text=read_file(key_file).decode("utf-8", "replace"))
-    return HubKey(passphrase=secret(PASS_ENV, prompt=prompt, confirm=confirm))
-
-
-def location(args: argparse.Namespace) -> str | None:
-    return getattr(args, "hub", None) or getattr(args, "vault", None)
-
-
-def open_hub(args: argparse.Namespace, passphrase: str | None = None, *, create: bool = False) -> Booth:
-    """The hub ``--hub`` (or ``--vault``) names, unlocked: a PostgreSQL hub with its data key, a
-    vault with its passphrase (``create``: a missing hub vault is made, as merge does)."""
-    from consentbooth.services.hubs import HubKey, open_ops_hub
-
-    where = location(args)
-    if where and is_postgres_url(where):
-        return open_ops_hub(where, key=hub_key(args), ask_password=_ask_db_password if sys.stdin.isatty() else None)
-    if not where:
-        raise UserFacingError("Name the hub: --hub HUB.cbvault or --hub postgresql://user@host/database.")
-    return open_ops_hub(Path(where), key=HubKey(passphrase=passphrase or secret()), create=create)
 
 
 def cmd_hub(args: argparse.Namespace) -> int:

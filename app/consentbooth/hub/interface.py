@@ -27,7 +27,12 @@ from consentbooth.vault.certstore import StoredCertificate
 from consentbooth.vault.devices import ChainHead, Checkpoint, LeadEvent, Signer
 from consentbooth.vault.ledger import DetailsClaim, LedgerEntry
 from consentbooth.vault.merge import MergeCounts
-from consentbooth.vault.repo import LeadSummary, StaffMember
+from consentbooth.vault.repo import StaffMember
+
+try:
+    from consentbooth.vault.search import LeadSummary
+except ImportError:  # before search moved out of vault/repo.py
+    from consentbooth.vault.repo import LeadSummary  # type: ignore[attr-defined,no-redef]
 from consentbooth.vault.sharing import ConsentingLead, SharingEntry, Suppressed
 
 Rows = Mapping[str, Sequence[Mapping[str, object]]]

@@ -13,6 +13,7 @@ from consentbooth.domain.models import Event, Lead, Organisation, Purpose
 from consentbooth.domain.notice import Notice
 from consentbooth.hub.interface import Change, Progress, Rows
 from consentbooth.vault import certstore, devices, ledger, merge, repo, sharing
+from consentbooth.vault import search as lead_search
 from consentbooth.vault.store import Vault
 
 
@@ -123,11 +124,11 @@ class VaultHub:
         return merge.apply_bundle(self.vault, rows, details_from=details_from, progress=progress)
 
     # -- people ------------------------------------------------------------------------------------------
-    def search(self, query: str = "", *, limit: int = 200, offset: int = 0) -> list[repo.LeadSummary]:
-        return repo.search_leads(self.vault, query, limit=limit, offset=offset)
+    def search(self, query: str = "", *, limit: int = 200, offset: int = 0) -> list[lead_search.LeadSummary]:
+        return lead_search.search_leads(self.vault, query, limit=limit, offset=offset)
 
     def count(self, query: str = "") -> int:
-        return repo.count_leads(self.vault, query)
+        return lead_search.count_leads(self.vault, query)
 
     def get_lead(self, lead_id: str) -> Lead | None:
         return repo.get_lead(self.vault, lead_id)

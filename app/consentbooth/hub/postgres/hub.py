@@ -32,7 +32,7 @@ from consentbooth.domain.models import (
     Purpose,
 )
 from consentbooth.domain.notice import Notice
-from consentbooth.hub.interface import Change, Progress, Rows
+from consentbooth.hub.interface import Change, LeadSummary, Progress, Rows
 from consentbooth.hub.postgres import terms
 from consentbooth.hub.postgres.connect import redacted
 from consentbooth.hub.postgres.keyring import Keyring
@@ -41,7 +41,7 @@ from consentbooth.vault.certstore import StoredCertificate
 from consentbooth.vault.devices import ChainHead, Checkpoint, LeadEvent, Signer
 from consentbooth.vault.ledger import DetailsClaim, LedgerEntry, seal
 from consentbooth.vault.merge import MergeCounts
-from consentbooth.vault.repo import ORGANISATION_KEY, LeadSummary, StaffMember, history_time
+from consentbooth.vault.repo import ORGANISATION_KEY, StaffMember, history_time
 from consentbooth.vault.sharing import ConsentingLead, SharingEntry, Suppressed
 
 log = get_logger(__name__)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from consentbooth.domain import consent
 from consentbooth.domain.models import ConsentEvent
@@ -20,8 +20,8 @@ from consentbooth.vault import codec
 from consentbooth.vault.devices import signer_from_row
 from consentbooth.vault.merge import BundleRejected, MergeCounts
 
-if TYPE_CHECKING:
-    from consentbooth.hub.postgres.hub import PostgresHub
+# ``hub`` below is the PostgresHub applying the bundle (hub.py calls in here, not the reverse).
+PostgresHub = Any
 
 STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS stage_ledger (
