@@ -11,6 +11,7 @@ from consentbooth.services import evidence
 from consentbooth.services.context import BoothContext
 from consentbooth.services.rights import lead
 from consentbooth.vault import ledger, repo
+from consentbooth.vault.search import LeadSummary
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +48,7 @@ class DashboardStats:
         return sum(self.per_hour)
 
 
-def search(ctx: BoothContext, query: str = "", *, limit: int = 200, offset: int = 0) -> list[repo.LeadSummary]:
+def search(ctx: BoothContext, query: str = "", *, limit: int = 200, offset: int = 0) -> list[LeadSummary]:
     return ctx.hub.search(query, limit=limit, offset=offset)
 
 
