@@ -1,4 +1,10 @@
-"""Export benchmarks: 100,000 leads to CSV against a plain csv.writer, and XLSX (reported).
+"""Export benchmarks: 100,000 leads to CSV against a plain csv.writer, and XLSX against that CSV.
+
+* ``csv_100k_vs_plain_csv_writer``: the Salesforce preset (names split, lengths cut, times in Data
+  Loader's format, values a spreadsheet would run neutralised) against ``csv.writer`` writing the
+  same rows straight from the SELECT; target <= 1.5.
+* ``xlsx_100k``: the same export as XLSX (typed cells, streamed into the export's O_TMPFILE)
+  against the CSV export measured in the same run; target <= 3.
 
 ``run()`` returns ``{name: {"median_s", "baseline_s", "ratio", "target"}}``. Data is synthetic
 (Chinese and Latin names, formula-looking notes, E.164 phones), generated here into an in-memory
@@ -79,7 +85,9 @@ def make_db(n: int = N_ROWS, seed: int = 7) -> sqlite3.Connection:
                 str(rnd.randint(1, 5)),
                 rnd.choice(_NOTES),
                 rnd.choice(("sales_contact", "sales_contact;product_info", "newsletter")),
-                f"2025-05-0{rnd.randint(1, 4)}T1{rnd.randint(0, 9)}:30:00+08:00",
+                # as the vault stores consent times: UTC, to the microsecond, one per lead
+                f"2025-05-0{1 + i % 4}T{2 + i % 8:02d}:{i // 60 % 60:02d}:{i % 60:02d}."
+                f"{rnd.randrange(10**6):06d}+00:00",
                 rnd.randint(1, 3),
                 f"{rnd.getrandbits(256):064x}",
                 str(uuid.UUID(int=rnd.getrandbits(128))),
@@ -167,9 +175,10 @@ def run() -> dict[str, dict]:
         xmedian = statistics.median(xlsx)
         results["xlsx_100k"] = {
             "median_s": round(xmedian, 3),
-            "baseline_s": round(baseline_s, 3),
-            "ratio": round(xmedian / baseline_s, 2),
-            "target": "report",
+            "baseline_s": round(median, 3),  # the CSV export of the same rows, same run
+            "ratio": round(xmedian / median, 2),
+            "target": "<= 3",
+            "vs_plain_csv_writer": round(xmedian / baseline_s, 2),
         }
     con.close()
     return results

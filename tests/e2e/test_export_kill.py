@@ -64,7 +64,9 @@ def _holding_personal_data(folder: Path) -> list[Path]:
     for path in folder.iterdir():
         if path.is_file():
             data = path.read_bytes()
-            if any(n in data for n in needles) or (data[:2] == b"PK" and b"sharedStrings" in data):
+            # an XLSX holds its values deflated: any workbook part with cells counts
+            if any(n in data for n in needles) or (data[:2] == b"PK" and (
+                    b"sharedStrings" in data or b"xl/worksheets/sheet1.xml" in data)):
                 found.append(path)
     return found
 

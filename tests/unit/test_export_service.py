@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,14 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from consentbooth.core.errors import StorageError, ValidationError
-from consentbooth.exports.sanitize import restore
+from consentbooth.core.errors import StorageError, UserFacingError, ValidationError
+from consentbooth.exports.sanitize import is_dangerous, restore
 from consentbooth.exports.suppression import hash_email
 from consentbooth.services.booth import Booth, CaptureRequest
 
 PASS = "Correct-Horse-42!"
 CODES = ("sales_contact", "newsletter", "product_info")
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -93,11 +93,16 @@ def test_ten_thousand_hostile_leads_export_safely(booth: Booth, tmp_path: Path) 
         if fmt == "csv":
             assert out.read_bytes().startswith(b"\xef\xbb\xbf")
             cells = [v for row in _read_csv(out) for v in row.values()]
+            assert not [c for c in cells if is_dangerous(c)]  # what a spreadsheet would run: prefixed
+            restored = {restore(c) for c in cells}
+            assert any(c.startswith("+86139") for c in cells)  # E.164 phones exactly as stored
         else:
             sheet = load_workbook(out, read_only=True).active
             cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
-        assert not [c for c in cells if c.lstrip(" ")[:1] in TRIGGERS]
-        restored = {restore(c) for c in cells}
+            with zipfile.ZipFile(out) as z:
+                assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")  # text cells, never formulas
+            restored = set(cells)  # nothing to undo: no apostrophe in XLSX
+            assert not [c for c in cells if c.startswith("'")]
         assert {p.strip() for p in payloads} <= restored  # capture trims outer whitespace
         assert any("上海示例" in c for c in cells) and any(c.startswith("张") for c in cells)
 
@@ -188,7 +193,8 @@ def test_export_and_suppression_match_the_history(history: list, chosen: list[st
 def test_qualifying_answers_are_exported_as_their_event_question_columns(booth: Booth, tmp_path: Path) -> None:
     event = booth.current_event()
     assert [q.key for q in event.questions] == ["interest", "timeframe"]  # the defaults
-    fields = {"name": "张伟", "phone": "13800138000", "interest": "Sensors", "timeframe": "Q3"}
+    fields = {"name": "张伟", "phone": "13800138000", "email": "zhang.wei@example.cn",
+              "interest": "Sensors", "timeframe": "Q3"}
     lead = booth.capture(CaptureRequest(fields=fields, purposes=["sales_contact"])).lead_id
     for preset in ("generic", "salesforce", "hubspot"):
         out = tmp_path / f"{preset}.csv"
@@ -200,3 +206,137 @@ def test_qualifying_answers_are_exported_as_their_event_question_columns(booth: 
     header = [c.value for c in next(load_workbook(xlsx).active.iter_rows(max_row=1))]
     assert header.index("interest") < header.index("purposes_granted")
     assert booth.record(lead).lead.fields["interest"] == "Sensors"
+
+
+# ---------------------------------------------------------------------------------------------
+# Presets through the service: consent states, rejects, preview, progress, opt-out files
+
+
+def _states_vault(booth: Booth) -> dict[str, str]:
+    """Four people, each with another state of the newsletter: granted, withdrawn, lapsed (its
+    grant lives 30 days), never granted; all hold sales_contact for a year."""
+    purposes = [replace(p, retention_days=30) if p.code == "newsletter" else p for p in booth.purposes()]
+    booth.configure(purposes=purposes)
+    people = {
+        "granted": ({"name": "欧阳娜娜", "phone": "13800138000", "email": "nana@example.cn"}, ["sales_contact", "newsletter"]),
+        "withdrawn": ({"name": "Anna Müller", "phone": "+4915112345678", "email": "anna@example.de"},
+                      ["sales_contact", "newsletter"]),
+        "expired": ({"name": "-Anna-", "phone": "13900139000", "email": "-anna@example.com"}, ["sales_contact", "newsletter"]),
+        "not_granted": ({"name": "李雷", "phone": "18612345678"}, ["sales_contact"]),
+    }
+    ids = {state: booth.capture(CaptureRequest(fields=f, purposes=p)).lead_id for state, (f, p) in people.items()}
+    booth.withdraw(lead_id=ids["withdrawn"], purposes=["newsletter"])
+    return ids
+
+
+def test_hubspot_export_fills_consent_columns_from_each_state_and_lists_rejects(booth: Booth, tmp_path: Path) -> None:
+    ids = _states_vault(booth)
+    later = datetime.now(UTC) + timedelta(days=45)  # the newsletter grants have lapsed by now...
+    out = tmp_path / "hubspot.csv"
+    result = booth.export_leads(purposes=["sales_contact"], target=out, preset="hubspot", now=later)
+    assert int(result) == 3 and result.rejected == 1  # 李雷 has no email: HubSpot matches on it
+    rows = {r["ConsentBooth Lead ID"]: r for r in _read_csv(out)}
+    assert set(rows) == {ids["granted"], ids["withdrawn"], ids["expired"]}
+    # ...so nobody has a current newsletter grant: everyone is a non-marketing contact
+    assert {r["Marketing contact status"] for r in rows.values()} == {"Non-marketing contact"}
+    assert rows[ids["withdrawn"]]["Subscription: Newsletter"] == "Unsubscribed"
+    assert rows[ids["expired"]]["Subscription: Newsletter"] == "Unsubscribed"
+    assert rows[ids["expired"]]["Last Name"] == "-Anna-" and rows[ids["expired"]]["Email"] == "-anna@example.com"
+    assert {r["Lifecycle Stage"] for r in rows.values()} == {"Lead"}
+    assert rows[ids["granted"]]["Mobile Phone Number"] == "+8613800138000"
+    assert result.rejects_file == tmp_path / "hubspot.rejects.csv"
+    assert _read_csv(result.rejects_file) == [{
+        "lead_id": ids["not_granted"], "column": "Email",
+        "reason": "the required column “Email” would be empty (email is missing)"}]
+    assert booth.sharing_log()[0].count == 3 and booth.sharing_log()[0].kind == "export:hubspot"
+    # today two newsletter grants are current: marketing contacts, subscribed
+    now = booth.export_leads(purposes=["sales_contact", "newsletter"], target=out, preset="hubspot")
+    rows = _read_csv(out)
+    assert int(now) == 2 and now.rejected == 0
+    assert {r["ConsentBooth Lead ID"] for r in rows} == {ids["granted"], ids["expired"]}
+    assert {(r["Marketing contact status"], r["Subscription: Newsletter"]) for r in rows} == {
+        ("Marketing contact", "Subscribed")}
+    assert not (tmp_path / "hubspot.rejects.csv").exists()  # the earlier list no longer applies
+
+
+def test_salesforce_rows_never_miss_a_required_field(booth: Booth, tmp_path: Path) -> None:
+    booth.capture(CaptureRequest(fields={"name": "约翰·", "email": "john@example.org"}, purposes=["newsletter"]))
+    out = tmp_path / "sf.csv"
+    result = booth.export_leads(purposes=["newsletter"], target=out, preset="salesforce")
+    (row,) = _read_csv(out)
+    assert (row["Last Name"], row["Company"], row["First Name"]) == ("约翰", "[not provided]", "")
+    assert (row["Email Opt Out"], row["Do Not Call"]) == ("0", "1")  # newsletter: email only
+    assert result.rejected == 0 and result.rejects_file is None
+
+
+def test_preview_shows_the_first_rows_and_writes_nothing(booth: Booth, tmp_path: Path) -> None:
+    _states_vault(booth)
+    before = sorted(tmp_path.iterdir())
+    preview = booth_preview(booth, preset="hubspot")
+    assert preview.total == 4 and preview.header[:3] == ("First Name", "Last Name", "Email")
+    assert len(preview.rows) == 3 and len(preview.rejects) == 1
+    assert [r[1] for r in preview.rows] == ["欧阳", "Müller", "-Anna-"]
+    assert booth.sharing_log() == [] and sorted(tmp_path.iterdir()) == before
+
+
+def booth_preview(booth: Booth, **kwargs):
+    from consentbooth.services.exports import preview_export
+
+    return preview_export(booth.ctx, purposes=["sales_contact"], **kwargs)
+
+
+def test_progress_has_a_total(booth: Booth, tmp_path: Path) -> None:
+    booth.capture_batch([CaptureRequest(fields={"name": "测试" + chr(0x4E00 + i), "phone": f"138{i:08d}"}, purposes=["sales_contact"])
+                         for i in range(1200)])
+    seen: list[tuple[int, int]] = []
+    booth.export_leads(purposes=["sales_contact"], target=tmp_path / "x.csv", progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 1200) and seen[-1] == (1200, 1200)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and {t for _, t in seen} == {1200}
+    for lead_id in [r["lead_id"] for r in _read_csv(tmp_path / "x.csv")][:3]:
+        booth.withdraw(lead_id=lead_id, purposes=["sales_contact"])
+    seen.clear()
+    booth.export_suppression(target=tmp_path / "s.csv", progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+
+
+def test_crm_opt_out_files_from_the_vault(booth: Booth, tmp_path: Path) -> None:
+    a = booth.capture(_person(1, ["sales_contact", "newsletter"])).lead_id
+    b = booth.capture(_person(2, ["sales_contact", "newsletter"])).lead_id
+    c = booth.capture(_person(3, ["sales_contact"])).lead_id
+    booth.withdraw(lead_id=a, purposes=["sales_contact", "newsletter"])  # nothing left
+    booth.withdraw(lead_id=b, purposes=["newsletter"])  # sales may still email and call
+    booth.erase(lead_id=c)
+    sf = tmp_path / "sf.csv"
+    result = booth.export_suppression(target=sf, preset="salesforce-optout", recipient="CRM admin")
+    rows = {r["ConsentBooth Lead ID"]: r for r in _read_csv(sf)}
+    assert (rows[a]["Email Opt Out"], rows[a]["Do Not Call"]) == ("1", "1")
+    assert (rows[b]["Email Opt Out"], rows[b]["Do Not Call"]) == ("", "")
+    assert int(result) == 2 and result.rejected == 1  # c was erased: no email to match on
+    hub = tmp_path / "hub.csv"
+    assert booth.export_suppression(target=hub, preset="hubspot-optout") == 1
+    assert _read_csv(hub) == [{"Email": "p1@example.cn"}]
+    loader = tmp_path / "loader.csv"
+    assert booth.export_suppression(target=loader, preset="salesforce-dataloader-optout") == 3
+    erased = next(r for r in _read_csv(loader) if r["ConsentBooth_Lead_ID__c"] == c)
+    assert (erased["HasOptedOutOfEmail"], erased["ConsentBooth_Erased__c"], erased["Email"]) == ("true", "true", "")
+    kinds = [e.kind for e in booth.sharing_log()]
+    assert kinds == ["suppression:salesforce-dataloader-optout", "suppression:hubspot-optout",
+                     "suppression:salesforce-optout"]
+
+
+def test_a_preset_file_ops_edited_through_the_service(booth: Booth, tmp_path: Path) -> None:
+    from consentbooth.services.exports import preset_text
+
+    booth.capture(_person(1, ["sales_contact"]))
+    mine = tmp_path / "mine.toml"
+    mine.write_text(preset_text("generic").replace('name = "generic"', 'name = "generic-short"')
+                    .replace('header = "name"', 'header = "Full name"'), encoding="utf-8")
+    out = tmp_path / "mine.csv"
+    assert booth.export_leads(purposes=["sales_contact"], target=out, preset=mine) == 1
+    assert _read_csv(out)[0]["Full name"] == "测试丁"
+    assert booth.sharing_log()[0].kind == "export:generic-short"
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[preset]\nname = "x"\n\n[[column]]\nheader = "A"\nsource = "emial"\n', encoding="utf-8")
+    with pytest.raises(UserFacingError, match=r"^Preset file broken.toml, line 6: “emial” is not"):
+        booth.export_leads(purposes=["sales_contact"], target=tmp_path / "b.csv", preset=broken)
+    assert not (tmp_path / "b.csv").exists() and len(booth.sharing_log()) == 1

@@ -6,10 +6,39 @@ should pass a generator over a database cursor, not a list, so 100,000 leads are
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 PURPOSE_SEPARATOR = ";"  # purposes in one CSV/XLSX cell: "sales_contact;product_info"
+
+# The state of one purpose for a person, as presets read it (``consent.<code>``): a current grant,
+# a withdrawal, a grant that lapsed, or never granted (refused, or not offered).
+GRANTED, WITHDRAWN, EXPIRED, NOT_GRANTED = "granted", "withdrawn", "expired", "not_granted"
+CONSENT_STATES = (GRANTED, WITHDRAWN, EXPIRED, NOT_GRANTED)
+
+
+class _NoConsents(Mapping[str, str]):
+    """The empty, immutable (and so shareable) default of :attr:`ExportRow.consents`."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> str:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __hash__(self) -> int:
+        return 0
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return default
+
+
+NO_CONSENTS: Mapping[str, str] = _NoConsents()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -23,7 +52,10 @@ class ExportRow:
     ``phone`` (E.164), ``email``, ``wechat``, ``rating``, ``notes`` and any qualifying questions).
     ``purposes_granted`` are the purpose codes currently granted; ``consent_time`` is the ISO 8601
     time (with offset) of the consent event that granted them; ``certificate_id`` the id of its
-    consent certificate.
+    consent certificate. ``consents`` maps every purpose code the person ever decided on to its
+    state now (:data:`CONSENT_STATES`); a purpose missing from it was never granted.
+    ``email_opt_out`` / ``do_not_call``: no current grant of any purpose that uses email / the
+    phone (a CRM's global opt-out flags).
     """
 
     lead_id: str
@@ -36,6 +68,9 @@ class ExportRow:
     notice_version: int
     notice_sha256: str
     certificate_id: str
+    consents: Mapping[str, str] = NO_CONSENTS
+    email_opt_out: bool = False
+    do_not_call: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +82,10 @@ class SuppressionRow:
     ``email_sha256`` / ``phone_sha256`` are hashes kept at erasure time (see
     :mod:`consentbooth.exports.suppression` for the normalisation); they are used when the plain
     value is gone, so an erased person still reaches the CRM.
+
+    ``email_opt_out`` / ``do_not_call``: the person may no longer be emailed / called for any
+    purpose (erased, or no current grant of a purpose that uses that channel); the CRM-shaped
+    suppression files set the CRM's own opt-out flags from them.
     """
 
     lead_id: str
@@ -58,3 +97,5 @@ class SuppressionRow:
     reason: str
     email_sha256: str = ""
     phone_sha256: str = ""
+    email_opt_out: bool = False
+    do_not_call: bool = False

@@ -38,8 +38,9 @@ def _encode(value: object) -> object:
     return value
 
 
-def build_payload(ctx: BoothContext) -> tuple[bytes, int]:
-    """Everything a hub needs from this laptop: leads, ledger, signers, certificates, setup."""
+def build_payload(ctx: BoothContext, progress: Progress | None = None) -> tuple[bytes, int]:
+    """Everything a hub needs from this laptop: leads, ledger, signers, certificates, setup.
+    ``progress(done, total)`` counts the leads written into it."""
     buffer = io.BytesIO()
     leads = 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as zf:
@@ -49,9 +50,11 @@ def build_payload(ctx: BoothContext) -> tuple[bytes, int]:
             if table == "leads":
                 leads = len(rows)
             with zf.open(f"tables/{table}.jsonl", "w") as f:
-                for row in rows:
+                for i, row in enumerate(rows, start=1):
                     record = {n: _encode(v) for n, v in zip(names, row, strict=True)}
                     f.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+                    if progress and table == "leads" and (i % 500 == 0 or i == leads):
+                        progress(i, leads)
         head = devices.chain_heads(ctx.vault).get(ctx.device_id)
         manifest = {
             "schema": PAYLOAD_SCHEMA,
@@ -109,13 +112,15 @@ def read_payload(payload: bytes) -> tuple[dict, dict[str, list[dict]]]:
 
 
 def create_bundle(
-    ctx: BoothContext, *, recipient: str, target: Path, operator: str | None = None
+    ctx: BoothContext, *, recipient: str, target: Path, operator: str | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Write this laptop's encrypted, signed bundle for marketing ops; returns the lead count.
 
     Encrypted to ops' age public key only: this laptop (and any other) cannot read it back.
+    ``progress(done, total)`` counts the leads packed.
     """
-    payload, leads = build_payload(ctx)
+    payload, leads = build_payload(ctx, progress)
     data = sealed.seal_bundle(payload=payload, identity=ctx.identity, recipients=[recipient])
     write_atomic(Path(target), data)
     with ctx.vault.transaction() as conn:

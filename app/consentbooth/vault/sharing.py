@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from consentbooth.vault.repo import now_iso
 from consentbooth.vault.store import Vault
@@ -22,6 +22,30 @@ class ConsentingLead:
     notice_version: int
     notice_sha256: str
     certificate_id: str
+    # every purpose decided on -> granted / withdrawn / expired (a lapsed grant is "expired")
+    states: tuple[tuple[str, str], ...] = ()
+
+
+_CURRENT = """
+        WITH current AS (
+            SELECT lead_id, purpose, since, ledger_id FROM consent_state
+            WHERE state = 'granted' AND (expires_at IS NULL OR expires_at > ?)
+        ),
+        qualified AS (
+            SELECT lead_id FROM current WHERE purpose IN ({marks})
+            GROUP BY lead_id HAVING count(*) = ?
+        )"""
+
+
+def count_consenting(
+    vault: Vault, *, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime
+) -> int:
+    """How many people :func:`iter_consenting` yields (an export's progress total)."""
+    event_filter = f" AND l.event_id IN ({','.join('?' * len(event_ids))})" if event_ids else ""
+    sql = _CURRENT.format(marks=",".join("?" * len(purposes))) + f"""
+        SELECT count(*) FROM leads l JOIN qualified q ON q.lead_id = l.id
+        WHERE l.erased_at IS NULL{event_filter}"""
+    return int(vault.read(sql, (now.isoformat(), *purposes, len(purposes), *(event_ids or [])))[0][0])
 
 
 def iter_consenting(
@@ -33,15 +57,7 @@ def iter_consenting(
     event_filter = ""
     if event_ids:
         event_filter = f" AND l.event_id IN ({','.join('?' * len(event_ids))})"
-    sql = f"""
-        WITH current AS (
-            SELECT lead_id, purpose, since, ledger_id FROM consent_state
-            WHERE state = 'granted' AND (expires_at IS NULL OR expires_at > ?)
-        ),
-        qualified AS (
-            SELECT lead_id FROM current WHERE purpose IN ({marks})
-            GROUP BY lead_id HAVING count(*) = ?
-        )
+    sql = _CURRENT.format(marks=marks) + f"""
         SELECT l.id, l.event_id, l.device_id, l.fields,
                (SELECT group_concat(purpose, ';') FROM
                     (SELECT purpose FROM current c WHERE c.lead_id = l.id ORDER BY purpose)),
@@ -50,12 +66,15 @@ def iter_consenting(
                     (SELECT c.ledger_id FROM current c WHERE c.lead_id = l.id
                      AND c.purpose IN ({marks}) ORDER BY c.since LIMIT 1)),
                (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
-                    ORDER BY k.created_at DESC LIMIT 1)
+                    ORDER BY k.created_at DESC LIMIT 1),
+               (SELECT group_concat(s.purpose || '=' || CASE WHEN s.state = 'granted'
+                    AND s.expires_at IS NOT NULL AND s.expires_at <= ? THEN 'expired' ELSE s.state END, ';')
+                    FROM consent_state s WHERE s.lead_id = l.id)
         FROM leads l JOIN qualified q ON q.lead_id = l.id
         WHERE l.erased_at IS NULL{event_filter}
         ORDER BY l.captured_at
     """
-    params += [*purposes, len(purposes), *purposes, *purposes, *(event_ids or [])]
+    params += [*purposes, len(purposes), *purposes, *purposes, now.isoformat(), *(event_ids or [])]
     for row in vault.stream(sql, params):
         notice = json.loads(row[6])["event"]["notice"] if row[6] else {"version": 0, "sha256": ""}
         yield ConsentingLead(
@@ -68,6 +87,7 @@ def iter_consenting(
             notice_version=int(notice["version"]),
             notice_sha256=str(notice["sha256"]),
             certificate_id=row[7] or "",
+            states=tuple(tuple(p.split("=", 1)) for p in row[8].split(";")) if row[8] else (),  # type: ignore[misc]
         )
 
 
@@ -80,9 +100,10 @@ class Suppressed:
     erased: bool
     email_sha256: str
     phone_sha256: str
+    purposes_granted: tuple[str, ...] = ()  # what they still hold (current grants)
 
 
-def iter_suppressed(vault: Vault) -> Iterator[Suppressed]:
+def iter_suppressed(vault: Vault, *, now: datetime | None = None) -> Iterator[Suppressed]:
     """Everyone who withdrew a purpose or was erased (erased people by their stored hashes)."""
     rows = vault.read(
         """
@@ -92,12 +113,15 @@ def iter_suppressed(vault: Vault) -> Iterator[Suppressed]:
                     AND s.state IN ('withdrawn', 'expired') ORDER BY purpose)),
                (SELECT max(since) FROM consent_state s WHERE s.lead_id = l.id
                     AND s.state IN ('withdrawn', 'expired')),
-               k.email_sha256, k.phone_sha256
+               k.email_sha256, k.phone_sha256,
+               (SELECT group_concat(purpose, ';') FROM consent_state s WHERE s.lead_id = l.id
+                    AND s.state = 'granted' AND (s.expires_at IS NULL OR s.expires_at > ?))
         FROM leads l LEFT JOIN suppression_keys k ON k.lead_id = l.id
         WHERE l.erased_at IS NOT NULL OR EXISTS (
             SELECT 1 FROM consent_state s WHERE s.lead_id = l.id AND s.state IN ('withdrawn', 'expired'))
         ORDER BY l.id
-        """
+        """,
+        ((now or datetime.now(UTC)).isoformat(),),
     )
     for row in rows:
         yield Suppressed(
@@ -108,6 +132,7 @@ def iter_suppressed(vault: Vault) -> Iterator[Suppressed]:
             erased=row[2] is not None,
             email_sha256=row[5] or "",
             phone_sha256=row[6] or "",
+            purposes_granted=tuple(row[7].split(";")) if row[7] else (),
         )
 
 

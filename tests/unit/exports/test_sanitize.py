@@ -1,4 +1,5 @@
-"""Formula-injection neutralisation: exact rule, reversibility for every string, chunk variant."""
+"""CSV formula-injection neutralisation: only what a spreadsheet would evaluate, reversible for
+every string, the chunk variant equal to the per-cell rule."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from consentbooth.exports.sanitize import (
     restore,
 )
 
-PAYLOADS = ["=cmd|' /C calc'!A0", "+1+1", "-2", "@SUM(1)", "\t=1", "  =1", "\r=1", "\n=1"]
+PAYLOADS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\t=1", "  =1", "\r=1", "\n=1"]
 
 # Characters that matter to the rule, plus ordinary text, CJK and a NUL (the chunk joiner).
 _tricky = st.sampled_from(list("=+-@\t\r\n '\u00a0\u3000\x00\"a1中文,") + ["'="])
@@ -27,8 +28,11 @@ text = st.one_of(st.text(), st.lists(_tricky, max_size=8).map("".join))
     ("value", "expected"),
     [
         ("=1+1", "'=1+1"),
-        ("+8613800138000", "'+8613800138000"),  # phone numbers are protected, by design
-        ("-2", "'-2"),
+        ("+1+1", "'+1+1"),  # arithmetic: a spreadsheet would show 2
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),  # OWASP's payload with a sign
+        ("+HYPERLINK(\"x\")", "'+HYPERLINK(\"x\")"),
+        ("-A1", "'-A1"),  # a cell reference
+        ("+86 138 0013 8000", "'+86 138 0013 8000"),  # not E.164: a space is an operator
         ("@SUM(1)", "'@SUM(1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
@@ -36,8 +40,20 @@ text = st.one_of(st.text(), st.lists(_tricky, max_size=8).map("".join))
         ("  =1", "'  =1"),
         ("\u3000=1", "'\u3000=1"),  # ideographic space, common in Chinese input
         ("'=1", "''=1"),  # typed apostrophe + trigger: prefixed again, so restore is exact
-        ("' -1", "'' -1"),
-        ("'abc", "'abc"),  # typed apostrophe, nothing dangerous: untouched
+        ("' @x", "'' @x"),
+        # values no spreadsheet runs are written exactly as they are
+        ("+8613800138000", "+8613800138000"),  # a validated E.164 phone
+        ("-2", "-2"),
+        ("+3.5", "+3.5"),
+        ("-Anna-", "-Anna-"),  # a name
+        ("- 李娜", "- 李娜"),
+        ("-Jean-Luc O'Neil", "-Jean-Luc O'Neil"),
+        ("-anna@example.com", "-anna@example.com"),  # a plain email address
+        ("+tag@example.cn", "+tag@example.cn"),
+        ("-", "-"),
+        ("' -1", "' -1"),
+        ("'-Anna-", "'-Anna-"),
+        ("'abc", "'abc"),
         ("abc", "abc"),
         ("张伟", "张伟"),
         ("", ""),
@@ -49,6 +65,16 @@ def test_rule(value: str, expected: str) -> None:
     assert neutralize(value) == expected
     assert restore(expected) == value
     assert not is_dangerous(neutralize(value))
+    assert [list(r) for r in neutralize_rows([[value, "x"]])] == [[expected, "x"]]
+
+
+def test_an_email_that_starts_with_a_formula_is_still_neutralised() -> None:
+    """Valid as an address (RFC 5322 allows = | ' ! in the local part), and a DDE formula."""
+    from email_validator import validate_email
+
+    address = "=cmd|'/Ccalc'!A0@evil.example"
+    validate_email(address, check_deliverability=False)
+    assert neutralize(address) == "'" + address
 
 
 def test_payloads_are_neutralised() -> None:
