@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from consentbooth.cli.common import Adder, note, out, progress, secret, unlocked
-from consentbooth.services.booth import Booth
+from consentbooth.cli.common import Adder, note, out, progress, unlocked
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -49,9 +48,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from consentbooth.services.transfer import read_ops_identity
 
     identity = read_ops_identity(Path(args.identity))
-    hub_path = Path(args.hub)
-    passphrase = secret()
-    hub = Booth.unlock(hub_path, passphrase) if hub_path.exists() else Booth.create(hub_path, passphrase, role="hub")
+    from consentbooth.cli.hub import open_hub
+
+    hub = open_hub(args, create=True)  # a hub vault (made if missing) or a PostgreSQL hub
     try:
         results = hub.merge_files(paths=[Path(b) for b in args.bundles], identity_text=identity,
                                   progress=progress("merged"), approve_devices=args.approve_device or ())
@@ -102,8 +101,10 @@ def register(add: Adder) -> None:
     p.add_argument("--recipient", required=True, help="ops' age public key (age1...)")
     p.add_argument("--out", required=True)
     p.add_argument("--operator")
-    p = add("merge", cmd_merge, "merge laptop bundles into a hub vault (created if missing)", vault=False)
-    p.add_argument("--hub", required=True)
+    p = add("merge", cmd_merge, "merge laptop bundles into a hub vault (created if missing) or a PostgreSQL hub",
+            vault=False)
+    p.add_argument("--hub", required=True, help="a hub vault file or a postgresql:// URL")
+    p.add_argument("--hub-key-file", metavar="FILE", help="a PostgreSQL hub's key file (else its passphrase)")
     p.add_argument("--identity", required=True, help="ops' age identity file")
     p.add_argument("--approve-device", action="append", metavar="FINGERPRINT",
                    help="accept bundles of this device (as a refusal names it); repeatable")
