@@ -8,9 +8,11 @@ import getpass
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any, TextIO
 
 from consentbooth.core.errors import UserFacingError, ValidationError
 from consentbooth.core.paths import default_vault_path
@@ -68,15 +70,77 @@ def note(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def progress(label: str) -> Callable[..., None]:
-    """A one-line progress counter on stderr (stdout stays machine-readable)."""
+class Progress:
+    """Progress on stderr with a total and a rate (stdout stays machine-readable).
 
-    def report(done: int, total: int | None = None) -> None:
-        text = f"{label}: {done:,}" + (f" / {total:,}" if total else "")
-        sys.stderr.write("\r" + text)
-        sys.stderr.flush()
+    On a terminal: a tqdm bar. Redirected (a log, a pipe, CI): plain lines, at most one every
+    :data:`LINE_EVERY_S` seconds plus the last one, never a carriage return:
+    ``export: 20,000 / 42,610 rows (47%), 8,130 rows/s``. Call it as ``progress(done, total)``
+    (``total`` may be None while unknown); a ``done`` lower than the last one, or a new total,
+    starts a new count (the next bundle of a merge). Close it when the work ends.
+    """
 
-    return report
+    LINE_EVERY_S = 2.0
+
+    def __init__(self, label: str, unit: str = "rows", *, stream: TextIO | None = None,
+                 bar: bool | None = None) -> None:
+        self.label, self.unit = label, unit
+        self.stream = stream or sys.stderr
+        self.bar = self.stream.isatty() if bar is None else bar
+        self._tqdm: Any = None
+        self._done = 0
+        self._total: int | None = None
+        self._start = self._last_line = 0.0
+        self._printed = -1
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if done < self._done or (total is not None and self._total is not None and total != self._total):
+            self._finish()
+        now = time.monotonic()
+        if not self._start:
+            self._start = now
+        if self.bar:
+            if self._tqdm is None:
+                from tqdm import tqdm  # only on a terminal
+
+                self._tqdm = tqdm(total=total, desc=self.label, unit=" " + self.unit, file=self.stream,
+                                  dynamic_ncols=True, leave=True, mininterval=0.2)
+            elif total is not None and self._tqdm.total != total:
+                self._tqdm.total = total
+            self._tqdm.update(done - self._done)
+        elif done == total or now - self._last_line >= self.LINE_EVERY_S:
+            self._line(done, total, now)
+        self._done, self._total = done, total
+
+    def _line(self, done: int, total: int | None, now: float) -> None:
+        elapsed = now - self._start
+        rate = f", {done / elapsed:,.0f} {self.unit}/s" if elapsed > 0 and done else ""
+        of = f" / {total:,} {self.unit} ({done * 100 // total}%)" if total else f" {self.unit}"
+        self.stream.write(f"{self.label}: {done:,}{of}{rate}\n")
+        self.stream.flush()
+        self._last_line, self._printed = now, done
+
+    def _finish(self) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+            self._tqdm = None
+        elif self._start and self._printed != self._done:
+            self._line(self._done, self._total, time.monotonic())
+        self._done, self._total, self._start, self._printed = 0, None, 0.0, -1
+
+    def close(self) -> None:
+        self._finish()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def progress(label: str, unit: str = "rows") -> Progress:
+    """A :class:`Progress` for ``label`` (e.g. ``progress("export", "leads")``)."""
+    return Progress(label, unit)
 
 
 def date_option(option: str, text: str | None) -> date | None:
