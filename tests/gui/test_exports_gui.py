@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QMessageBox, QPushButton
 
 from tests.gui.gui_helpers import click, find, idle, on_duty, type_text
 
@@ -149,3 +149,100 @@ def test_lock_wipes_and_closes_tool_dialogs(console_shell, qtbot, tmp_path):
     assert shell.window.console.tools.dialogs == {}
     assert shell.window.console.tools.open("export") is None  # nothing opens while locked
     assert Path(tmp_path / "x.csv").exists() is False
+
+
+def _choose(combo, data) -> None:
+    combo.setCurrentIndex(combo.findData(data))
+
+
+def test_preview_shows_the_first_rows_in_the_hubspot_columns(console_shell, qtbot, tmp_path):
+    shell, ids = console_shell
+    from consentbooth.services import CaptureRequest
+
+    shell.session.call(lambda b: b.capture(CaptureRequest(fields={"name": "-Anna-", "phone": "13900000003"},
+                                                          purposes=["sales_contact"], operator="WF")))
+    idle(shell, qtbot)
+    dialog = _open(shell, qtbot, "export")
+    _tick(qtbot, dialog, "exportPurpose_sales_contact")
+    _choose(dialog.preset, "hubspot")
+    click(qtbot, dialog, "exportPreview")
+    qtbot.waitUntil(lambda: dialog.previews == 1, timeout=10_000)
+    headers = dialog.preview.headers()
+    assert headers[:4] == ["First Name", "Last Name", "Email", "Mobile Phone Number"]
+    rows = dialog.preview.rows()
+    assert [r[1] for r in rows] == ["王", "李"]  # -Anna- has no email: HubSpot cannot take her
+    assert rows[0][headers.index("Mobile Phone Number")] == "+8613800000001"
+    assert rows[0][headers.index("Lifecycle Stage")] == "Lead"
+    note = find(dialog, QLabel, "exportPreviewNote").text()
+    assert "3" in note and "拒收文件" in note  # 3 people; one would be left out, and why
+    target = tmp_path / "hubspot.csv"
+    type_text(qtbot, dialog.target.edit, str(target))
+    click(qtbot, dialog, "exportRun")
+    qtbot.waitUntil(lambda: "hubspot.csv" in dialog.status.text(), timeout=10_000)
+    assert dialog.status.text() == "已将 2 人导出到 hubspot.csv。 1 人未导出；hubspot.rejects.csv 列出了每一人及原因。"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv") == ["hubspot.csv", "hubspot.rejects.csv"]
+
+
+def test_a_preset_copy_ops_edited_is_chosen_previewed_and_used(console_shell, qtbot, tmp_path):
+    shell, _ids = console_shell
+    dialog = _open(shell, qtbot, "export")
+    _choose(dialog.preset, "salesforce")
+    copy = tmp_path / "my-salesforce.toml"
+    dialog.presets.save_copy(copy)  # what "Save a copy to edit…" does once a file is chosen
+    qtbot.waitUntil(copy.exists, timeout=10_000)
+    assert "my-salesforce.toml" in dialog.status.text()
+    copy.write_text(copy.read_text(encoding="utf-8").replace('name = "salesforce"', 'name = "booth-a"')
+                    .replace('value = "Trade Show"', 'value = "CIIF 2026"'), encoding="utf-8")
+    _choose(dialog.preset, "file")
+    assert dialog.presets.file.isVisible()
+    type_text(qtbot, dialog.presets.file.edit, str(copy))
+    _tick(qtbot, dialog, "exportPurpose_sales_contact")
+    click(qtbot, dialog, "exportPreview")
+    qtbot.waitUntil(lambda: dialog.previews == 1, timeout=10_000)
+    headers = dialog.preview.headers()
+    assert {r[headers.index("Lead Source")] for r in dialog.preview.rows()} == {"CIIF 2026"}
+    target = tmp_path / "out.csv"
+    type_text(qtbot, dialog.target.edit, str(target))
+    click(qtbot, dialog, "exportRun")
+    qtbot.waitUntil(lambda: "out.csv" in dialog.status.text(), timeout=10_000)
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        assert {r["Lead Source"] for r in csv.DictReader(f)} == {"CIIF 2026"}
+    log = _open(shell, qtbot, "sharing")
+    qtbot.waitUntil(lambda: log.loads == 1, timeout=5_000)
+    assert log.rows()[0][1] == "线索导出（booth-a）"
+
+
+def test_a_malformed_preset_file_is_one_sentence(console_shell, qtbot, tmp_path):
+    shell, _ids = console_shell
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[preset]\nname = "x"\n\n[[column]]\nheader = "A"\ntransform = "first"\nsource = "name"\n',
+                      encoding="utf-8")
+    dialog = _open(shell, qtbot, "export")
+    _tick(qtbot, dialog, "exportPurpose_sales_contact")
+    _choose(dialog.preset, "file")
+    type_text(qtbot, dialog.presets.file.edit, str(broken))
+    click(qtbot, dialog, "exportPreview")
+    qtbot.waitUntil(lambda: "broken.toml" in dialog.status.text(), timeout=10_000)
+    assert dialog.status.text().startswith("预设文件 broken.toml 第 6 行：“first”不是可用的转换")
+    assert "Traceback" not in dialog.status.text() and not _error_boxes()
+    target = tmp_path / "never.csv"
+    type_text(qtbot, dialog.target.edit, str(target))
+    click(qtbot, dialog, "exportRun")
+    qtbot.waitUntil(lambda: bool(_error_boxes()), timeout=10_000)
+    [box] = _error_boxes()
+    assert box.text().startswith("预设文件 broken.toml 第 6 行") and not target.exists()
+    box.close()
+
+
+def test_hubspot_opt_out_list(console_shell, qtbot, tmp_path):
+    shell, ids = console_shell
+    _withdraw(shell, qtbot, ids[0], ["sales_contact", "newsletter"])  # may no longer be emailed
+    _withdraw(shell, qtbot, ids[2], ["newsletter"])  # still a sales contact
+    dialog = _open(shell, qtbot, "suppression")
+    _choose(dialog.shape, "hubspot-optout")
+    assert not dialog.hashed.isEnabled()
+    target = tmp_path / "optout.csv"
+    type_text(qtbot, dialog.target.edit, str(target))
+    click(qtbot, dialog, "suppressionRun")
+    qtbot.waitUntil(lambda: "optout.csv" in dialog.status.text(), timeout=10_000)
+    assert target.read_text(encoding="utf-8-sig").splitlines() == ["Email", "wang.fang@example.cn"]

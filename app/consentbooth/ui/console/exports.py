@@ -1,4 +1,5 @@
-"""Exports for marketing ops: the consent-scoped export wizard, suppression lists, sharing log."""
+"""Exports for marketing ops: the consent-scoped export wizard (with its preset and a preview of
+the first rows, :mod:`.exportpreview`), suppression lists and CRM opt-out files, the sharing log."""
 
 from __future__ import annotations
 
@@ -25,24 +26,54 @@ from PySide6.QtWidgets import (
 from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.models import Event, localized
 from consentbooth.services.exports import ExportCancelled
-from consentbooth.ui import operations
+from consentbooth.ui import errors, operations
+from consentbooth.ui.console.exportpreview import PresetChooser, PreviewPanel, preview_export
 from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import N_, button, card, label
 from consentbooth.ui.widgets.labels import purpose_title
 
 FORMATS = (("csv", N_("CSV (Excel, UTF-8)")), ("xlsx", N_("Excel workbook (XLSX)")), ("jsonl", N_("JSON Lines")))
-PRESETS = (("generic", N_("Generic")), ("salesforce", N_("Salesforce lead import")),
-           ("hubspot", N_("HubSpot contact import")))
+SHAPES = (("list", N_("ConsentBooth suppression list")),
+          ("salesforce-optout", N_("Salesforce opt-out update (Data Import Wizard)")),
+          ("salesforce-dataloader-optout", N_("Salesforce opt-out upsert (Data Loader)")),
+          ("hubspot-optout", N_("HubSpot opt-out list")))
 FILTERS = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)", "jsonl": "JSON Lines (*.jsonl)"}
 KIND_TEXT = {
     "export:generic": N_("Leads export (generic)"),
     "export:salesforce": N_("Leads export (Salesforce)"),
+    "export:salesforce-dataloader": N_("Leads export (Salesforce Data Loader)"),
     "export:hubspot": N_("Leads export (HubSpot)"),
     "suppression": N_("Suppression list"),
     "suppression:hashed": N_("Suppression list (hashed)"),
+    "suppression:salesforce-optout": N_("Opt-out update (Salesforce)"),
+    "suppression:salesforce-dataloader-optout": N_("Opt-out upsert (Salesforce Data Loader)"),
+    "suppression:hubspot-optout": N_("Opt-out list (HubSpot)"),
     "bundle": N_("Transfer bundle"),
 }
+
+
+def kind_text(kind: str) -> str:
+    """What the sharing log calls an entry (a preset file ops made is named by its name)."""
+    if kind in KIND_TEXT:
+        return _(KIND_TEXT[kind])
+    what, _sep, name = kind.partition(":")
+    if what == "export":
+        return _("Leads export ({preset})").format(preset=name)
+    if what == "suppression":
+        return _("Suppression file ({preset})").format(preset=name)
+    return kind
+
+
+def _written(count: int, file: str) -> str:
+    """The sentence after an export: how many, where, and what was left out."""
+    text = _("Exported {n} people to {file}.").format(n=f"{count:,}", file=file)
+    rejected = getattr(count, "rejected", 0)
+    if rejected:
+        rejects = getattr(count, "rejects_file", None)
+        text += " " + _("{m} were left out; {rejects} lists each one and why.").format(
+            m=f"{rejected:,}", rejects=rejects.name if rejects else "")
+    return text
 
 
 def _local_time(value: str) -> str:
@@ -62,7 +93,7 @@ def _swap_suffix(edit: QLineEdit, fmt: str) -> None:
 
 
 class ExportDialog(ToolDialog):
-    """Choose events, purposes, format, preset, recipient and file; export with progress."""
+    """Choose events, purposes, format, preset, recipient and file; preview; export with progress."""
 
     exported = Signal(int)
 
@@ -106,10 +137,8 @@ class ExportDialog(ToolDialog):
         self.format.setObjectName("exportFormat")
         for code, text in FORMATS:
             self.format.addItem(_(text), code)
-        self.preset = QComboBox()
-        self.preset.setObjectName("exportPreset")
-        for code, text in PRESETS:
-            self.preset.addItem(_(text), code)
+        self.presets = PresetChooser(session, on_status=lambda text, error: self.set_status(text, error=error))
+        self.preset = self.presets.combo
         self.recipient = QLineEdit()
         self.recipient.setObjectName("exportRecipient")
         self.recipient.setPlaceholderText(_("e.g. Marketing ops, Li Na"))
@@ -117,15 +146,20 @@ class ExportDialog(ToolDialog):
                                 suggested="leads.csv", name="exportTarget")
         self.format.currentIndexChanged.connect(self._format_changed)
         form.addRow(_("Format"), self.format)
-        form.addRow(_("Column names"), self.preset)
+        form.addRow(_("Columns (preset)"), self.presets)
         form.addRow(_("Recipient"), self.recipient)
         form.addRow(_("Save as"), self.target)
         form_layout.addLayout(form)
+        self.preview = PreviewPanel()
+        form_layout.addWidget(self.preview)
         layout.addWidget(form_box)
 
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         buttons = QDialogButtonBox()
+        self.preview_button = button(_("Preview"), slot=self.show_preview)
+        self.preview_button.setObjectName("exportPreview")
+        buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button = button(_("Export"), role="primary", slot=self.submit)
         self.export_button.setObjectName("exportRun")
         self.cancel_button = button(_("Close"), slot=self._cancel_or_close)
@@ -133,7 +167,8 @@ class ExportDialog(ToolDialog):
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(buttons)
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(680)
+        self.previews = 0
         self.events: list[Event] = []
         self.session.run(operations.events(), self._events_loaded)
 
@@ -163,35 +198,70 @@ class ExportDialog(ToolDialog):
     def set_running(self, running: bool) -> None:
         self.export_button.setEnabled(not running)
         self.cancel_button.setText(_("Cancel export") if running else _("Close"))
-        for widget in (*self.purpose_boxes.values(), *self.event_boxes.values(), self.format, self.preset,
-                       self.recipient, self.target):
+        for widget in (*self.purpose_boxes.values(), *self.event_boxes.values(), self.format,
+                       self.recipient, self.target, self.preview_button):
             widget.setEnabled(not running)
+        self.presets.set_enabled(not running)
 
     def show_progress(self, job: Job) -> None:
-        if job.done:
+        super().show_progress(job)
+        if job.total:
+            self.set_status(_("{n} of {total} rows written…").format(n=f"{job.done:,}", total=f"{job.total:,}"))
+        elif job.done:
             self.set_status(_("{n} rows written…").format(n=f"{job.done:,}"))
 
-    def submit(self) -> None:
+    def _request(self) -> tuple[list[str], list[str] | None, str | Path] | None:
+        """(purposes, event ids or None for all, preset), or None after saying what is missing."""
         purposes = [code for code, box in self.purpose_boxes.items() if box.isChecked()]
         chosen = [eid for eid, box in self.event_boxes.items() if box.isChecked()]
-        target = self.target.path()
         if not purposes:
             self.set_status(_("Tick at least one purpose."), error=True)
-            return
+            return None
         if self.event_boxes and not chosen:
             self.set_status(_("Tick at least one event."), error=True)
+            return None
+        preset = self.presets.preset()
+        if preset is None:
+            self.set_status(_("Choose the preset file to use."), error=True)
+            return None
+        return purposes, None if len(chosen) == len(self.event_boxes) else chosen, preset
+
+    def show_preview(self) -> None:
+        request = self._request()
+        if request is None:
             return
+        purposes, event_ids, preset = request
+
+        def shown(preview) -> None:
+            if self.closed:
+                return
+            self.previews += 1
+            self.preview.show_preview(preview)
+            self.set_status("")
+
+        def failed(exc: BaseException) -> None:
+            if not self.closed:
+                self.preview.wipe()
+                self.set_status(errors.message_for(exc), error=True)
+
+        self.session.run(preview_export(purposes=purposes, preset=preset, event_ids=event_ids), shown, failed)
+
+    def submit(self) -> None:
+        request = self._request()
+        if request is None:
+            return
+        purposes, event_ids, preset = request
+        target = self.target.path()
         if target is None:
             self.set_status(_("Choose where to save the file."), error=True)
             return
-        event_ids = None if len(chosen) == len(self.event_boxes) else chosen
-        fmt, preset = self.format.currentData(), self.preset.currentData()
+        fmt = self.format.currentData()
         recipient = self.recipient.text().strip()
         operator = self.session.operator or None
 
         def done(count: int) -> None:
-            self.set_status(_("Exported {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
-            self.exported.emit(count)
+            self.set_status(_written(count, target.name), ok=True)
+            self.exported.emit(int(count))
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ExportCancelled):
@@ -207,6 +277,8 @@ class ExportDialog(ToolDialog):
         super().wipe()
         self.recipient.setText("")
         self.target.wipe()
+        self.presets.wipe()
+        self.preview.wipe()
 
 
 class SuppressionDialog(ToolDialog):
@@ -220,9 +292,16 @@ class SuppressionDialog(ToolDialog):
         layout.addWidget(label(
             _("Everyone who withdrew a consent or was erased, with the purposes and dates, so marketing "
               "ops can remove them from the CRM. Withdrawal must reach the CRM."), name="muted"))
+        self.shape = QComboBox()
+        self.shape.setObjectName("suppressionShape")
+        for code, text in SHAPES:
+            self.shape.addItem(_(text), code)
+        layout.addWidget(self.shape)
         self.hashed = QCheckBox(_("Hash email and phone (SHA-256 of the normalised value)"))
         self.hashed.setObjectName("suppressionHashed")
         layout.addWidget(self.hashed)
+        self.shape.currentIndexChanged.connect(
+            lambda _i: self.hashed.setEnabled(self.shape.currentData() == "list"))
         form = QFormLayout()
         self.recipient = QLineEdit()
         self.recipient.setObjectName("suppressionRecipient")
@@ -244,16 +323,24 @@ class SuppressionDialog(ToolDialog):
         if target is None:
             self.set_status(_("Choose where to save the file."), error=True)
             return
-        hashed = self.hashed.isChecked()
+        shape = self.shape.currentData()
+        preset = None if shape == "list" else shape
+        hashed = self.hashed.isChecked() and preset is None
         recipient = self.recipient.text().strip()
         operator = self.session.operator or None
 
         def done(count: int) -> None:
-            self.set_status(_("Wrote {n} people to {file}.").format(n=f"{count:,}", file=target.name), ok=True)
-            self.exported.emit(count)
+            text = _("Wrote {n} people to {file}.").format(n=f"{count:,}", file=target.name)
+            rejected = getattr(count, "rejected", 0)
+            if rejected:
+                rejects = getattr(count, "rejects_file", None)
+                text += " " + _("{m} were left out; {rejects} lists each one and why.").format(
+                    m=f"{rejected:,}", rejects=rejects.name if rejects else "")
+            self.set_status(text, ok=True)
+            self.exported.emit(int(count))
 
         self.run(operations.export_suppression(target=target, hashed=hashed, recipient=recipient,
-                                               operator=operator), done)
+                                               operator=operator, preset=preset), done)
 
     def wipe(self) -> None:
         super().wipe()
@@ -316,7 +403,7 @@ class SharingLogDialog(ToolDialog):
         self.table.setRowCount(len(entries))
         for r, e in enumerate(entries):
             values = (
-                _local_time(e.at), _(KIND_TEXT.get(e.kind, e.kind)), e.format.upper(), f"{e.count:,}",
+                _local_time(e.at), kind_text(e.kind), e.format.upper(), f"{e.count:,}",
                 ", ".join(purpose_title(snapshot, c) for c in e.purposes), e.recipient, e.operator, e.file_name,
             )
             for c, value in enumerate(values):

@@ -29,7 +29,7 @@ from consentbooth.ui.console.taskdialog import Job, PathField, ToolDialog
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import button, label
 
-BUNDLE_FILTER = "ConsentBooth bundle (*.cbbundle *.age);;All files (*)"
+BUNDLE_FILTER = "ConsentBooth bundle (*.cbbundle);;All files (*)"
 
 
 class BundleDialog(ToolDialog):
