@@ -35,6 +35,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_suppression(args: argparse.Namespace) -> int:
+    if args.hashed and args.preset:
+        raise UserFacingError("Choose --hashed or --preset, not both: a CRM's opt-out file has its own columns.")
     with unlocked(args) as booth, progress("suppression", "people") as shown:
         count = booth.export_suppression(
             target=Path(args.out), hashed=args.hashed, format=args.format, preset=args.preset,

@@ -224,3 +224,14 @@ def test_date_formats_time_zones_and_maps(tmp_path: Path) -> None:
     assert layout.typed(row)[2] == dt.date(2026, 11, 30)
     unknown = ExportRow(**{**{f: getattr(row, f) for f in row.__slots__}, "consents": {}})
     assert layout.cells(unknown)[3] == "not_granted"  # a map passes other values through
+
+
+def test_the_cli_and_the_console_offer_exactly_the_shipped_presets() -> None:
+    """cli/ops.py and ui/console/exportpreview.py name the presets without importing exports/."""
+    from consentbooth.cli import ops
+    from consentbooth.ui.console import exports as console
+    from consentbooth.ui.console.exportpreview import LEAD_PRESETS
+
+    assert ops.PRESETS == PRESETS and ops.SUPPRESSION_PRESETS == SUPPRESSION_PRESETS
+    assert tuple(code for code, _ in LEAD_PRESETS) == PRESETS
+    assert tuple(code for code, _ in console.SHAPES[1:]) == SUPPRESSION_PRESETS
