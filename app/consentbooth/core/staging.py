@@ -27,8 +27,7 @@ import secrets
 import time
 from pathlib import Path
 
-import portalocker  # the OS file lock (flock / LockFileEx) that tells a live owner from a dead one
-
+from consentbooth.core import oslock  # the OS file lock that tells a live owner from a dead one
 from consentbooth.core.paths import data_dir, ensure_private_dir
 
 STAGED_SUFFIX = ".cbtmp"
@@ -104,7 +103,7 @@ class StagedFile:
         self._record = os.fdopen(_create_private(self._record_path), "r+", encoding="utf-8")
         self.fd: int | None = None
         try:
-            portalocker.lock(self._record, portalocker.LockFlags.EXCLUSIVE)
+            oslock.lock(self._record, exclusive=True, wait=True)
             if link_from is not None:
                 st = os.stat(link_from)
                 self._write_record(
@@ -147,7 +146,7 @@ class StagedFile:
         if self._record is None:
             return
         with contextlib.suppress(Exception):
-            portalocker.unlock(self._record)
+            oslock.unlock(self._record)
         with contextlib.suppress(OSError):
             self._record.close()
         with contextlib.suppress(OSError):
@@ -193,8 +192,8 @@ def _sweep_one(record_path: Path) -> bool:
     removed = False
     with handle:
         try:
-            portalocker.lock(handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
-        except (portalocker.LockException, OSError):
+            oslock.lock(handle, exclusive=True)
+        except (oslock.LockUnavailable, OSError):
             return False  # the owner is alive
         try:
             data = json.loads(handle.read() or "null")
@@ -219,7 +218,7 @@ def _sweep_one(record_path: Path) -> bool:
                     os.unlink(path)
                     removed = True
         with contextlib.suppress(Exception):
-            portalocker.unlock(handle)
+            oslock.unlock(handle)
     with contextlib.suppress(OSError):
         record_path.unlink()
     return removed

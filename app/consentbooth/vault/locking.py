@@ -11,7 +11,7 @@ has two small, stable lock files beside it that are never deleted (empty, 0600):
   try the exclusive one, take the shared one back if that fails) never leaves a moment in which
   another process could slip in and replace the file.
 
-Locks are OS file locks through portalocker: ``flock`` on POSIX and ``LockFileEx`` on Windows, the
+Locks are OS file locks (core/oslock.py): ``flock`` on POSIX and ``LockFileEx`` on Windows, the
 one library that offers SHARED and EXCLUSIVE on both (filelock has exclusive locks only, and
 SQLite's own ``locking_mode=EXCLUSIVE`` would end the WAL readers' concurrency and still not
 survive the file being replaced). The OS drops them when a process dies, kill -9 included, so a
@@ -32,8 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import portalocker
-
+from consentbooth.core import oslock
 from consentbooth.core.errors import StorageError, VaultBusy, VaultInUse
 from consentbooth.core.files import explain_os_error
 
@@ -42,8 +41,7 @@ GATE_SUFFIX = "-change.lock"
 OPEN_WAIT_S = 5.0  # how long an open waits for maintenance in progress before it says so
 _POLL_S = 0.05
 
-_SH = portalocker.LockFlags.SHARED | portalocker.LockFlags.NON_BLOCKING
-_EX = portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
+_SH, _EX = False, True  # oslock.lock's ``exclusive``
 
 
 def lock_files(vault_path: Path) -> tuple[Path, Path]:
@@ -63,10 +61,10 @@ def _open(path: Path) -> IO[bytes]:
     return os.fdopen(fd, "r+b")
 
 
-def _try(handle: IO[bytes], flags: portalocker.LockFlags) -> bool:
+def _try(handle: IO[bytes], exclusive: bool) -> bool:
     try:
-        portalocker.lock(handle, flags)
-    except (portalocker.LockException, BlockingIOError, PermissionError):
+        oslock.lock(handle, exclusive=exclusive)
+    except oslock.LockUnavailable:
         return False
     return True
 
@@ -75,7 +73,7 @@ def _release(handle: IO[bytes] | None) -> None:
     if handle is None:
         return
     with contextlib.suppress(Exception):
-        portalocker.unlock(handle)
+        oslock.unlock(handle)
     with contextlib.suppress(OSError):
         handle.close()
 
@@ -132,7 +130,7 @@ class VaultLock:
         """Exclusive → shared (after creating or restoring a vault that this process keeps open)."""
         if self.mode != "exclusive" or self._handle is None:
             return
-        portalocker.unlock(self._handle)
+        oslock.unlock(self._handle)
         if not _try(self._handle, _SH):  # nobody can hold it exclusive: we hold the gate
             raise StorageError("The vault's lock file could not be locked again; close and reopen.")
         self.mode = "shared"
@@ -152,7 +150,7 @@ class VaultLock:
         try:
             # With the gate held nobody else can take the exclusive lock, so dropping ours for the
             # attempt (a flock conversion drops it anyway; LockFileEx cannot convert) is safe.
-            portalocker.unlock(self._handle)
+            oslock.unlock(self._handle)
             if not _try(self._handle, _EX):
                 if not _try(self._handle, _SH):
                     raise StorageError("The vault's lock file could not be locked again; close and reopen.")
@@ -161,7 +159,7 @@ class VaultLock:
             try:
                 yield
             finally:
-                portalocker.unlock(self._handle)
+                oslock.unlock(self._handle)
                 ok = _try(self._handle, _SH)
                 self.mode = "shared" if ok else None
         finally:
