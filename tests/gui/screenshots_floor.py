@@ -117,7 +117,9 @@ def kiosk_shots(shots: Shots, shell) -> None:
     shots.screen("kiosk-still-there.png")
     kiosk.timeout.still_here()
     flow.save()
-    shots.wait(lambda: flow.current() == "thanks" and flow.thanks.qr.data() != "", timeout=60)
+    shots.wait(lambda: flow.current() == "thanks")
+    flow.reset_timer.stop()  # the first certificate (PDF stack loading) may take longer than the countdown
+    shots.wait(lambda: "证明编号" in flow.thanks.receipt_label.text(), timeout=120)
     shots.screen("kiosk-thank-you.png")
     flow.finish()
     shots.wait(lambda: kiosk.attendees == 1 and flow.current() == "notice")

@@ -152,7 +152,7 @@ class CorrectDialog(QDialog):
         self.rows: dict[str, FieldRow] = {}
         keys = list(CONTACT_FIELDS) + [k for k in record.lead.fields if k not in CONTACT_FIELDS]
         for key in keys:
-            row = FieldRow(key)
+            row = FieldRow(key, reserve=1)
             row.caption.setText(field_label(key, record.event.questions if record.event else ()))
             row.edit.setText(record.lead.fields.get(key, ""))
             self.rows[key] = row

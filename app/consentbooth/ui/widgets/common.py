@@ -149,7 +149,9 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
 class FieldRow(QWidget):
     """A label, an input, a 'required/optional' tag and an error line under the input."""
 
-    def __init__(self, key: str, *, password: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, key: str, *, password: bool = False, reserve: int = 2,
+                 parent: QWidget | None = None) -> None:
+        """``reserve``: lines kept for the error under the input (a longer one pushes down)."""
         super().__init__(parent)
         self.key = key
         self.caption = label(name="fieldLabel", wrap=False)
@@ -158,7 +160,7 @@ class FieldRow(QWidget):
         self.edit.setObjectName(f"field_{key}")
         if password:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = MessageLabel(reserve=2)
+        self.error = MessageLabel(reserve=reserve)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.caption)

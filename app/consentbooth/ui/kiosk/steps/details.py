@@ -40,7 +40,7 @@ class DetailsStep(Step):
         grid.setVerticalSpacing(10)
         self.rows: dict[str, FieldRow] = {}
         for i, key in enumerate(CONTACT_FIELDS):
-            row = FieldRow(key)
+            row = FieldRow(key, reserve=1 if flow.staff_mode else 2)
             self.rows[key] = row
             grid.addWidget(row, i // 2, i % 2)
         self.body.addLayout(grid)
@@ -52,7 +52,7 @@ class DetailsStep(Step):
             questions.setHorizontalSpacing(24)
             questions.setVerticalSpacing(10)
             for i, question in enumerate(self.questions):
-                row = FieldRow(question.key)
+                row = FieldRow(question.key, reserve=1)
                 self.rows[question.key] = row
                 questions.addWidget(row, i // 2, i % 2)
             questions.setColumnStretch(0, 1)
