@@ -9,12 +9,15 @@
 - Qt's translations other than Chinese and English (the app's two languages).
 - Shared libraries that only the left-out plugins needed (found by their ELF dependencies, so a
   library anything else still needs stays).
+And it strips symbol tables (``strip``), but never from a wheel's auditwheel-repaired libraries.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+import shutil
+import subprocess
+from pathlib import Path, PurePosixPath
 
 UNUSED_QT_PLUGINS = re.compile(
     r"PySide6/Qt/plugins/("
@@ -72,3 +75,44 @@ def plugins(binaries: list, imports_of) -> tuple[list, list[str]]:
     removed = {id(e) for e in dropped} | {id(by_name[n]) for n in orphans}
     kept = [e for e in binaries if id(e) not in removed]
     return kept, sorted([_dest(e) for e in dropped] + sorted(orphans))
+
+
+# -- stripping --------------------------------------------------------------------------------
+
+VENDORED = re.compile(r"(^|/)[^/]+\.libs/")  # auditwheel's folder of a wheel's own copies of libraries
+
+
+def _auditwheel_repaired(path: str, dest: str = "") -> bool:
+    """Libraries auditwheel copied into ``<dist>.libs/``, or a module whose RPATH points there:
+    patchelf rewrote their headers, and ``strip`` can break such a file (numpy's OpenBLAS came
+    out "ELF load command address/offset not page-aligned")."""
+    if VENDORED.search(path.replace("\\", "/")) or VENDORED.search(dest):
+        return True
+    out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
+    return any(("RPATH" in line or "RUNPATH" in line) and ".libs" in line for line in out.splitlines())
+
+
+def _has_symbols(path: str) -> bool:
+    out = subprocess.run(["readelf", "-S", "-W", path], capture_output=True, text=True).stdout
+    return ".symtab" in out
+
+
+def strip(binaries: list, workdir: Path) -> tuple[list, list[str]]:
+    """``binaries`` with stripped copies (in ``workdir``) of those that carry a symbol table, except
+    auditwheel-repaired ones. PyInstaller's own ``strip=True`` strips everything, which breaks them.
+    Returns the entries and the names stripped."""
+    kept, stripped = [], []
+    for entry in binaries:
+        dest, src = _dest(entry), entry[1]
+        if entry[2] not in {"BINARY", "EXTENSION"} or _auditwheel_repaired(src, dest) or not _has_symbols(src):
+            kept.append(entry)
+            continue
+        target = Path(workdir) / dest
+        if not target.exists() or target.stat().st_mtime < Path(src).stat().st_mtime:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+            target.chmod(target.stat().st_mode | 0o200)
+            subprocess.run(["strip", str(target)], check=True)
+        kept.append((entry[0], str(target), *entry[2:]))
+        stripped.append(dest)
+    return kept, stripped

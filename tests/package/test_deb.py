@@ -46,7 +46,7 @@ def upgraded(deb: Path, work: Path) -> Path:
     current = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Version: "))
     control.write_text(text.replace(f"Version: {current}\n", f"Version: {current}+upgrade1\n"), encoding="utf-8")
     target = work / "consentbooth_upgrade.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build", str(tree), str(target)],
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Znone", "--build", str(tree), str(target)],
                    check=True, stdout=subprocess.DEVNULL)
     shutil.rmtree(tree)
     return target

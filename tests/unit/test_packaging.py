@@ -162,3 +162,24 @@ def test_self_check_passes_in_the_venv() -> None:
     out = subprocess.run([sys.executable, "-m", "consentbooth", "--self-check"], capture_output=True,
                          text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.skipif(not (shutil.which("strip") and shutil.which("readelf")), reason="needs binutils")
+def test_strip_leaves_auditwheel_repaired_libraries_alone(tmp_path: Path) -> None:
+    """Stripping a patchelf-edited library broke numpy's OpenBLAS in a build: never touch those."""
+    import PIL._imaging
+    import sqlcipher3._sqlite3
+
+    prune = load("prune")
+    ours = sqlcipher3._sqlite3.__file__  # built with symbols, no vendored libraries
+    repaired = PIL._imaging.__file__  # RPATH $ORIGIN/../pillow.libs
+    before = hashlib.sha256(Path(ours).read_bytes()).hexdigest()
+    binaries = [("sqlcipher3/_sqlite3.so", ours, "EXTENSION"),
+                ("PIL/_imaging.so", repaired, "EXTENSION"),
+                ("thing.libs/libx.so", ours, "BINARY"),
+                ("PySide6/Qt/lib/libQt6Core.so.6", "libQt6Core.so.6", "SYMLINK")]
+    kept, stripped = prune.strip(binaries, tmp_path)
+    assert stripped == ["sqlcipher3/_sqlite3.so"]
+    assert kept[0][1] == str(tmp_path / "sqlcipher3/_sqlite3.so") and kept[1:] == binaries[1:]
+    assert Path(kept[0][1]).stat().st_size < Path(ours).stat().st_size / 2
+    assert hashlib.sha256(Path(ours).read_bytes()).hexdigest() == before  # stripped a copy only
