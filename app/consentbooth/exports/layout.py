@@ -76,6 +76,9 @@ class Layout:
     cells: Callable[[Any], list[str] | None]
     typed: Callable[[Any], list[Any] | None]
     rejects: list[Reject] = field(default_factory=list)
+    # Columns whose every value is known to be plain text for a CSV (a safe constant or map, a
+    # formatted time, a number): the CSV writer skips them (no formula rule, no quoting to check).
+    plain: tuple[bool, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,5 +461,28 @@ def bind(spec: PresetSpec, *, extra_fields: Sequence[str] = (),
     return Layout(
         name=spec.name, title=spec.title, kind=spec.kind, sheet=spec.sheet, include=spec.include,
         header=headers, types=tuple(c.type for c in columns), cells=functions[0],
-        typed=functions[1], rejects=rejects,
+        typed=functions[1], rejects=rejects, plain=tuple(_plain(c) for c in columns),
     )
+
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9 _.:/()\[\]-]*")  # no comma, quote, line break; no trigger first
+_PLAIN_PATTERN = re.compile(r"[A-Za-z0-9 _.:/T+-]*")
+
+
+def _is_plain(value: str) -> bool:
+    return _PLAIN_TEXT.fullmatch(value) is not None and value[:1] not in ("-", "+")
+
+
+def _plain(c: ColumnSpec) -> bool:
+    """True when every value column ``c`` can produce is plain CSV text (see :attr:`Layout.plain`)."""
+    if c.fallback and not _is_plain(c.fallback):
+        return False
+    if c.value is not None:
+        return _is_plain(c.value)
+    if c.cases:
+        return all(_is_plain(case.value) for case in c.cases) and _is_plain(c.default)
+    if c.map is not None:
+        return "*" in c.map and all(_is_plain(v) for v in c.map.values())
+    if c.transform in ("datetime", "date"):  # a time that is not one stays as it was: not plain
+        return False
+    return c.source in ("notice_version", "email_opt_out", "do_not_call", "erased")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import io
 import json
 import os
 import tempfile
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from consentbooth.core import files
@@ -21,7 +24,7 @@ from consentbooth.core.errors import StorageError, UserFacingError
 from consentbooth.exports import writers
 from consentbooth.exports.presets import get_preset
 from consentbooth.exports.rows import ExportRow
-from consentbooth.exports.sanitize import is_dangerous, restore
+from consentbooth.exports.sanitize import is_dangerous, neutralize, restore
 from consentbooth.exports.writers import (
     ExportCancelled,
     write_csv,
@@ -286,3 +289,26 @@ def test_error_from_the_row_source_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(UserFacingError, match="locked"):
         write_csv(rows(), target=tmp_path / "x.csv")
     assert folder_listing(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# csv_text: csv.writer's output, column by column
+
+
+_cell = st.text(alphabet=st.sampled_from(list('ab,"\r\n =+-@\'张 1')), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda w: st.lists(st.lists(_cell, min_size=w, max_size=w), min_size=1, max_size=20)))
+def test_csv_text_is_what_csv_writer_writes(rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, dialect="excel", lineterminator="\r\n").writerows([[neutralize(v) for v in r] for r in rows])
+    assert writers.csv_text(rows) == buf.getvalue()
+
+
+@pytest.mark.parametrize("preset", ["generic", "salesforce", "salesforce-dataloader", "hubspot"])
+def test_columns_the_layout_calls_plain_need_nothing(preset: str) -> None:
+    layout = get_preset(preset)
+    rows = [c for c in (layout.cells(hostile_row(i)) for i in range(200)) if c is not None]
+    assert any(layout.plain)
+    assert writers.csv_text(rows, layout.plain) == writers.csv_text(rows)
