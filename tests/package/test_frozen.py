@@ -154,3 +154,14 @@ def test_gui_reaches_the_setup_wizard_under_xcb(inst: frozen.Install) -> None:
     picture = Image.open(SCREENSHOT).convert("RGB")
     assert picture.size == (1366, 800)
     assert len(picture.getcolors(1 << 24) or []) > 50  # a drawn window, not a blank screen
+
+
+def test_business_card_ocr_runs_frozen(inst: frozen.Install) -> None:
+    """The OCR stack (onnxruntime, OpenCV, numpy, RapidOCR's models) works inside the build."""
+    cards = pytest.importorskip("tests.support.cards")
+    card = cards.cards(limit=1)[0]
+    photo = inst.home / "名片.jpg"
+    photo.write_bytes(card.photo)
+    draft = json.loads(ok(inst.run("card", "--photo", str(photo), passphrase=None)))
+    assert draft["fields"].get("email") == card.expected["email"]
+    assert draft["fields"].get("name") == card.expected["name"]
