@@ -45,6 +45,7 @@ from consentbooth.vault.connection import (
     _write_copy,
     copy_before_upgrade_path,
 )
+from consentbooth.vault.integrity import BackgroundCheck, check_now
 from consentbooth.vault.locking import VaultLock, lock_files
 from consentbooth.vault.migrations import apply_migrations, needs_upgrade
 
@@ -97,6 +98,13 @@ class Vault:
         # Files the capture journal (seals its events into the ledger); set by the use cases that
         # hold the device key. Without it the journal waits (e.g. while copying a backup).
         self._settle_hook: Callable[[Vault], None] | None = None
+        # The full page check of a large vault, running after the unlock (vault/integrity.py).
+        self.integrity: BackgroundCheck | None = None
+
+    def _refuse_if_damaged(self) -> None:
+        """Once the background check found a damaged page, the vault is not used any more."""
+        if self.integrity is not None and self.integrity.problems:
+            raise VaultDamaged("; ".join(self.integrity.problems[:3]))
 
     def set_settle_hook(self, hook: Callable[[Vault], None] | None) -> None:
         """``hook(vault)`` brings every derived table up to date with what was journalled; it
@@ -135,6 +143,7 @@ class Vault:
         The capture journal is projected first unless ``settle`` is False (captures, which only
         append to the journal, and the projection itself)."""
         with self._lock:
+            self._refuse_if_damaged()
             if settle:
                 self.settle()
             conn = self.conn
@@ -164,6 +173,7 @@ class Vault:
 
     def read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
+            self._refuse_if_damaged()
             self.settle()
             try:
                 return self.conn.execute(sql, params).fetchall()
@@ -174,6 +184,7 @@ class Vault:
         """Rows in batches, without holding them all (exports of 100,000 leads). The vault's lock
         is held between batches, so keep the consumer on the thread that owns the vault."""
         with self._lock:
+            self._refuse_if_damaged()
             self.settle()
             try:
                 cursor = self.conn.execute(sql, params)
@@ -194,6 +205,8 @@ class Vault:
         return int(self.read_one("PRAGMA user_version")[0])  # type: ignore[index]
 
     def close(self) -> None:
+        if self.integrity is not None:  # not finished: it runs again at the next open
+            self.integrity.cancel()
         with self._lock:
             if self._conn is not None:
                 try:
@@ -266,6 +279,8 @@ class Vault:
         log.info("vault passphrase changed")
 
     def _rekey(self, old_key: str, new_key: str) -> None:
+        if self.integrity is not None:
+            self.integrity.cancel()
         with self._lock, self.exclusive():
             self.settle()
             conn = self.conn
@@ -292,9 +307,10 @@ class Vault:
 
 
 def _open_connection(
-    path: Path, key: str, *, lock: VaultLock | None = None, upgrade: bool = True
+    path: Path, key: str, *, lock: VaultLock | None = None, upgrade: bool = True, full_check: bool = True
 ) -> sqlcipher3.Connection:
-    """A checked, hardened connection keyed with ``key`` (already normalised)."""
+    """A checked, hardened connection keyed with ``key`` (already normalised). ``full_check``:
+    the HMAC of every page now (else the caller runs it in the background: vault/integrity.py)."""
     conn = _connect(path, key, create=False)
     try:
         _check_build(conn)
@@ -304,14 +320,16 @@ def _open_connection(
             if "not a database" in str(exc).lower():
                 raise WrongPassphrase() from None
             raise VaultDamaged(str(exc)) from None
-        # Every open checks every page's HMAC (fail closed). The b-tree quick_check is left to
-        # explicit checks: a page with a valid HMAC can only have been written by SQLCipher.
-        try:
-            problems = _cipher_problems(conn)
-        except DatabaseError as exc:
-            raise VaultDamaged(str(exc)) from None
-        if problems:
-            raise VaultDamaged("; ".join(problems[:3]))
+        # Every page's HMAC (fail closed): here, or for a large vault in the background right
+        # after the unlock. The b-tree quick_check is left to explicit checks: a page with a
+        # valid HMAC can only have been written by SQLCipher.
+        if full_check:
+            try:
+                problems = _cipher_problems(conn)
+            except DatabaseError as exc:
+                raise VaultDamaged(str(exc)) from None
+            if problems:
+                raise VaultDamaged("; ".join(problems[:3]))
         _harden(conn)
         if upgrade:
             _upgrade(conn, path, key, lock)
@@ -341,14 +359,17 @@ def open_vault(path: Path, passphrase: str, *, upgrade: bool = True) -> Vault:
     lock = VaultLock.shared(path)
     try:
         candidates = _key_candidates(passphrase)
+        full_check = check_now(path)
         for n, key in enumerate(candidates, 1):
             try:
-                conn = _open_connection(path, key, lock=lock, upgrade=upgrade)
+                conn = _open_connection(path, key, lock=lock, upgrade=upgrade, full_check=full_check)
                 break
             except WrongPassphrase:
                 if n == len(candidates):
                     raise
         vault = Vault(path, conn, lock)
+        if not full_check:
+            vault.integrity = BackgroundCheck(path, key).start()
     except BaseException:
         lock.release()
         raise
