@@ -86,14 +86,9 @@ class AttendeeFlow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.guard = TapGuard(self)
-        self.confirm_decline = Overlay(
-            self, name="confirmDecline", title=N_("Continue without sharing any details?"),
-            text=N_("You have not ticked anything, so nothing about you will be recorded."),
-        )
-        self.confirm_decline.add_button("Go back and choose", self._decline_cancelled, name="declineBack")
-        self.confirm_decline.add_button("Continue without sharing", self._decline_confirmed,
-                                        name="declineConfirm", role="primary")
+        # Built when first needed (the kiosk's first screen is on show sooner without them).
+        self._guard: TapGuard | None = None
+        self._confirm_decline: Overlay | None = None
         self.steps: dict[str, Step] = {}
         self.first = "details" if staff_mode else "notice"
         if staff_mode:
@@ -134,6 +129,27 @@ class AttendeeFlow(QWidget):
         if name not in self.steps:
             self.build_steps()
         return self.steps[name]
+
+    @property
+    def guard(self) -> TapGuard:
+        """Takes taps for a moment after the page changed under a finger."""
+        if self._guard is None:
+            self._guard = TapGuard(self)
+        return self._guard
+
+    @property
+    def confirm_decline(self) -> Overlay:
+        """"Continue without sharing any details?" over the flow."""
+        if self._confirm_decline is None:
+            overlay = Overlay(
+                self, name="confirmDecline", title=N_("Continue without sharing any details?"),
+                text=N_("You have not ticked anything, so nothing about you will be recorded."),
+            )
+            overlay.add_button("Go back and choose", self._decline_cancelled, name="declineBack")
+            overlay.add_button("Continue without sharing", self._decline_confirmed, name="declineConfirm",
+                               role="primary")
+            self._confirm_decline = overlay
+        return self._confirm_decline
 
     @property
     def notice(self) -> NoticeStep:
@@ -187,12 +203,14 @@ class AttendeeFlow(QWidget):
         step.focus_first()
 
     def guarded(self) -> bool:
-        return self.guard.active or self.confirm_decline.guard.active
+        overlay = self._confirm_decline
+        return (self._guard is not None and self._guard.active) or (overlay is not None and overlay.guard.active)
 
     def retranslate(self) -> None:
         for step in self.steps.values():
             step.retranslate()
-        self.confirm_decline.retranslate()
+        if self._confirm_decline is not None:
+            self._confirm_decline.retranslate()
 
     def ticked(self) -> list[str]:
         return [code for code, box in self.boxes.items() if box.isChecked()]
@@ -261,7 +279,8 @@ class AttendeeFlow(QWidget):
     def decline(self) -> None:
         if self.busy:
             return
-        self.confirm_decline.close_overlay()
+        if self._confirm_decline is not None:
+            self._confirm_decline.close_overlay()
         shown = self._shown() if self.current() != "notice" else []
         request = self._request(purposes=[], fields={}, shown=shown)
         self._set_busy(True)
@@ -353,7 +372,8 @@ class AttendeeFlow(QWidget):
     def reset(self) -> None:
         """Ready for the next attendee: blank, on the first step, scrolled to the top."""
         self.reset_timer.stop()
-        self.confirm_decline.close_overlay()
+        if self._confirm_decline is not None:
+            self._confirm_decline.close_overlay()
         self.wipe(everything=True)
         self.busy = False
         for step in self.steps.values():

@@ -33,8 +33,8 @@ class AttendeeTimeout(QObject):
         self.limit_ms = seconds * 1000
         self.countdown_s = COUNTDOWN_S
         self.left = 0
-        self.overlay = Overlay(window, name="stillThere", title=N_("Are you still there?"))
-        self.overlay.add_button("I am still here", self.still_here, name="stillHere", role="primary")
+        self.window = window
+        self._overlay: Overlay | None = None  # built when first asked
         self.check_timer = QTimer(self)
         self.check_timer.setInterval(CHECK_MS)
         self.check_timer.timeout.connect(self.check)
@@ -43,8 +43,16 @@ class AttendeeTimeout(QObject):
         self.tick_timer.timeout.connect(self._tick)
 
     @property
+    def overlay(self) -> Overlay:
+        if self._overlay is None:
+            overlay = Overlay(self.window, name="stillThere", title=N_("Are you still there?"))
+            overlay.add_button("I am still here", self.still_here, name="stillHere", role="primary")
+            self._overlay = overlay
+        return self._overlay
+
+    @property
     def asking(self) -> bool:
-        return self.overlay.isVisible()
+        return self._overlay is not None and self._overlay.isVisible()
 
     def start(self) -> None:
         self.check_timer.start()
@@ -52,7 +60,8 @@ class AttendeeTimeout(QObject):
     def stop(self) -> None:
         self.check_timer.stop()
         self.tick_timer.stop()
-        self.overlay.close_overlay()
+        if self._overlay is not None:
+            self._overlay.close_overlay()
 
     def check(self) -> None:
         if not self.asking and self.watching() and self.idle_ms() >= self.limit_ms:
@@ -82,4 +91,5 @@ class AttendeeTimeout(QObject):
         self.overlay.close_overlay()
 
     def retranslate(self) -> None:
-        self.overlay.retranslate()
+        if self._overlay is not None:
+            self._overlay.retranslate()
