@@ -19,10 +19,13 @@ HERE = Path(__file__).resolve().parent
 
 
 def _verdict(ratio: object, target: object) -> str:
-    if not isinstance(target, str) or not target.startswith("<="):
+    """``<= N``: the ratio at most N; ``>= N``: at least N (e.g. an accuracy); else a report."""
+    if not isinstance(target, str) or not target.startswith(("<=", ">=")):
         return "report"
     try:
-        return "ok" if float(ratio) <= float(target[2:].split()[0]) else "MISSED"  # type: ignore[arg-type]
+        limit = float(target[2:].split()[0])
+        met = float(ratio) <= limit if target.startswith("<=") else float(ratio) >= limit  # type: ignore[arg-type]
+        return "ok" if met else "MISSED"
     except (TypeError, ValueError):
         return "report"
 

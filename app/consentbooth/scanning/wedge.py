@@ -78,6 +78,10 @@ class WedgeDetector:
     def holding(self) -> bool:
         return bool(self._held)
 
+    @property
+    def last_key_time(self) -> float | None:
+        return self._last
+
     def deadline(self) -> float | None:
         """When ``tick`` must be called if no key comes first (None: nothing held)."""
         if self._last is None:
@@ -131,10 +135,10 @@ class WedgeDetector:
         if self._last is None:
             return []
         gap = t - self._last
-        if gap <= self.max_gap_ms:
+        if 0 <= gap <= self.max_gap_ms:  # (a clock that went back is no scanner burst)
             self._gaps.append(gap)
             return []
-        return self.tick(max(t, self.deadline() or t))
+        return self.tick(float("inf"))  # a person's gap: settle what is held, then this key
 
     def _fast(self) -> bool:
         return bool(self._gaps) and max(self._gaps) <= self.max_gap_ms
