@@ -8,4 +8,5 @@ LEADS = "leads"  # people: their details, consents, withdrawals, erasures
 SETUP = "setup"  # organisation, events, purposes, notice, staff (the session's snapshot)
 SHARING = "sharing"  # the sharing log: files that left the vault
 CERTIFICATES = "certificates"  # certificates issued and stored
-KINDS = (LEADS, SETUP, SHARING, CERTIFICATES)
+ATTENDEE_LISTS = "attendee_lists"  # organiser attendee lists imported or deleted (issue #13)
+KINDS = (LEADS, SETUP, SHARING, CERTIFICATES, ATTENDEE_LISTS)

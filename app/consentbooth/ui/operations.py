@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.logging import get_logger
-from consentbooth.ui.changes import CERTIFICATES, KINDS, LEADS, SETUP, SHARING
+from consentbooth.ui.changes import ATTENDEE_LISTS, CERTIFICATES, KINDS, LEADS, SETUP, SHARING
 
 if TYPE_CHECKING:
     from datetime import date
@@ -354,3 +354,45 @@ def dashboard_stats(booth: Booth, _job: Job) -> object:
 @operation()
 def sharing_log(booth: Booth, _job: Job) -> list:
     return booth.sharing_log()
+
+
+# -- scan to consent (issue #13) ---------------------------------------------------------------------
+
+@operation()
+def read_badge(booth: Booth, _job: Job, payload: str | bytes) -> object:
+    """A badge code as a draft for the form (looked up in the event's attendee lists); held in
+    memory by the screen, never stored."""
+    return booth.read_badge(payload)
+
+
+@operation(slow=True)
+def read_business_card(booth: Booth, _job: Job, photo: bytes) -> object:
+    """A card photo (bytes in memory) as a draft for staff to review; about a second of OCR, so on
+    the second lane: captures never wait for it."""
+    return booth.read_business_card(photo)
+
+
+@operation()
+def preview_attendee_file(booth: Booth, _job: Job, *, path: Path, mapping: dict[str, str] | None) -> object:
+    from consentbooth.services.attendees import read_attendee_file
+
+    return booth.preview_attendee_file(data=read_attendee_file(path), file_name=path.name, mapping=mapping)
+
+
+@operation(ATTENDEE_LISTS)
+def import_attendee_list(booth: Booth, _job: Job, *, path: Path, mapping: dict[str, str] | None,
+                         event_id: str | None, keep_days: int, operator: str | None) -> object:
+    from consentbooth.services.attendees import read_attendee_file
+
+    return booth.import_attendee_list(data=read_attendee_file(path), file_name=path.name, mapping=mapping,
+                                      event_id=event_id, keep_days=keep_days, operator=operator)
+
+
+@operation()
+def attendee_lists(booth: Booth, _job: Job) -> list:
+    return booth.attendee_lists()
+
+
+@operation(ATTENDEE_LISTS)
+def delete_attendee_list(booth: Booth, _job: Job, list_id: str, *, operator: str | None) -> object:
+    return booth.delete_attendee_list(list_id, operator=operator)

@@ -31,6 +31,7 @@ ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
     None,
     ("verify", N_("Verify a certificate…"), "verify:VerifyDialog"),
     ("certificates", N_("Certificates of this event (ZIP)…"), "verify:EventCertificatesDialog"),
+    ("attendees", N_("Organiser attendee lists…"), "attendees:AttendeeListsDialog"),
     None,
     ("setup", N_("Booth setup…"), "boothsetup:BoothSetupDialog"),
     ("settings", N_("Settings…"), "settings:SettingsDialog"),
