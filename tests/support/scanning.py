@@ -63,9 +63,11 @@ def badge_scene(payload: str, size: tuple[int, int] = (1280, 720), at: tuple[int
     return numpy.asarray(scene.filter(ImageFilter.GaussianBlur(0.6)))
 
 
-def badge_video(path: Path, payload: str, *, frames: int = 30, fps: int = 15, blank: int = 8) -> Path:
+def badge_video(path: Path, payload: str, *, frames: int = 30, fps: int = 15, blank: int = 8,
+                centred: bool = False) -> Path:
     """A short MJPEG video: ``blank`` frames of an empty scene, then the badge moving slowly
-    into view (OpenCV writes it; Qt Multimedia's FFmpeg reads it back)."""
+    into view (or held still in the middle, ``centred``). OpenCV writes it; Qt Multimedia's
+    FFmpeg reads it back."""
     import cv2
     import numpy
 
@@ -76,7 +78,7 @@ def badge_video(path: Path, payload: str, *, frames: int = 30, fps: int = 15, bl
         frame = numpy.full((720, 1280, 3), 95, numpy.uint8)
         if i >= blank:
             h, w = code.shape
-            y, x = 140, 380 + (i - blank) * 6
+            y, x = ((720 - h) // 2, (1280 - w) // 2) if centred else (140, 380 + (i - blank) * 6)
             frame[y:y + h, x:x + w] = code[:, :, None]
         writer.write(frame)
     writer.release()
