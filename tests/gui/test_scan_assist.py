@@ -1,0 +1,116 @@
+"""The scan assist a capture screen owns (issue #13), with the real session and vault: a wedge
+scan, a camera code and a card photo become a draft in memory, fill the form, and tell the
+capture where the details came from; a wipe drops everything, even a result still on its way."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+
+from tests.gui.gui_helpers import idle, texts_in
+from tests.support.scanning import SCANNER_MS, type_paced
+
+VCARD = "BEGIN:VCARD\nVERSION:3.0\nN:张;伟;;;\nFN:张伟\nORG:上海示例科技有限公司\nTEL;TYPE=CELL:13800138000\nEMAIL:zw@example.cn\nEND:VCARD"
+
+
+def _screen(shell, qtbot):
+    from consentbooth.ui.scanning.assist import ScanAssist
+
+    root = QWidget()
+    form = QFormLayout(root)
+    edits = {k: QLineEdit(objectName=k) for k in ("name", "company", "title", "phone", "email", "wechat")}
+    for key, edit in edits.items():
+        form.addRow(key, edit)
+    qtbot.addWidget(root)
+    assist = ScanAssist(shell.session, root)
+    root.show()
+    root.activateWindow()
+    edits["name"].setFocus()
+    qtbot.waitUntil(lambda: edits["name"].hasFocus())
+    return root, edits, assist
+
+
+def test_a_wedge_scan_fills_the_form_and_the_consent_names_its_source(unlocked, qapp, qtbot) -> None:
+    shell = unlocked
+    root, edits, assist = _screen(shell, qtbot)
+    ready: list = []
+    assist.draft_ready.connect(lambda: ready.append(True))
+    type_paced(qapp, VCARD + "\n", SCANNER_MS)
+    qtbot.waitUntil(lambda: bool(ready), timeout=10_000)
+    assert all(e.text() == "" for e in edits.values())  # held until the flow shows it
+    assert sorted(assist.fill(edits)) == ["company", "email", "name", "phone"]
+    assert edits["name"].text() == "张伟" and edits["phone"].text() == "+8613800138000"
+    assert not edits["name"].isUndoAvailable()
+    edits["email"].setText("typed.over@example.cn")  # the attendee corrected it: not drafted
+    values = {k: e.text() for k, e in edits.items()}
+    extras = assist.capture_extras(values)
+    assert extras["source"].value == "badge_scan" and extras["attendee_list"] is None
+    assert extras["drafted"] == frozenset({"name", "company", "phone"})
+    from consentbooth.services.capture import CaptureRequest
+
+    result = []
+    shell.session.call(lambda b: b.capture(CaptureRequest(fields=values, purposes=["newsletter"], **extras)),
+                       result.append)
+    qtbot.waitUntil(lambda: bool(result), timeout=10_000)
+    record = []
+    shell.session.call(lambda b: b.record(result[0].lead_id), record.append)
+    qtbot.waitUntil(lambda: bool(record), timeout=10_000)
+    assert dict(record[0].lead.fields) == {"email": "typed.over@example.cn"}  # the rest was not needed
+    assist.wipe()
+    assert assist.draft is None and assist.capture_extras(values) == {}
+
+
+def test_a_code_that_is_no_badge_is_refused_and_nothing_is_held(unlocked, qapp, qtbot) -> None:
+    shell = unlocked
+    _root, edits, assist = _screen(shell, qtbot)
+    refused: list = []
+    assist.refused.connect(refused.append)
+    type_paced(qapp, "hello world, not a badge\n", SCANNER_MS)
+    qtbot.waitUntil(lambda: bool(refused), timeout=10_000)
+    assert "not a badge" in str(refused[0]) and assist.draft is None
+    assert all(e.text() == "" for e in edits.values())
+
+
+def test_a_wipe_drops_a_result_still_on_its_way(unlocked, qapp, qtbot) -> None:
+    shell = unlocked
+    _root, _edits, assist = _screen(shell, qtbot)
+    ready: list = []
+    assist.draft_ready.connect(lambda: ready.append(True))
+    assist.read_badge(VCARD.encode())
+    assist.wipe()  # the next attendee came before the worker answered
+    idle(shell, qtbot)
+    assert ready == [] and assist.draft is None
+
+
+def test_a_card_photo_is_read_reviewed_confirmed_and_then_forgotten(unlocked, qapp, qtbot) -> None:
+    from tests.support.cards import cards
+
+    shell = unlocked
+    root, edits, assist = _screen(shell, qtbot)
+    card = cards(limit=1)[0]
+    ready: list = []
+    assist.draft_ready.connect(lambda: ready.append(True))
+    assist.read_card(card.photo)
+    qtbot.waitUntil(lambda: assist.review is not None, timeout=60_000)
+    review = assist.review
+    assert review.edits["email"].text() == card.expected["email"]
+    assert not review.apply_button.isEnabled()
+    review.confirm_all.click()
+    review.apply_button.click()
+    qtbot.waitUntil(lambda: bool(ready), timeout=5_000)
+    assert assist.draft.source.value == "business_card" and assist.review is None
+    assist.fill(edits)
+    assert edits["email"].text() == card.expected["email"]
+    assist.wipe()
+    for e in edits.values():
+        e.setText("")
+    assert not [t for t in texts_in(root) if card.expected["email"] in t]
+
+
+def test_the_camera_view_opens_on_request_and_goes_with_a_wipe(unlocked, qapp, qtbot) -> None:
+    shell = unlocked
+    _root, _edits, assist = _screen(shell, qtbot)
+    view = assist.open_camera()
+    qtbot.waitUntil(lambda: view.isVisible(), timeout=5_000)
+    assert assist.camera_view is view
+    assist.wipe()
+    assert assist.camera_view is None and view.camera is None
