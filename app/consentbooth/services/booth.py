@@ -122,10 +122,14 @@ class Booth:
 
                 trust.ensure_root(vault)
             booth = cls(vault)
-            # attendee lists past their keep period go at the first open from that day on
-            from consentbooth.services import attendees
+            # attendee lists past their keep period go at the first open from that day on (the
+            # module that deletes them loads only when this vault holds a list)
+            from consentbooth.vault import attendees as attendee_rows
 
-            attendees.delete_expired_lists(booth.ctx)
+            if attendee_rows.has_lists(vault):
+                from consentbooth.services import attendees
+
+                attendees.delete_expired_lists(booth.ctx)
             return booth
         except BaseException:
             vault.close()

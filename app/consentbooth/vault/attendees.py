@@ -71,6 +71,11 @@ def lists(vault: Vault, *, event_id: str | None = None) -> list[ListRow]:
             for r in vault.read(sql + " ORDER BY imported_at DESC, id", params)]
 
 
+def has_lists(vault: Vault) -> bool:
+    """Any attendee list at all (a cheap check at every unlock)."""
+    return vault.read_one("SELECT 1 FROM attendee_lists LIMIT 1") is not None
+
+
 def list_key(vault: Vault, list_id: str) -> bytes | None:
     row = vault.read_one("SELECT list_key FROM attendee_lists WHERE id = ?", (list_id,))
     return bytes(row[0]) if row else None
