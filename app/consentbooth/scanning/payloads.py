@@ -291,7 +291,13 @@ def parse_payload(payload: str | bytes, names: BadgeFieldNames = DEFAULT_FIELD_N
 
 
 def parse_vcard(text: str) -> BadgeDraft:
+    import logging
+
     import vobject  # on first scan: start-up does not need it
+
+    # vobject logs a line it cannot read, quoting it: a badge's contents must never reach a log
+    for name in ("vobject", *(n for n in list(logging.root.manager.loggerDict) if n.startswith("vobject."))):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
     refused = PayloadRefused("This badge's vCard is damaged; please type the details.")
     try:

@@ -78,6 +78,18 @@ def test_configured_json_names_come_first() -> None:
         BadgeFieldNames().merged({"shoe_size": ["x"]})
 
 
+def test_a_damaged_vcard_never_reaches_a_log(caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    damaged = "BEGIN:VCARD\nVERSION:3.0\nFN:Kanarie Logfree\nTITL\nX;;=;:Kanarie 13800138000\nEND:VCARD"
+    try:
+        parse_payload(damaged)
+    except PayloadRefused:
+        pass
+    assert not [r for r in caplog.records if "Kanarie" in r.getMessage() or "TITL" in r.getMessage()]
+
+
 def test_a_draft_never_shows_its_values_in_repr() -> None:
     draft = parse_payload("MECARD:N:张,伟;TEL:13800138000;;")
     assert "张" not in repr(draft) and "138" not in repr(draft)
