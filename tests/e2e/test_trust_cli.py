@@ -22,9 +22,9 @@ from pypdf import PdfReader
 
 from consentbooth.certificates import issue_certificate_pdf
 from consentbooth.crypto import pki
-from consentbooth.crypto.keys import create_self_signed
 from tests.e2e.conftest import cb
 from tests.helpers import ZH_LEAD
+from tests.support.keys import create_self_signed
 
 CODE_ENV = "CONSENTBOOTH_ENROLMENT_CODE"
 

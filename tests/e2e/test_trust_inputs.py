@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from consentbooth.crypto.keys import create_self_signed
 from tests.e2e.conftest import cb
 from tests.helpers import ZH_LEAD
+from tests.support.keys import create_self_signed
 from tests.support.tsa import closed_url, local_tsa, tsa  # noqa: F401  (a real local TSA)
 
 

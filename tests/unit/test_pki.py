@@ -19,7 +19,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import translate
 from consentbooth.crypto import enrolment, pki
-from consentbooth.crypto.keys import SigningIdentity, create_self_signed
+from consentbooth.crypto.keys import SigningIdentity
+from tests.support.keys import create_self_signed
 
 ORG = "Example Booth Technology (Shanghai) Co., Ltd."
 APP = Path(__file__).resolve().parents[2] / "app" / "consentbooth"

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from consentbooth.core.errors import UserFacingError
-from consentbooth.crypto.keys import SigningIdentity
+from consentbooth.crypto.keys import SigningIdentity, pkcs8_pem
 from consentbooth.crypto.pki import (
     NAME_MAX,
     certificate_role,
@@ -28,7 +28,6 @@ from consentbooth.crypto.pki import (
     new_identity,
     path_problem,
     pem_of,
-    pkcs8_pem,
     utc_now,
 )
 

@@ -1,12 +1,11 @@
 """The organisation's signing identity: an ECDSA P-256 key and an X.509 certificate.
 
-Self-signed by default (created with the vault); an organisation can import its own PKCS#12.
+Certified by the organisation's root (crypto/pki.py); an organisation can import its own PKCS#12.
 ``cryptography`` loads on first use (~20 ms), not with the vault: unlocking needs none of it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from dataclasses import dataclass
 from functools import cached_property
@@ -110,63 +109,11 @@ def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
     return True
 
 
-def _pkcs8_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
+def pkcs8_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def create_self_signed(organisation_name: str, *, years: int = 10) -> SigningIdentity:
-    """A fresh ECDSA P-256 key with a self-signed certificate fit for document signing."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, (organisation_name or "ConsentBooth")[:64]),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, (organisation_name or "ConsentBooth")[:64]),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "ConsentBooth consent records"),
-        ]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365 * years))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CODE_SIGNING]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return SigningIdentity(
-        key_pem=_pkcs8_pem(key),
-        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
     )
 
 
@@ -188,7 +135,7 @@ def load_pkcs12(data: bytes, password: bytes | None) -> SigningIdentity:
         raise UserFacingError("Only ECDSA or RSA keys can sign certificates (not Ed25519).")
     chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (extra or []))
     return SigningIdentity(
-        key_pem=_pkcs8_pem(key),
+        key_pem=pkcs8_pem(key),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),
         chain_pem=chain,
     )

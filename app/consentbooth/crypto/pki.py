@@ -34,7 +34,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import Message
-from consentbooth.crypto.keys import SigningIdentity
+from consentbooth.crypto.keys import SigningIdentity, pkcs8_pem
 
 ROLES = ("device", "pdf", "hub")
 ROLE_OU = {
@@ -123,12 +123,6 @@ def _in_validity(cert: x509.Certificate, at: dt.datetime) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Making the root and the leaves.
-
-
-def pkcs8_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
 
 
 def _clip(text: str, fallback: str = "ConsentBooth") -> str:

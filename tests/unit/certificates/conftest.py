@@ -8,8 +8,9 @@ import pytest
 
 from consentbooth.certificates import issue_certificate_pdf
 from consentbooth.crypto import pki
-from consentbooth.crypto.keys import SigningIdentity, create_self_signed
+from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import Action
+from tests.support.keys import create_self_signed
 from tests.support.tsa import local_tsa, tsa  # noqa: F401  (fixtures: a real local RFC 3161 TSA)
 
 from . import sample

@@ -28,8 +28,9 @@ from consentbooth.certificates.checks import Outcome
 from consentbooth.certificates.qr import make_qr_payload, qr_matrix
 from consentbooth.certificates.record import record_digest_hex
 from consentbooth.crypto import pki
-from consentbooth.crypto.keys import SigningIdentity, create_self_signed, load_pkcs12
+from consentbooth.crypto.keys import SigningIdentity, load_pkcs12
 from consentbooth.crypto.pki import TrustRootError
+from tests.support.keys import create_self_signed
 
 from . import sample
 

@@ -17,7 +17,7 @@ from pyrage import x25519
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
-from consentbooth.crypto.keys import SigningIdentity, create_self_signed
+from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.exports.bundle import (
     BundleDamaged,
     BundleSignatureInvalid,
@@ -30,6 +30,7 @@ from consentbooth.exports.bundle import (
     seal_bundle,
     write_identity_file,
 )
+from tests.support.keys import create_self_signed
 
 PAYLOAD = "线索 leads, ledger and certificates / 同意台账".encode() * 20
 
