@@ -21,7 +21,7 @@ import base64
 import hmac
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import sha256
 
 from cryptography.exceptions import InvalidTag
@@ -49,16 +49,20 @@ def new_key() -> bytes:
 class DataKey:
     version: int
     key: bytes
+    _aead: AESGCM = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_aead", AESGCM(self.key))  # made once: a million rows reuse it
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        return struct.pack(">H", self.version) + nonce + AESGCM(self.key).encrypt(nonce, plaintext, aad)
+        return struct.pack(">H", self.version) + nonce + self._aead.encrypt(nonce, plaintext, aad)
 
     def open(self, blob: bytes, aad: bytes) -> bytes:
         if len(blob) < 2 + NONCE_BYTES + 16 or struct.unpack(">H", blob[:2])[0] != self.version:
             raise EnvelopeError("not sealed with this key version")
         try:
-            return AESGCM(self.key).decrypt(blob[2 : 2 + NONCE_BYTES], blob[2 + NONCE_BYTES :], aad)
+            return self._aead.decrypt(blob[2 : 2 + NONCE_BYTES], blob[2 + NONCE_BYTES :], aad)
         except InvalidTag:
             raise EnvelopeError("altered, or sealed for another place") from None
 

@@ -125,12 +125,18 @@ class PostgresHub:
             self.conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CHAIN, h))
 
     @contextlib.contextmanager
-    def _stream(self, query: str, params: Sequence | Mapping = ()) -> Iterator[psycopg.ServerCursor]:
+    def _stream(self, query: str, params: Sequence | Mapping = (), *,
+                settings: Sequence[str] = ()) -> Iterator[psycopg.ServerCursor]:
         """A server-side cursor in a REPEATABLE READ snapshot (or the enclosing transaction)."""
         outer = self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
         with self.conn.transaction():
             if not outer:
                 self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # the whole result is read: plan for all of it, not for the first tenth (the default
+            # for cursors, which picks a nested loop that rescans per row)
+            self.conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+            for setting in settings:  # fixed statements of this module
+                self.conn.execute(setting)
             with self.conn.cursor(name=f"cb_{id(query):x}_{datetime.now().microsecond}") as cur:
                 cur.itersize = STREAM_BATCH
                 cur.execute(query, params)
@@ -449,11 +455,12 @@ class PostgresHub:
             since = event.occurred_at.astimezone(UTC).isoformat()
             for code, state in change.states.items():
                 self.conn.execute(
-                    "INSERT INTO consent_state (lead_id, purpose, state, since, expires_at, ledger_id) "
-                    "VALUES (%s, %s, %s, %s, NULL, %s) ON CONFLICT (lead_id, purpose) DO UPDATE SET "
-                    "state = excluded.state, since = excluded.since, expires_at = excluded.expires_at, "
-                    "ledger_id = excluded.ledger_id WHERE excluded.since >= consent_state.since",
-                    (event.lead_id, code, state, since, entry.id),
+                    "INSERT INTO consent_state (lead_id, purpose, state, since, expires_at, ledger_id, notice_version, "
+                    "notice_sha256) VALUES (%s, %s, %s, %s, NULL, %s, %s, %s) ON CONFLICT (lead_id, purpose) DO UPDATE "
+                    "SET state = excluded.state, since = excluded.since, expires_at = excluded.expires_at, "
+                    "ledger_id = excluded.ledger_id, notice_version = excluded.notice_version, "
+                    "notice_sha256 = excluded.notice_sha256 WHERE excluded.since >= consent_state.since",
+                    (event.lead_id, code, state, since, entry.id, event.notice_version, event.notice_sha256),
                 )
             if change.details is not None:
                 self.update_details(event.lead_id, change.details, event.data_digest)
@@ -491,17 +498,22 @@ class PostgresHub:
         self.conn.execute("DELETE FROM certificates WHERE lead_id = %s", (lead_id,))
 
     # -- exports and the sharing log ---------------------------------------------------------------------------
+    # One pass over the consent states (hash aggregate), hash-joined with the people: no per-person
+    # lookups (a million of them is what makes a report slow). The notice each grant was given
+    # under is kept on its consent state (schema 4).
     _GRANTS = """
         SELECT s.lead_id,
                string_agg(s.purpose, ';' ORDER BY s.purpose) FILTER (WHERE s.cur) AS granted,
-               min(s.since) FILTER (WHERE s.cur AND s.purpose = ANY(%(purposes)s)) AS first_since,
-               (array_agg(s.ledger_id ORDER BY s.since) FILTER (WHERE s.cur AND s.purpose = ANY(%(purposes)s)))[1] AS first_ledger,
+               min(s.since) FILTER (WHERE s.cur AND s.wanted) AS first_since,
+               (array_agg(ARRAY[s.ledger_id, s.notice_version::text, s.notice_sha256] ORDER BY s.since)
+                    FILTER (WHERE s.cur AND s.wanted))[1:1] AS first_grant,
                string_agg(s.purpose || '=' || CASE WHEN s.state = 'granted' AND s.expires_at IS NOT NULL
                     AND s.expires_at <= %(now)s THEN 'expired' ELSE s.state END, ';') AS states
-        FROM (SELECT *, state = 'granted' AND (expires_at IS NULL OR expires_at > %(now)s) AS cur
+        FROM (SELECT *, state = 'granted' AND (expires_at IS NULL OR expires_at > %(now)s) AS cur,
+                     purpose = ANY(%(purposes)s) AS wanted
               FROM consent_state) s
         GROUP BY s.lead_id
-        HAVING count(*) FILTER (WHERE s.cur AND s.purpose = ANY(%(purposes)s)) = %(n)s
+        HAVING count(*) FILTER (WHERE s.cur AND s.wanted) = %(n)s
     """
 
     def _consenting_params(self, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> dict:
@@ -519,25 +531,40 @@ class PostgresHub:
 
     def iter_consenting(self, *, purposes: Sequence[str], event_ids: Sequence[str] | None,
                         now: datetime) -> Iterator[ConsentingLead]:
+        """People in capture order (the index on captured_at: no sort, the first rows come at once),
+        each with their consent states (a primary-key range) and latest consent certificate; who
+        holds a current grant of every wanted purpose is decided here, as vault/sharing.py does."""
         event_filter = " AND l.event_id = ANY(%(events)s)" if event_ids else ""
         query = f"""
-            SELECT l.id, l.event_id, l.device_id, l.fields_enc, a.granted, a.first_since,
-                   g.notice_version, g.notice_sha256, c.id, a.states, g.id
-            FROM ({self._GRANTS}) a JOIN leads l ON l.id = a.lead_id
-            LEFT JOIN ledger g ON g.id = a.first_ledger
-            LEFT JOIN LATERAL (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
-                               ORDER BY k.created_at DESC LIMIT 1) c ON true
+            SELECT l.id, l.event_id, l.device_id, l.fields_enc,
+                   (SELECT array_agg(ARRAY[s.purpose, s.state, s.since, s.expires_at, s.ledger_id,
+                                           s.notice_version::text, s.notice_sha256])
+                    FROM consent_state s WHERE s.lead_id = l.id),
+                   (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
+                    ORDER BY k.created_at DESC LIMIT 1)
+            FROM leads l
             WHERE l.erased_at IS NULL{event_filter}
             ORDER BY l.captured_at
         """
-        with self._stream(query, self._consenting_params(purposes, event_ids, now)) as cur:
+        wanted = list(dict.fromkeys(purposes))
+        at = now.isoformat()
+        states_field = "states" in getattr(ConsentingLead, "__dataclass_fields__", {})
+        with self._stream(query, {"events": list(event_ids or [])}) as cur:
             for r in cur:
+                rows = r[4] or ()
+                current = {s[0]: s for s in rows if s[1] == "granted" and (s[3] is None or s[3] > at)}
+                if any(code not in current for code in wanted):
+                    continue
+                first = min((current[code] for code in wanted), key=lambda s: s[2])
+                extra = {}
+                if states_field:
+                    extra["states"] = tuple(
+                        (s[0], "expired" if s[1] == "granted" and s[3] is not None and s[3] <= at else s[1])
+                        for s in sorted(rows))
                 yield ConsentingLead(
                     lead_id=r[0], event_id=r[1], device_id=r[2], fields=self._fields(r[0], r[3]),
-                    purposes_granted=tuple(r[4].split(";")) if r[4] else (), consent_time=r[5] or "",
-                    notice_version=int(r[6] or 0) if r[10] else 0, notice_sha256=(r[7] or "") if r[10] else "",
-                    certificate_id=r[8] or "",
-                    **_if_field(ConsentingLead, "states", tuple(tuple(p.split("=", 1)) for p in r[9].split(";")) if r[9] else ()),
+                    purposes_granted=tuple(sorted(current)), consent_time=min(current[c][2] for c in wanted),
+                    notice_version=int(first[5]), notice_sha256=first[6], certificate_id=r[5] or "", **extra,
                 )
 
     def iter_suppressed(self, *, now: datetime | None = None) -> Iterator[Suppressed]:

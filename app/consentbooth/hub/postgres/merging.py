@@ -35,7 +35,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_leads (
 CREATE TEMP TABLE IF NOT EXISTS stage_terms (term bigint, lead_id text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_ids (id text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_states (
-    lead_id text, purpose text, state text, since text, expires_at text, ledger_id text) ON COMMIT DELETE ROWS;
+    lead_id text, purpose text, state text, since text, expires_at text, ledger_id text, notice_version integer,
+    notice_sha256 text) ON COMMIT DELETE ROWS;
 """
 
 
@@ -263,18 +264,21 @@ def _recompute_states(hub: PostgresHub, lead_ids: set[str]) -> None:
         for lead_id in sorted(lead_ids):
             copy.write_row((lead_id,))
     conn.execute("ANALYZE stage_ids")
-    folded = [
-        (lead_id, s.purpose, s.state, s.since, s.expires_at, s.ledger_id)
-        for lead_id, history in _histories(hub, sorted(lead_ids))
-        for s in consent.fold_person(history, purposes, events).values()
-    ]
+    folded = []
+    for lead_id, history in _histories(hub, sorted(lead_ids)):
+        notices = {e.id: (e.notice_version, e.notice_sha256) for e in history}
+        for s in consent.fold_person(history, purposes, events).values():
+            notice = notices.get(s.ledger_id, (0, ""))
+            folded.append((lead_id, s.purpose, s.state, s.since, s.expires_at, s.ledger_id, *notice))
     with conn.cursor().copy(
-        "COPY stage_states (lead_id, purpose, state, since, expires_at, ledger_id) FROM STDIN"
+        "COPY stage_states (lead_id, purpose, state, since, expires_at, ledger_id, notice_version, notice_sha256) "
+        "FROM STDIN"
     ) as copy:
         for row in folded:
             copy.write_row(row)
     conn.execute("DELETE FROM consent_state c USING stage_ids s WHERE c.lead_id = s.id")
     conn.execute(
-        "INSERT INTO consent_state (lead_id, purpose, state, since, expires_at, ledger_id) "
-        "SELECT lead_id, purpose, state, since, expires_at, ledger_id FROM stage_states"
+        "INSERT INTO consent_state (lead_id, purpose, state, since, expires_at, ledger_id, notice_version, "
+        "notice_sha256) SELECT lead_id, purpose, state, since, expires_at, ledger_id, notice_version, notice_sha256 "
+        "FROM stage_states"
     )

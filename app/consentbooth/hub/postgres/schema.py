@@ -133,7 +133,16 @@ CREATE INDEX setup_history_by_key ON setup_history (kind, key, valid_from);
 CREATE INDEX consent_state_granted ON consent_state (lead_id) WHERE state = 'granted';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# Exports read the notice each current grant was given under from its consent state (not from
+# the ledger event, one lookup per person); existing states are filled from their events.
+V4 = """
+ALTER TABLE consent_state ADD COLUMN notice_version integer NOT NULL DEFAULT 0;
+ALTER TABLE consent_state ADD COLUMN notice_sha256 text NOT NULL DEFAULT '';
+UPDATE consent_state s SET notice_version = g.notice_version, notice_sha256 = g.notice_sha256
+    FROM ledger g WHERE g.id = s.ledger_id;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Tables ops may change (the ledger is not among them: INSERT and SELECT only).
@@ -142,7 +151,7 @@ WRITABLE = (
     "purposes", "staff", "signers", "approved_devices", "leads", "lead_terms", "consent_state",
     "suppression_keys", "certificates", "sharing_log", "checkpoints", "setup_history",
 )
-TABLES_BY_VERSION = {1: WRITABLE[:16] + ("ledger",), 2: ("sharing_log", "checkpoints"), 3: ("setup_history",)}
+TABLES_BY_VERSION = {1: WRITABLE[:16] + ("ledger",), 2: ("sharing_log", "checkpoints"), 3: ("setup_history",), 4: ()}
 
 
 def grants(version: int) -> list[str]:
