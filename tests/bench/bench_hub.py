@@ -234,7 +234,7 @@ def run() -> dict[str, dict]:
             samples.append(time.perf_counter() - start)
             assert found, q
         baseline = []
-        for q in queries[:50]:
+        for _q in queries[:50]:
             start = time.perf_counter()
             conn.execute("SELECT id, fields_enc FROM leads WHERE no IN (SELECT lead_no FROM lead_terms WHERE term = %s) "
                          "ORDER BY captured_at DESC LIMIT 200", (rnd.getrandbits(63),)).fetchall()
