@@ -109,3 +109,32 @@ def test_kiosk_capture_takes_nine_taps_plus_typing(console_shell, qtbot):
     assert counter.taps == KIOSK_TAPS
     idle(shell, qtbot)
     assert shell.session.booth.record(saved.args[0].lead_id).granted() == ("product_info",)
+
+
+def test_staff_assisted_capture_of_a_child_asks_the_guardian(console_shell, qtbot):
+    shell, _ids = console_shell
+    console = shell.window.console
+    press(qtbot, console, "assistedButton")
+    on_duty(qtbot, console, "AM")
+    qtbot.waitUntil(lambda: console.assisted is not None and console.assisted.isVisible(), timeout=5_000)
+    flow = console.assisted.flow
+    type_text(qtbot, flow.rows["name"].edit, "李小明")
+    press(qtbot, flow, "detailsContinue")
+    press(qtbot, flow, "consentUnder14")  # nothing ticked yet: the guardian is asked first all the same
+    assert flow.current() == "guardian" and flow.under_14
+    type_text(qtbot, flow.guardian.name_row.edit, "李娜")
+    type_text(qtbot, flow.guardian.relationship_row.edit, "母亲")
+    flow.guardian.consent.setChecked(True)
+    press(qtbot, flow, "guardianContinue")
+    assert flow.confirm_decline.isVisible()  # nothing ticked: asked, never saved as a consent
+    taps_allowed(qtbot, flow.confirm_decline)
+    press(qtbot, flow.confirm_decline, "declineBack")
+    flow.go("consent")
+    flow.boxes["event_followup"].setChecked(True)
+    press(qtbot, flow, "consentUnder14")
+    press(qtbot, flow, "guardianContinue")  # the guardian's answers are still there
+    qtbot.waitUntil(lambda: flow.current() == "thanks", timeout=10_000)
+    idle(shell, qtbot)
+    lead_id = shell.session.booth.search("李小明")[0].id
+    record = shell.session.booth.record(lead_id)
+    assert record.lead.guardian.name == "李娜" and record.granted() == ("event_followup",)

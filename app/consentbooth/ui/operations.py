@@ -288,11 +288,6 @@ def and_setup_state(op: Operation[T]) -> Operation[tuple[T, Any]]:
 
 
 @operation()
-def check_staff_pin(booth: Booth, _job: Job, pin: str) -> bool:
-    return booth.check_staff_pin(pin)
-
-
-@operation()
 def try_staff_pin(booth: Booth, _job: Job, pin: str) -> PinCheck:
     """The staff PIN behind the lockout (a growing wait after repeated wrong PINs)."""
     return booth.try_staff_pin(pin)

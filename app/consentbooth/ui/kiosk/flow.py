@@ -238,10 +238,12 @@ class AttendeeFlow(QWidget):
 
     def after_guardian(self) -> None:
         """The guardian agreed: staff already have the details (save), a kiosk asks for them."""
-        if self.staff_mode:
+        if not self.staff_mode:
+            self.go("details")
+        elif self.ticked():
             self.save()
         else:
-            self.go("details")
+            self.confirm_decline.open()
 
     # -- outcomes ------------------------------------------------------------------------------
 

@@ -154,6 +154,8 @@ class KioskWindow(QWidget):
         self.new_attendee()
 
     def ask_pin(self) -> None:
+        if self.session.is_paused:  # the paused screen asks for the PIN already
+            return
         if self.pin_dialog is not None and self.pin_dialog.isVisible():
             self.pin_dialog.raise_()
             return
