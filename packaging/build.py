@@ -185,6 +185,8 @@ def step_deb() -> Path:
         "Files: opt/consentbooth/_internal/resources/fonts/*\nCopyright: WenQuanYi Project\n"
         "License: Apache-2.0 or GPL-3 with font exception\n", encoding="utf-8")
     depends = _deb_depends(APP_DIR)
+    glibc = os.confstr("CS_GNU_LIBC_VERSION").split()[-1]  # the bundle needs at least the builder's
+    depends = [f"libc6 (>= {glibc})" if d == "libc6" else d for d in depends]
     installed_kb = sum(f.stat().st_size for f in stage.rglob("*") if f.is_file() and not f.is_symlink()) // 1024
     control = stage / "DEBIAN"
     control.mkdir()
