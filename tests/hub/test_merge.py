@@ -189,3 +189,36 @@ def test_a_merge_killed_at_any_moment_leaves_each_bundle_whole_or_absent(world_d
         assert hub.verify_ledger().ok
     finally:
         hub.lock()
+
+
+def test_a_chain_checked_alongside_the_merge_still_refuses_the_whole_bundle(pg_server, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large bundles have their ledger verified in a worker while the hub applies them; an event
+    whose signature does not verify still refuses the bundle, and nothing of it is committed."""
+    from consentbooth.services import transfer
+
+    monkeypatch.setattr(transfer, "VERIFY_ALONGSIDE", 1)
+    from tests.hub.conftest import OPS_ROLE_PASSWORD
+
+    monkeypatch.setenv("PGPASSWORD", OPS_ROLE_PASSWORD)
+    db = HubDatabase(pg_server)
+    hub, _url = _pg_hub(db)
+    try:
+        world = worlds.build(tmp_path, hub, laptops=1, leads=30, certificates=0, second_bundle=False)
+        laptop = world.laptops[0]
+        good = world.bundles()[0]
+        forged_vault = Booth.unlock(laptop.path, worlds.PASS)
+        try:  # behind the app's back: one event's signature replaced (the triggers dropped first)
+            conn = forged_vault.vault.conn
+            conn.execute("DROP TRIGGER ledger_no_update")
+            conn.execute("UPDATE ledger SET signature = randomblob(70) WHERE device_seq = 7")
+            forged_vault.create_bundle(recipient=world.ops_public, target=tmp_path / "forged.age")
+        finally:
+            forged_vault.lock()
+        [refused] = hub.merge_files(paths=[tmp_path / "forged.age"], identity_text=world.ops_secret)
+        assert not refused.ok and "signature" in refused.reason
+        assert hub.count() == 0 and hub.hub.conn.execute("SELECT count(*) FROM ledger").fetchone()[0] == 0
+        [merged] = hub.merge_files(paths=[good], identity_text=world.ops_secret)
+        assert merged.ok and merged.new == 30
+    finally:
+        hub.lock()

@@ -109,7 +109,7 @@ def snapshot(hub: Booth, *, devices: set[str] | None = None) -> dict[str, object
         states = conn.execute("SELECT lead_id, purpose, state, since, expires_at, ledger_id FROM consent_state").fetchall()
         ledger = conn.execute("SELECT id, device_id, device_seq, hash FROM ledger").fetchall()
         certs = conn.execute("SELECT id, lead_id FROM certificates").fetchall()
-        terms = conn.execute("SELECT count(*) FROM lead_terms").fetchone()[0]
+        terms = conn.execute("SELECT count(*) FROM leads WHERE terms IS NOT NULL").fetchone()[0]
     keep = (lambda device: device in devices) if devices is not None else (lambda device: True)
     people = {k: v for k, v in people.items() if keep(v[0])}
     return {

@@ -22,7 +22,6 @@ import hmac
 import os
 import struct
 from dataclasses import dataclass, field
-from hashlib import sha256
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -77,7 +76,7 @@ def key_version(blob: bytes) -> int:
 
 def blind(index_key: bytes, kind: str, value: str) -> int:
     """A 64-bit keyed HMAC of ``kind:value`` as a signed integer (a bigint column)."""
-    digest = hmac.new(index_key, f"{kind}:{value}".encode(), sha256).digest()
+    digest = hmac.digest(index_key, f"{kind}:{value}".encode(), "sha256")
     return struct.unpack(">q", digest[:8])[0]
 
 

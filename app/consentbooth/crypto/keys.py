@@ -6,6 +6,7 @@ Certified by the organisation's root (crypto/pki.py); an organisation can import
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from functools import cached_property
@@ -90,13 +91,25 @@ def public_key_fingerprint(public_key_pem: bytes | str) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+@functools.lru_cache(maxsize=64)
+def _public_key(public_pem: bytes):
+    """A parsed public key: a merge checks 100,000 signatures of one laptop's key, and parsing
+    its PEM each time cost more than the signature check itself."""
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_public_key(public_pem)
+
+
 def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 
-    key = serialization.load_pem_public_key(public_pem)
+    try:
+        key = _public_key(bytes(public_pem))
+    except ValueError:
+        return False
     try:
         if isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(signature, data, ec.ECDSA(hashes.SHA256()))

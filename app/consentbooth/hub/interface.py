@@ -64,6 +64,7 @@ class Hub(Protocol):
     """The store of a hub (or of a laptop's own vault, for the same use cases)."""
 
     kind: str  # "vault" or "postgresql"
+    applies_in_scope: bool  # apply_bundle is committed by bundle_scope (not by itself)
     location: str  # a path, or the URL without its password
 
     def close(self) -> None: ...

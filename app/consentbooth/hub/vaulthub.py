@@ -25,6 +25,7 @@ class VaultHub:
     """A :class:`~consentbooth.hub.interface.Hub` over an open :class:`Vault`."""
 
     kind = "vault"
+    applies_in_scope = False  # apply_bundle commits its own transaction
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import multiprocessing
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,9 +196,35 @@ def _chains(rows: Mapping[str, Sequence[Mapping[str, object]]], device: str) -> 
     return found
 
 
-def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None) -> MergeResult:
+# A bundle at least this large, merged into a hub that applies it inside the bundle's transaction
+# (PostgreSQL), has its ledger chains verified on the other core while it is admitted and applied;
+# the transaction commits only once they verified (a refusal rolls it all back).
+VERIFY_ALONGSIDE = 5000
+
+
+def _verify_payload(payload: bytes, device: str, signer_key: bytes) -> tuple[str, dict] | None:
+    """The ledger check of a bundle, in a worker process: None, or why it was refused."""
+    try:
+        _manifest, rows = read_payload(payload)
+        verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
+    except UserFacingError as exc:
+        return exc.message, {k: str(v) for k, v in exc.params.items()}
+    return None
+
+
+def _refused(result: tuple[str, dict] | None) -> None:
+    if result is not None:
+        refusal = BundleRejected("")
+        refusal.message, refusal.params = result
+        refusal.args = (result[0].format(**result[1]),)
+        raise refusal
+
+
+def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None,
+                 verifier: Executor | None = None) -> MergeResult:
     """Verify one bundle (decryption, signature, ledger chains), admit it (services/admission.py)
-    and merge it; never partially."""
+    and merge it; never partially. ``verifier``: a worker process that checks a large bundle's
+    chains while the hub applies it (see VERIFY_ALONGSIDE)."""
     device = ""
     try:
         opened = sealed.open_bundle(data=data, identity_text=identity_text)
@@ -204,12 +233,22 @@ def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: st
         if device == ctx.device_id:
             raise BundleRejected("it comes from this very vault.")
         signer_key = normalise_public_pem(opened.signer_public_key_pem)
-        verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
+        pending = None
+        if verifier is not None and getattr(ctx.hub, "applies_in_scope", False) and (
+                len(rows.get("ledger", ())) >= VERIFY_ALONGSIDE):
+            pending = verifier.submit(_verify_payload, opened.payload, device, signer_key)
+        else:
+            verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
         # Admitted and applied with no other merge or change writing these chains meanwhile (a
         # PostgreSQL hub serves several ops at once): the same as one bundle after another.
         with ctx.hub.bundle_scope(_chains(rows, device)) as hub:
             admitted = admission.admit(hub, manifest=manifest, rows=rows, signer_public_key_pem=signer_key)
             counts = hub.apply_bundle(rows, details_from=admitted.details_from_bundle, progress=progress)
+            if pending is not None:  # inside the scope: a refused chain commits nothing
+                try:
+                    _refused(pending.result())
+                except BrokenExecutor:  # the worker could not run: check here instead
+                    verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
     except UserFacingError as exc:
         return _rejection(name, exc, device)
     ctx.forget_setup()
@@ -242,14 +281,21 @@ def merge_files(
     if approve_devices:
         trust.approve_devices(ctx, approve_devices, operator=operator)
     results = []
-    for path in paths:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            reason = Message("cannot be read ({reason})", reason=exc.strerror or type(exc).__name__)
-            results.append(MergeResult(bundle=str(path), ok=False, reason=reason, code=UNREADABLE))
-            continue
-        results.append(merge_bundle(ctx, data=data, identity_text=identity_text, name=str(path), progress=progress))
+    with contextlib.ExitStack() as stack:
+        verifier = None
+        if getattr(ctx.hub, "applies_in_scope", False):
+            # spawn, never fork (the GUI process runs Qt and threads); started on first use
+            verifier = stack.enter_context(ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        for path in paths:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                reason = Message("cannot be read ({reason})", reason=exc.strerror or type(exc).__name__)
+                results.append(MergeResult(bundle=str(path), ok=False, reason=reason, code=UNREADABLE))
+                continue
+            results.append(merge_bundle(ctx, data=data, identity_text=identity_text, name=str(path),
+                                        progress=progress, verifier=verifier))
     if any(r.ok for r in results):
         stamp_chain_heads(ctx)
     return results

@@ -71,6 +71,7 @@ class PostgresHub:
     """A :class:`~consentbooth.hub.interface.Hub` on a PostgreSQL database."""
 
     kind = "postgresql"
+    applies_in_scope = True  # apply_bundle runs in bundle_scope's transaction, which commits it
 
     def __init__(self, conn: psycopg.Connection, keyring: Keyring, url: str) -> None:
         self.conn = conn
@@ -368,8 +369,7 @@ class PostgresHub:
             return None
         _version, key = self.index_key()
         values = list(dict.fromkeys(envelope.blind(key, k, v) for k, v in wanted))
-        parts = " INTERSECT ".join(f"SELECT lead_no FROM lead_terms WHERE term = %(t{i})s" for i in range(len(values)))
-        return parts, {f"t{i}": v for i, v in enumerate(values)}, wanted
+        return "terms @> %(terms)s::bigint[]", {"terms": values}, wanted
 
     def search(self, query: str = "", *, limit: int = 200, offset: int = 0) -> list[LeadSummary]:
         base = "SELECT id, event_id, captured_at, fields_enc, erased_at FROM leads"
@@ -380,7 +380,7 @@ class PostgresHub:
                 return []
             sub, params, wanted = matching
             rows = self.conn.execute(
-                f"{base} WHERE no IN ({sub}) ORDER BY captured_at DESC LIMIT %(limit)s OFFSET %(offset)s",
+                f"{base} WHERE {sub} ORDER BY captured_at DESC LIMIT %(limit)s OFFSET %(offset)s",
                 {**params, "limit": limit, "offset": offset},
             ).fetchall()
         else:
@@ -404,7 +404,7 @@ class PostgresHub:
         if matching is None:
             return 0
         sub, params, _wanted = matching
-        return int(self._one(f"SELECT count(*) FROM ({sub}) m", params)[0])  # type: ignore[call-overload,index]
+        return int(self._one(f"SELECT count(*) FROM leads WHERE {sub}", params)[0])  # type: ignore[call-overload,index]
 
     def consent_states(self, lead_id: str) -> dict[str, tuple[str, str, str | None]]:
         rows = self.conn.execute(
@@ -477,24 +477,19 @@ class PostgresHub:
                            entry.occurred_at, entry.body, entry.hash, entry.signature)
 
     def update_details(self, lead_id: str, fields: Mapping[str, str], data_digest: str) -> None:
-        no = self._one(
-            "UPDATE leads SET fields_enc = %s, data_digest = %s, updated_at = %s WHERE id = %s RETURNING no",
-            (self.seal(codec.dumps(dict(fields)).encode(), aad("lead", lead_id, "fields")), data_digest,
-             now_iso(), lead_id),
-        )[0]  # type: ignore[index]
-        self.conn.execute("DELETE FROM lead_terms WHERE lead_no = %s", (no,))
         _version, key = self.index_key()
-        with self.conn.cursor().copy("COPY lead_terms (term, lead_no) FROM STDIN") as copy:
-            for term in self.blind_terms(fields, key):
-                copy.write_row((term, no))
+        self.conn.execute(
+            "UPDATE leads SET fields_enc = %s, data_digest = %s, updated_at = %s, terms = %s WHERE id = %s",
+            (self.seal(codec.dumps(dict(fields)).encode(), aad("lead", lead_id, "fields")), data_digest,
+             now_iso(), self.blind_terms(fields, key), lead_id),
+        )
 
     def erase(self, lead_id: str) -> None:
         """Remove every contact detail; keep the pseudonymous evidence row (id, event, digest)."""
-        no = self._one(
-            "UPDATE leads SET fields_enc = NULL, signature_enc = NULL, guardian_enc = NULL, erased_at = %s, "
-            "updated_at = %s WHERE id = %s RETURNING no", (now_iso(), now_iso(), lead_id),
-        )[0]  # type: ignore[index]
-        self.conn.execute("DELETE FROM lead_terms WHERE lead_no = %s", (no,))
+        self.conn.execute(
+            "UPDATE leads SET fields_enc = NULL, signature_enc = NULL, guardian_enc = NULL, terms = NULL, "
+            "erased_at = %s, updated_at = %s WHERE id = %s", (now_iso(), now_iso(), lead_id),
+        )
         self.conn.execute("DELETE FROM certificates WHERE lead_id = %s", (lead_id,))
 
     # -- exports and the sharing log ---------------------------------------------------------------------------

@@ -24,16 +24,8 @@ from consentbooth.vault.merge import BundleRejected, MergeCounts
 PostgresHub = Any
 
 STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS stage_ledger (
-    ord integer, id text, device_id text, device_seq bigint, lead_id text, action text, occurred_at text,
-    occurred_utc timestamptz, body bytea, hash text, signature bytea, data_digest text,
-    notice_version integer, notice_sha256 text) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_leads (
-    ord integer, id text, event_id text, device_id text, captured_at text, language text, operator text,
-    collection_method text, fields_enc bytea, signature_enc bytea, guardian_enc bytea, data_digest text,
-    erased_at text, updated_at text) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_terms (term bigint, lead_id text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_ids (id text) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_events (id text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_states (
     lead_id text, purpose text, state text, since text, expires_at text, ledger_id text, notice_version integer,
     notice_sha256 text) ON COMMIT DELETE ROWS;
@@ -58,7 +50,7 @@ def apply_bundle(hub: PostgresHub, rows: Rows, *, details_from: Collection[str] 
             progress(min(done, total), total)
 
     conn.execute(STAGING)
-    for table in ("stage_ledger", "stage_leads", "stage_terms", "stage_ids", "stage_states"):
+    for table in ("stage_ids", "stage_events", "stage_states"):
         conn.execute(f"TRUNCATE {table}")
     for r in rows.get("signers", ()):
         if not hub._save_signer(signer_from_row(r)):
@@ -73,7 +65,7 @@ def apply_bundle(hub: PostgresHub, rows: Rows, *, details_from: Collection[str] 
             "INSERT INTO purposes (code, position, data) VALUES (%s, %s, %s) ON CONFLICT (code) DO NOTHING",
             (r["code"], r["position"], r["data"]),
         )
-    _ledger(hub, rows.get("ledger", ()), counts)
+    parsed = _ledger(hub, rows.get("ledger", ()), counts)
     tick(len(rows.get("ledger", ())))
     for r in rows.get("suppression_keys", ()):
         lead_id = str(r["lead_id"])
@@ -87,7 +79,7 @@ def apply_bundle(hub: PostgresHub, rows: Rows, *, details_from: Collection[str] 
     tick(len(rows.get("leads", ())))
     _certificates(hub, rows.get("certificates", ()), counts)
     tick(len(rows.get("certificates", ())))
-    _recompute_states(hub, counts.affected)
+    _recompute_states(hub, counts.affected, parsed)
     return counts
 
 
@@ -95,43 +87,47 @@ def _aad(*parts: str) -> bytes:
     return "/".join(parts).encode()
 
 
-def _ledger(hub: PostgresHub, ledger: Collection[Mapping[str, object]], counts: MergeCounts) -> None:
+def _ledger(hub: PostgresHub, ledger: Collection[Mapping[str, object]], counts: MergeCounts) -> dict[str, ConsentEvent]:
+    """Append the bundle's events the hub does not hold yet (COPY, in the bundle's order); refuse
+    the bundle when one it holds differs. Returns every bundle event, parsed once."""
     conn = hub.conn
+    devices = sorted({str(r["device_id"]) for r in ledger})
+    with conn.cursor().copy("COPY stage_events (id) FROM STDIN") as copy:
+        for r in ledger:
+            copy.write_row((r["id"],))
+    by_place = {(d, int(q)): h for d, q, h in conn.execute(
+        "SELECT device_id, device_seq, hash FROM ledger WHERE device_id = ANY(%s)", (devices,)).fetchall()}
+    by_id = dict(conn.execute(
+        "SELECT l.id, l.hash FROM ledger l JOIN stage_events e ON e.id = l.id").fetchall())
+    parsed: dict[str, ConsentEvent] = {}
+    new = []
+    for r in ledger:
+        body = bytes(r["body"])  # type: ignore[arg-type]
+        event = _body_event(body)
+        parsed[str(r["id"])] = ConsentEvent.from_record(event)
+        held = by_place.get((str(r["device_id"]), int(r["device_seq"]))) or by_id.get(str(r["id"]))  # type: ignore[call-overload]
+        if held is not None:
+            if held != r["hash"]:
+                raise BundleRejected("ledger event {id} differs from the one already merged.", id=str(r["id"]))
+            continue
+        notice = event.get("notice") or {}
+        new.append((
+            r["id"], r["device_id"], r["device_seq"], r["lead_id"], r["action"], r["occurred_at"],
+            datetime.fromisoformat(str(r["occurred_at"])), body, r["hash"], bytes(r["signature"]),  # type: ignore[arg-type]
+            str(event.get("data_digest") or ""), int(notice.get("version") or 0), str(notice.get("sha256") or ""),
+        ))
     with conn.cursor().copy(
-        "COPY stage_ledger (ord, id, device_id, device_seq, lead_id, action, occurred_at, occurred_utc, body, "
-        "hash, signature, data_digest, notice_version, notice_sha256) FROM STDIN"
+        "COPY ledger (id, device_id, device_seq, lead_id, action, occurred_at, occurred_utc, body, hash, signature, "
+        "data_digest, notice_version, notice_sha256) FROM STDIN"
     ) as copy:
-        for n, r in enumerate(ledger):
-            body = bytes(r["body"])  # type: ignore[arg-type]
-            event = _body_event(body)
-            notice = event.get("notice") or {}
-            copy.write_row((
-                n, r["id"], r["device_id"], r["device_seq"], r["lead_id"], r["action"], r["occurred_at"],
-                datetime.fromisoformat(str(r["occurred_at"])), body, r["hash"], bytes(r["signature"]),  # type: ignore[arg-type]
-                str(event.get("data_digest") or ""), int(notice.get("version") or 0), str(notice.get("sha256") or ""),
-            ))
-    conn.execute("ANALYZE stage_ledger")
-    clash = conn.execute(
-        "SELECT s.id FROM stage_ledger s JOIN ledger l ON l.device_id = s.device_id AND l.device_seq = s.device_seq "
-        "WHERE l.hash <> s.hash UNION ALL "
-        "SELECT s.id FROM stage_ledger s JOIN ledger l ON l.id = s.id WHERE l.hash <> s.hash LIMIT 1"
-    ).fetchone()
-    if clash:
-        raise BundleRejected("ledger event {id} differs from the one already merged.", id=str(clash[0]))
-    added = conn.execute(
-        "INSERT INTO ledger (id, device_id, device_seq, lead_id, action, occurred_at, occurred_utc, body, hash, "
-        "signature, data_digest, notice_version, notice_sha256) "
-        "SELECT id, device_id, device_seq, lead_id, action, occurred_at, occurred_utc, body, hash, signature, "
-        "data_digest, notice_version, notice_sha256 FROM stage_ledger s "
-        "WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.id = s.id) "
-        "AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.device_id = s.device_id AND l.device_seq = s.device_seq) "
-        "ORDER BY s.ord RETURNING lead_id, action"
-    ).fetchall()
-    counts.ledger_events += len(added)
-    for lead_id, action in added:
-        counts.affected.add(str(lead_id))
-        if action in ("withdrawal", "erasure"):
+        for row in new:
+            copy.write_row(row)
+    counts.ledger_events += len(new)
+    for row in new:
+        counts.affected.add(str(row[3]))
+        if row[4] in ("withdrawal", "erasure"):
             counts.withdrawn += 1
+    return parsed
 
 
 def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: MergeCounts,
@@ -150,7 +146,7 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
     erase: list[str] = []
     updates: list[tuple[str, dict, str]] = []
     staged: list[tuple] = []
-    staged_terms: list[tuple[int, str]] = []
+    staged_terms: dict[str, list[int]] = {}
     for n, r in enumerate(leads):
         lead_id = str(r["id"])
         mine = held.get(lead_id)
@@ -175,7 +171,7 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
                 r["data_digest"], r["erased_at"], r["updated_at"],
             ))
             if fields and r["erased_at"] is None:
-                staged_terms.extend((term, lead_id) for term in hub.blind_terms(fields, index_key))
+                staged_terms[lead_id] = hub.blind_terms(fields, index_key)
             counts.new += 1
         elif action == consent.ERASE:
             erase.append(lead_id)
@@ -183,25 +179,13 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
         elif action == consent.UPDATE_DETAILS:
             updates.append((lead_id, json.loads(bundle_fields), str(r["data_digest"])))
             counts.updated += 1
-    with conn.cursor().copy(
-        "COPY stage_leads (ord, id, event_id, device_id, captured_at, language, operator, collection_method, "
-        "fields_enc, signature_enc, guardian_enc, data_digest, erased_at, updated_at) FROM STDIN"
-    ) as copy:
-        for row in staged:
-            copy.write_row(row)
-    with conn.cursor().copy("COPY stage_terms (term, lead_id) FROM STDIN") as copy:
-        for row in staged_terms:
-            copy.write_row(row)
-    conn.execute(
-        "INSERT INTO leads (id, event_id, device_id, captured_at, language, operator, collection_method, "
-        "fields_enc, signature_enc, guardian_enc, data_digest, erased_at, updated_at) "
-        "SELECT id, event_id, device_id, captured_at, language, operator, collection_method, fields_enc, "
-        "signature_enc, guardian_enc, data_digest, erased_at, updated_at FROM stage_leads ORDER BY ord"
-    )
-    conn.execute(
-        "INSERT INTO lead_terms (term, lead_no) SELECT DISTINCT t.term, l.no FROM stage_terms t "
-        "JOIN leads l ON l.id = t.lead_id ON CONFLICT DO NOTHING"
-    )
+    if staged:
+        with conn.cursor().copy(
+            "COPY leads (id, event_id, device_id, captured_at, language, operator, collection_method, "
+            "fields_enc, signature_enc, guardian_enc, data_digest, erased_at, updated_at, terms) FROM STDIN"
+        ) as copy:
+            for row in staged:
+                copy.write_row((*row[1:], staged_terms.get(row[1])))
     for lead_id in erase:
         hub.erase(lead_id)
     for lead_id, fields, digest in updates:
@@ -232,27 +216,30 @@ def _certificates(hub: PostgresHub, certificates: Collection[Mapping[str, object
             counts.certificates += 1
 
 
-def _histories(hub: PostgresHub, ids: list[str]) -> Iterator[tuple[str, list[ConsentEvent]]]:
-    """Every ledger event of each person in ``ids``, in ledger order, one person at a time."""
+def _histories(hub: PostgresHub, parsed: Mapping[str, ConsentEvent]) -> Iterator[tuple[str, list[ConsentEvent]]]:
+    """Every ledger event of each person in ``stage_ids``, in ledger order, one person at a time;
+    the bundle's own events from ``parsed`` (only the others' bodies are read back)."""
     conn = hub.conn
     with conn.cursor(name="cb_fold") as cur:
         cur.itersize = 5000
         cur.execute(
-            "SELECT g.lead_id, g.body FROM ledger g JOIN stage_ids s ON s.id = g.lead_id ORDER BY g.lead_id, g.seq"
+            "SELECT g.lead_id, g.id, CASE WHEN e.id IS NULL THEN g.body END FROM ledger g "
+            "JOIN stage_ids s ON s.id = g.lead_id LEFT JOIN stage_events e ON e.id = g.id ORDER BY g.lead_id, g.seq"
         )
         current: str | None = None
         history: list[ConsentEvent] = []
-        for lead_id, body in cur:
+        for lead_id, event_id, body in cur:
             if lead_id != current:
                 if current is not None:
                     yield current, history
                 current, history = lead_id, []
-            history.append(ConsentEvent.from_record(_body_event(bytes(body))))
+            event = parsed.get(event_id) if body is None else None
+            history.append(event or ConsentEvent.from_record(_body_event(bytes(body))))
         if current is not None:
             yield current, history
 
 
-def _recompute_states(hub: PostgresHub, lead_ids: set[str]) -> None:
+def _recompute_states(hub: PostgresHub, lead_ids: set[str], parsed: Mapping[str, ConsentEvent]) -> None:
     """Fold every ledger event of each affected person, from every device, into consent_state."""
     if not lead_ids:
         return
@@ -265,7 +252,7 @@ def _recompute_states(hub: PostgresHub, lead_ids: set[str]) -> None:
             copy.write_row((lead_id,))
     conn.execute("ANALYZE stage_ids")
     folded = []
-    for lead_id, history in _histories(hub, sorted(lead_ids)):
+    for lead_id, history in _histories(hub, parsed):
         notices = {e.id: (e.notice_version, e.notice_sha256) for e in history}
         for s in consent.fold_person(history, purposes, events).values():
             notice = notices.get(s.ledger_id, (0, ""))

@@ -65,7 +65,6 @@ def _certificates(hub: PostgresHub, reseal) -> None:
 def _leads(hub: PostgresHub, new: envelope.DataKey, reseal) -> None:
     conn = hub.conn
     index_key = new.index_key()
-    conn.execute("DELETE FROM lead_terms")
     last = -1
     while True:
         rows = conn.execute(
@@ -75,7 +74,7 @@ def _leads(hub: PostgresHub, new: envelope.DataKey, reseal) -> None:
         if not rows:
             return
         last = rows[-1][0]
-        updates, found = [], []
+        updates = []
         for no, lead_id, fields, signature, guardian, erased in rows:
             if fields is None and signature is None and guardian is None:
                 continue
@@ -83,14 +82,11 @@ def _leads(hub: PostgresHub, new: envelope.DataKey, reseal) -> None:
             updates.append((
                 new.seal(plain, _aad("lead", lead_id, "fields")) if plain is not None else None,
                 reseal(signature, _aad("lead", lead_id, "signature")),
-                reseal(guardian, _aad("lead", lead_id, "guardian")), no,
+                reseal(guardian, _aad("lead", lead_id, "guardian")),
+                hub.blind_terms(json.loads(plain), index_key) if plain and erased is None else None, no,
             ))
-            if plain and erased is None:
-                found.extend((t, no) for t in hub.blind_terms(json.loads(plain), index_key))
         with conn.cursor() as cur:
             cur.executemany(
-                "UPDATE leads SET fields_enc = %s, signature_enc = %s, guardian_enc = %s WHERE no = %s", updates
+                "UPDATE leads SET fields_enc = %s, signature_enc = %s, guardian_enc = %s, terms = %s WHERE no = %s",
+                updates,
             )
-        with conn.cursor().copy("COPY lead_terms (term, lead_no) FROM STDIN") as copy:
-            for row in found:
-                copy.write_row(row)

@@ -6,7 +6,7 @@ database's admin); ops connect as their own login roles, members of the group ro
 ledger (and triggers refuse UPDATE and DELETE of it even to its owner).
 
 Personal data is never stored in the clear: ``*_enc`` columns hold AES-256-GCM ciphertexts made in
-the application (``crypto/envelope.py``), ``lead_terms`` holds keyed HMACs (blind indexes).
+the application (``crypto/envelope.py``), ``leads.terms`` holds keyed HMACs (blind indexes).
 Times are ISO 8601 text (``COLLATE "C"``: text order is the order the vault uses).
 """
 
@@ -60,13 +60,13 @@ CREATE TABLE leads (
     guardian_enc bytea,
     data_digest text NOT NULL,
     erased_at text COLLATE "C",
-    updated_at text NOT NULL
+    updated_at text NOT NULL,
+    -- blind indexes: 64-bit keyed HMACs of the normalised email, phone and name tokens
+    terms bigint[]
 );
 CREATE INDEX leads_by_time ON leads (captured_at);
 CREATE INDEX leads_by_event ON leads (event_id, captured_at);
--- Blind indexes: 64-bit keyed HMACs of normalised email, phone and name tokens.
-CREATE TABLE lead_terms (term bigint NOT NULL, lead_no bigint NOT NULL, PRIMARY KEY (term, lead_no));
-CREATE INDEX lead_terms_by_lead ON lead_terms (lead_no);
+CREATE INDEX leads_by_term ON leads USING gin (terms);
 CREATE TABLE ledger (
     seq bigserial PRIMARY KEY,
     id text NOT NULL UNIQUE,
@@ -148,10 +148,10 @@ CURRENT_VERSION = len(MIGRATIONS)
 # Tables ops may change (the ledger is not among them: INSERT and SELECT only).
 WRITABLE = (
     "meta", "key_slots", "data_keys", "wrapped_keys", "organisation", "events", "notices",
-    "purposes", "staff", "signers", "approved_devices", "leads", "lead_terms", "consent_state",
+    "purposes", "staff", "signers", "approved_devices", "leads", "consent_state",
     "suppression_keys", "certificates", "sharing_log", "checkpoints", "setup_history",
 )
-TABLES_BY_VERSION = {1: WRITABLE[:16] + ("ledger",), 2: ("sharing_log", "checkpoints"), 3: ("setup_history",), 4: ()}
+TABLES_BY_VERSION = {1: WRITABLE[:15] + ("ledger",), 2: ("sharing_log", "checkpoints"), 3: ("setup_history",), 4: ()}
 
 
 def grants(version: int) -> list[str]:
