@@ -7,7 +7,7 @@ details. It is a lookup, not leads: nobody in it consented to anything. So it is
   digest of the id (``crypto/sealing.py``), never in plain text, not even in a decrypted vault;
 - never exported, bundled or shown in search (no export, bundle or record reads its tables);
 - deleted ``keep_days`` (default 7) after its event ends, at the first unlock from that day on
-  (``delete_expired_lists``, run by ``Booth.adopt``), or by staff at any time; each import and
+  (``delete_expired_attendee_lists``, run by ``Booth.adopt``), or by staff at any time; each import and
   each deletion is a line in ``attendee_list_log`` (who, when, which list, how many entries,
   why), which holds no attendee's details;
 - used only to pre-fill the form of someone who stands at the booth, which they see after the
@@ -205,7 +205,7 @@ def delete_attendee_list(ctx: BoothContext, list_id: str, *, operator: str | Non
     return _info(ctx, row)
 
 
-def delete_expired_lists(ctx: BoothContext, *, today: date | None = None) -> list[AttendeeListInfo]:
+def delete_expired_attendee_lists(ctx: BoothContext, *, today: date | None = None) -> list[AttendeeListInfo]:
     """Delete every list whose event ended ``keep_days`` or more days before ``today`` (or whose
     event no longer exists); each deletion is logged. Returns what was deleted."""
     today = today or now().date()

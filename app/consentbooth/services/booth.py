@@ -129,7 +129,7 @@ class Booth:
             if attendee_rows.has_lists(vault):
                 from consentbooth.services import attendees
 
-                attendees.delete_expired_lists(booth.ctx)
+                attendees.delete_expired_attendee_lists(booth.ctx)
             return booth
         except BaseException:
             vault.close()
@@ -250,7 +250,7 @@ class Booth:
     preview_attendee_file = _hand_off_later("attendees", "preview_attendee_file")
     attendee_lists = _hand_off_later("attendees", "attendee_lists")
     delete_attendee_list = _hand_off_later("attendees", "delete_attendee_list")
-    delete_expired_attendee_lists = _hand_off_later("attendees", "delete_expired_lists")
+    delete_expired_attendee_lists = _hand_off_later("attendees", "delete_expired_attendee_lists")
     attendee_list_log = _hand_off_later("attendees", "attendee_list_log")
     lookup_attendee = _hand_off_later("attendees", "lookup_attendee")
     badge_field_names = _hand_off_later("attendees", "badge_field_names")
