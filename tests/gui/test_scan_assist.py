@@ -114,3 +114,20 @@ def test_the_camera_view_opens_on_request_and_goes_with_a_wipe(unlocked, qapp, q
     assert assist.camera_view is view
     assist.wipe()
     assert assist.camera_view is None and view.camera is None
+
+
+def test_the_scan_bar_says_why_a_code_was_refused(unlocked, qapp, qtbot) -> None:
+    from consentbooth.ui.scanning.bar import ScanBar
+
+    shell = unlocked
+    root, _edits, assist = _screen(shell, qtbot)
+    bar = ScanBar(assist, root)
+    root.layout().addRow(bar)
+    assist.read_badge("CP25-00042")  # an id no list of this event knows
+    qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=10_000)
+    assert "registration number" in bar.message.text() or "注册号" in bar.message.text()
+    bar.camera_button.click()
+    qtbot.waitUntil(lambda: assist.camera_view is not None and assist.camera_view.isVisible(), timeout=5_000)
+    assist.wipe()
+    bar.wipe()
+    assert not bar.message.isVisible() and assist.camera_view is None
