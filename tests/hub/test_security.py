@@ -23,6 +23,7 @@ from consentbooth.services.hubs import (
     add_hub_key,
     init_postgres_hub,
     open_ops_hub,
+    remove_hub_key,
     rotate_hub_key,
 )
 from consentbooth.services.trust import read_enrolment_file
@@ -206,8 +207,13 @@ def test_the_data_key_rotates_and_every_slot_still_opens_the_hub(hub_db: HubData
     try:
         assert again.certificate_identity.key_pem  # the hub's own key, sealed under the new data key
         assert again.root_info().holds_key
+        assert remove_hub_key(again, label="second ops") == 1  # someone left
+        with pytest.raises(UserFacingError, match="last key slot"):
+            remove_hub_key(again, label="ops")
     finally:
         again.lock()
+    with pytest.raises(UserFacingError, match="does not unlock"):
+        open_ops_hub(url, key=HubKey(key_file_text=key_file.read_text()))
 
 
 @pytest.mark.parametrize("version", range(1, schema.CURRENT_VERSION))

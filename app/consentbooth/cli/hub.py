@@ -64,6 +64,9 @@ def cmd_hub(args: argparse.Namespace) -> int:
                 new = hubs.HubKey(passphrase=secret(NEW_PASS_ENV, prompt="New person's passphrase: ", confirm=True))
             slot = hubs.add_hub_key(booth, label=args.label, key=new)
             out({"key_slot": slot, "label": args.label})
+        elif args.action == "remove-key":
+            out({"removed_key_slots": hubs.remove_hub_key(booth, label=args.label),
+                 "next": "consentbooth hub rotate-key"})
         else:  # rotate-key
             out({"data_key_version": hubs.rotate_hub_key(booth)})
     finally:
@@ -72,11 +75,11 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 
 def register(add: Adder) -> None:
-    p = add("hub", cmd_hub, "a PostgreSQL hub: init (create/upgrade the schema), add-key, rotate-key; keygen",
-            vault=False)
-    p.add_argument("action", choices=("init", "add-key", "rotate-key", "keygen"))
+    p = add("hub", cmd_hub, "a PostgreSQL hub: init (create/upgrade the schema), add-key, remove-key, rotate-key; "
+            "keygen", vault=False)
+    p.add_argument("action", choices=("init", "add-key", "remove-key", "rotate-key", "keygen"))
     add_options(p)
     p.add_argument("--organisation", metavar="NAME", help="init: the organisation's name for its new root")
-    p.add_argument("--label", default="ops", help="who this key slot belongs to (init, add-key)")
+    p.add_argument("--label", default="ops", help="whose key slot (init, add-key, remove-key)")
     p.add_argument("--new-key-file", metavar="FILE", help="add-key: a key file (from hub keygen) instead of a passphrase")
     p.add_argument("--out", metavar="FILE", help="keygen: where to write the new key file")

@@ -110,6 +110,13 @@ def add_hub_key(booth: Booth, *, label: str, key: HubKey) -> int:
     return add_key_slot(_postgres(booth), label=label, unlock=_unlock(key))
 
 
+def remove_hub_key(booth: Booth, *, label: str) -> int:
+    """Remove someone's key slots from a PostgreSQL hub (then rotate the data key)."""
+    from consentbooth.hub.postgres import remove_key_slot
+
+    return remove_key_slot(_postgres(booth), label=label)
+
+
 def rotate_hub_key(booth: Booth) -> int:
     """A new data key for a PostgreSQL hub; everything sealed re-sealed with it."""
     from consentbooth.hub.postgres import rotate_data_key

@@ -26,7 +26,7 @@ log = get_logger(__name__)
 
 __all__ = [
     "HubKeyRefused", "HubUnavailable", "PostgresHub", "Unlock", "add_key_slot", "open_hub", "prepare",
-    "rotate_data_key",
+    "remove_key_slot", "rotate_data_key",
 ]
 
 
@@ -75,6 +75,22 @@ def add_key_slot(hub: PostgresHub, *, label: str, unlock: Unlock) -> int:
     with hub.conn.transaction():
         versions = [int(r[0]) for r in hub.conn.execute("SELECT version FROM data_keys").fetchall()]
         return keys.add_slot(hub.conn, [hub.keyring.key(v, hub.conn) for v in versions], label=label, unlock=unlock)
+
+
+def remove_key_slot(hub: PostgresHub, *, label: str) -> int:
+    """Remove the slots labelled ``label`` (someone who left); the last slot is never removed.
+    Rotate the data key afterwards: their slot may have unwrapped it before."""
+    with hub.conn.transaction():
+        hub.conn.execute("LOCK TABLE key_slots IN EXCLUSIVE MODE")
+        total = hub.conn.execute("SELECT count(*) FROM key_slots").fetchone()[0]
+        mine = hub.conn.execute("SELECT count(*) FROM key_slots WHERE label = %s", (label,)).fetchone()[0]
+        if mine == 0:
+            raise UserFacingError("No key slot is labelled “{label}”.", label=label)
+        if mine >= total:
+            raise UserFacingError("That would remove the last key slot: nobody could unlock the hub any more.")
+        hub.conn.execute("DELETE FROM key_slots WHERE label = %s", (label,))
+    log.info("%d hub key slot(s) removed", mine)
+    return int(mine)
 
 
 def rotate_data_key(hub: PostgresHub) -> int:
