@@ -55,6 +55,12 @@ def test_a_wedge_scan_fills_the_form_and_the_consent_names_its_source(unlocked, 
     shell.session.call(lambda b: b.record(result[0].lead_id), record.append)
     qtbot.waitUntil(lambda: bool(record), timeout=10_000)
     assert dict(record[0].lead.fields) == {"email": "typed.over@example.cn"}  # the rest was not needed
+    console = shell.window.console  # the record says where the details came from
+    console.detail.show_lead(result[0].lead_id)
+    qtbot.waitUntil(lambda: console.detail.record is not None, timeout=10_000)
+    from consentbooth.domain.vocabulary import SOURCES
+
+    assert SOURCES.text("badge_scan") in console.detail.subheading.text()
     assist.wipe()
     assert assist.draft is None and assist.capture_extras(values) == {}
 

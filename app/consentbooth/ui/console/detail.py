@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from consentbooth.core.i18n import _
 from consentbooth.domain.models import CONTACT_FIELDS
-from consentbooth.domain.vocabulary import ACTIONS, CHANNELS, LANGUAGES, METHODS, STATUSES
+from consentbooth.domain.vocabulary import ACTIONS, CHANNELS, LANGUAGES, METHODS, SOURCES, STATUSES
 from consentbooth.services import PersonRecord
 from consentbooth.ui import operations, style
 from consentbooth.ui.console.dialogs import CorrectDialog, WithdrawDialog
@@ -194,6 +194,9 @@ class LeadDetail(QWidget):
         self.heading.setText(_("(erased)") if erased else (lead.fields.get("name") or _("(no name)")))
         event_name = record.event.name if record.event else ""
         method = METHODS.text(lead.collection_method.value)
+        source = next((str(e.extra["source"]) for e in record.history if e.extra.get("source")), "typed")
+        if source != "typed":  # the details came from a badge or a card (issue #13)
+            method = f"{method} · {SOURCES.text(source)}"
         self.subheading.setText(
             _("Captured {when} · {event} · {method} · operator {operator}").format(
                 when=_local(lead.captured_at), event=event_name, method=method, operator=lead.operator
