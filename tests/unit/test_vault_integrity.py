@@ -11,6 +11,7 @@ import pytest
 
 from consentbooth.core.errors import VaultDamaged
 from consentbooth.services.booth import Booth
+from consentbooth.services.startup import watch_integrity
 from consentbooth.vault import integrity
 from tests.helpers import zh_request
 
@@ -40,9 +41,11 @@ def test_a_damaged_page_found_after_the_unlock_stops_the_vault(booth: Booth, pas
         check = opened.vault.integrity
         assert check is not None
         seen = threading.Event()
-        check.on_damage(lambda problems: seen.set())
+        sentences: list[str] = []
+        assert watch_integrity(opened, lambda error: (sentences.append(error.localized("en")), seen.set()))
         problems = check.wait(30)
-        assert problems and seen.is_set()
+        assert problems and seen.wait(5)
+        assert "damaged or tampered" in sentences[0]
         with pytest.raises(VaultDamaged) as info:
             opened.search("")
         assert "damaged or tampered" in info.value.localized("en")
@@ -81,5 +84,6 @@ def test_a_small_vault_is_still_checked_inside_the_unlock(booth: Booth, passphra
     opened = Booth.unlock(path, passphrase)
     try:
         assert opened.vault.integrity is None  # checked before the unlock returned
+        assert not watch_integrity(opened, lambda error: None)
     finally:
         opened.lock()
