@@ -34,6 +34,8 @@ from consentbooth.vault.merge import BundleRejected
 
 Rows = Mapping[str, Sequence[Mapping[str, object]]]
 HUB_ACTIONS_ON_ANY_LEAD = ("withdrawal", "correction", "erasure", "expiry")
+# A ledger row's signed event, parsed once here and kept on the row for the hub that applies it.
+PARSED = "_event"
 
 
 class UnknownDevice(BundleRejected):
@@ -108,6 +110,7 @@ def _events(rows: Rows) -> list[dict]:
     found = []
     for r in rows.get("ledger", ()):
         event = json.loads(bytes(r["body"]))["event"]  # type: ignore[arg-type]
+        r[PARSED] = event  # type: ignore[index]  # the hub applying the bundle reads it again
         found.append({
             "id": str(r["id"]), "device_id": str(r["device_id"]), "device_seq": int(r["device_seq"]),  # type: ignore[call-overload]
             "hash": str(r["hash"]), "lead_id": str(r["lead_id"] or ""), "action": str(r["action"]),

@@ -103,7 +103,7 @@ def _ledger(hub: PostgresHub, ledger: Collection[Mapping[str, object]], counts: 
     new = []
     for r in ledger:
         body = bytes(r["body"])  # type: ignore[arg-type]
-        event = _body_event(body)
+        event = r.get("_event") or _body_event(body)  # parsed by admission (services/admission.PARSED)
         parsed[str(r["id"])] = ConsentEvent.from_record(event)
         held = by_place.get((str(r["device_id"]), int(r["device_seq"]))) or by_id.get(str(r["id"]))  # type: ignore[call-overload]
         if held is not None:
