@@ -5,8 +5,8 @@ import pytest
 from consentbooth.core.errors import ValidationError
 from consentbooth.domain.catalogue import standard_purposes
 from consentbooth.domain.notice import ART17_ITEMS, Notice
+from consentbooth.domain.passphrase import passphrase_problem
 from consentbooth.domain.validation import (
-    passphrase_problem,
     validate_email_address,
     validate_fields,
     validate_name,

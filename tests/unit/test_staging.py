@@ -18,7 +18,7 @@ from consentbooth.core.errors import WrongPassphrase
 from consentbooth.core.files import atomic_writer
 from consentbooth.core.i18n import _catalogue
 from consentbooth.core.staging import StagedFile
-from consentbooth.domain import validation
+from consentbooth.domain import passphrase as validation
 from consentbooth.services.booth import Booth
 from consentbooth.vault.locking import VaultLock
 from consentbooth.vault.store import open_vault

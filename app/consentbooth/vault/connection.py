@@ -19,7 +19,7 @@ import sqlcipher3
 from consentbooth.core.errors import StorageError, UnsafeVault, VaultDamaged, WrongPassphrase
 from consentbooth.core.files import explain_os_error
 from consentbooth.core.staging import StagedFile
-from consentbooth.domain.validation import normalize_passphrase
+from consentbooth.domain.passphrase import normalize_passphrase
 from consentbooth.vault.migrations import CURRENT_VERSION
 
 MIN_KDF_ITER = 256_000

@@ -23,7 +23,7 @@ from consentbooth.core.errors import (
 from consentbooth.core.files import explain_os_error
 from consentbooth.core.logging import get_logger
 from consentbooth.core.staging import StagedFile
-from consentbooth.domain.validation import (
+from consentbooth.domain.passphrase import (
     normalize_passphrase,
     passphrase_pattern,
     passphrase_problem,

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from consentbooth.core.i18n import _
-from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
+from consentbooth.domain.passphrase import passphrase_pattern, passphrase_problem
 from consentbooth.ui import operations
 from consentbooth.ui.console.taskdialog import ToolDialog
 from consentbooth.ui.session import Session

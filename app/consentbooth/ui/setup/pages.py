@@ -28,7 +28,7 @@ from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.catalogue import standard_purposes
 from consentbooth.domain.models import Event, Organisation, Purpose, Recipient, localized
 from consentbooth.domain.notice import Notice
-from consentbooth.domain.validation import passphrase_pattern, passphrase_problem
+from consentbooth.domain.passphrase import passphrase_pattern, passphrase_problem
 from consentbooth.services.setup import fill_notice
 from consentbooth.ui.session import Session
 from consentbooth.ui.setup.forms import (
