@@ -18,7 +18,6 @@ from consentbooth.core.i18n import _
 from consentbooth.core.logging import get_logger, setup_logging
 from consentbooth.core.paths import APP_ID, default_vault_path, resource_path
 from consentbooth.ui.errors import install_excepthook
-from consentbooth.ui.single_instance import SingleInstance, bring_to_front
 from consentbooth.ui.style import STYLESHEET
 
 log = get_logger(__name__)
@@ -126,6 +125,8 @@ def run_gui(*, vault: str | None = None) -> int:
     language = config.get(UI_LANGUAGE)
     if language in i18n.LANGUAGES:
         i18n.set_language(language)
+    from consentbooth.ui.single_instance import SingleInstance, bring_to_front
+
     instance = SingleInstance.for_this_user(app)  # before anything opens the vault
     try:
         if not instance.claim():
@@ -143,6 +144,7 @@ def run_gui(*, vault: str | None = None) -> int:
     instance.activated.connect(lambda: _report("ACTIVATED", bring_to_front(
         [shell.window, shell.wizard, shell.kiosk, QApplication.activeModalWidget()])))
     shell.start()
+    QTimer.singleShot(0, instance.listen)  # once the first window is up
     _report_when_exposed(shell)
     # The log file (ids, counts and error types only) opens once the unlock screen is up.
     QTimer.singleShot(0, setup_logging)

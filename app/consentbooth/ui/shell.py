@@ -150,6 +150,7 @@ class Shell(QObject):
             lambda: import_module("consentbooth.ui.console.window"),
             lambda: self.window.console,  # shown at unlock
             lambda: import_module("consentbooth.ui.kiosk.window"),
+            lambda: import_module("consentbooth.ui.widgets.touch").warm_up(),
         ]
         self._warm_timer.start()
 

@@ -7,24 +7,29 @@ this user may open) whose name is derived from the user and the data folder. A s
 cannot take the lock: it connects, says "activate", waits for the answer and exits before it
 builds any window, so two GUIs never open the vault at once. A CLI command (ops' scripts) is
 not a GUI start and is not held back.
+
+Only the lock is taken before the first window: the socket (QtNetwork, the name's hash) starts
+listening once the window is up (``listen()``); a second start in that moment finds the lock held
+and keeps asking for up to ``CONNECT_TIMEOUT_S``.
 """
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Qt, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.logging import get_logger
 from consentbooth.core.paths import config_dir, data_dir, ensure_private_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = get_logger(__name__)
 
@@ -44,6 +49,8 @@ class AlreadyRunning(UserFacingError):
 
 
 def _user() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError, ImportError):  # no passwd entry and no USER / USERNAME
@@ -52,6 +59,8 @@ def _user() -> str:
 
 def server_name(data_folder: Path, user: str | None = None) -> str:
     """Short and ASCII whatever the home path (a Unix socket path has ~100 bytes)."""
+    import hashlib
+
     key = f"{user or _user()}\0{Path(data_folder).resolve()}".encode("utf-8", "surrogateescape")
     return "ConsentBooth-" + hashlib.sha256(key).hexdigest()[:24]
 
@@ -61,9 +70,12 @@ class SingleInstance(QObject):
 
     activated = Signal()
 
-    def __init__(self, *, lock_path: Path | None, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, *, lock_path: Path | None, name: str | None = None, folder: Path | None = None,
+                 parent: QObject | None = None) -> None:
+        """``name`` of the socket, or the data ``folder`` it is derived from when first needed."""
         super().__init__(parent)
-        self.name = name
+        self._name = name
+        self._folder = folder
         self.lock_path = lock_path
         self._lock: QLockFile | None = None
         self._server: QLocalServer | None = None
@@ -75,35 +87,43 @@ class SingleInstance(QObject):
             lock_path: Path | None = ensure_private_dir(config_dir()) / "instance.lock"
         except OSError:
             lock_path = None  # an unwritable config folder: the socket alone decides, below
-        return cls(lock_path=lock_path, name=server_name(folder), parent=parent)
+        return cls(lock_path=lock_path, folder=folder, parent=parent)
+
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            self._name = server_name(self._folder or data_dir())
+        return self._name
 
     # -- start-up -----------------------------------------------------------------------------
 
     def claim(self) -> bool:
-        """True: this is the only GUI (now listening). False: another one runs and was asked to
-        come to the front. Raises :class:`AlreadyRunning` when it holds the lock but never answers."""
+        """True: this is the only GUI; call ``listen()`` once its window is up. False: another
+        one runs and was asked to come to the front. Raises :class:`AlreadyRunning` when it holds
+        the lock but never answers."""
         if self.lock_path is None:
             if self._ask_running_one(timeout_s=0.5):
                 return False
-            self._listen()
+            self.listen()  # no lock to hold the place meanwhile: listen at once
             return True
         lock = QLockFile(str(self.lock_path))
         lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
         if lock.tryLock(0):
             self._lock = lock
-            self._listen()
             return True
         if lock.error() != QLockFile.LockError.LockFailedError:
             log.warning("instance lock unusable (%s); relying on the socket", lock.error().name)
             if self._ask_running_one(timeout_s=0.5):
                 return False
-            self._listen()
+            self.listen()
             return True
         if self._ask_running_one(timeout_s=CONNECT_TIMEOUT_S):
             return False
         raise AlreadyRunning()
 
     def _ask_running_one(self, *, timeout_s: float) -> bool:
+        from PySide6.QtNetwork import QLocalSocket
+
         deadline = time.monotonic() + timeout_s
         while True:
             socket = QLocalSocket()
@@ -120,7 +140,12 @@ class SingleInstance(QObject):
                 return False
             time.sleep(0.1)
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Answer later starts from now on (a second call does nothing)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self._server is not None:
+            return
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):

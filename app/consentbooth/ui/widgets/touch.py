@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QScroller, QScrollerProperties, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QScroller,
+    QScrollerProperties,
+    QTextBrowser,
+    QWidget,
+)
 
 GUARD_MS = 450  # a double tap's second tap comes within about 300 ms; a deliberate one later
 
@@ -31,6 +37,15 @@ def kinetic(area: QAbstractScrollArea) -> QScroller:
     properties.setScrollMetric(QScrollerProperties.ScrollMetric.VerticalOvershootPolicy, off)
     scroller.setScrollerProperties(properties)
     return scroller
+
+
+def warm_up() -> None:
+    """Qt sets up its gesture recognisers, and PySide6 the Python enums a scroll area's viewport
+    brings, on first use (about 20 ms). The shell's warm-up calls this behind the unlock screen on
+    a throwaway view, so the first attendee's notice does not wait for it."""
+    view = QTextBrowser()
+    kinetic(view)
+    view.deleteLater()
 
 
 def is_kinetic(area: QAbstractScrollArea) -> bool:
