@@ -52,7 +52,7 @@ LOCK_ROTATE = 0x43424B52  # the data key: writes share it, a rotation holds it a
 _LEAD_COLUMNS = ("id, event_id, device_id, captured_at, language, operator, collection_method, "
                  "fields_enc, signature_enc, guardian_enc, erased_at")
 _LEDGER_COLUMNS = "seq, id, device_id, device_seq, lead_id, action, occurred_at, body, hash, signature"
-STREAM_BATCH = 2000
+STREAM_BATCH = 5000
 
 
 def now_iso() -> str:
@@ -98,7 +98,7 @@ class PostgresHub:
 
     def _fields(self, lead_id: str, blob: bytes | None) -> dict:
         raw = self.open_sealed(blob, aad("lead", lead_id, "fields"))
-        return json.loads(raw) if raw else {}
+        return json.loads(raw.decode()) if raw else {}
 
     def index_key(self) -> tuple[int, bytes]:
         key = self.keyring.refresh(self.conn)
@@ -524,23 +524,26 @@ class PostgresHub:
         )
         return int(row[0])  # type: ignore[index]
 
+    # What an export reads (tests/bench/bench_hub.py copies the same rows with psql as its baseline).
+    EXPORT_QUERY = """
+        SELECT l.id, l.event_id, l.device_id, l.fields_enc,
+               (SELECT array_agg(ARRAY[s.purpose, s.state, s.since, s.expires_at, s.ledger_id,
+                                       s.notice_version::text, s.notice_sha256])
+                FROM consent_state s WHERE s.lead_id = l.id),
+               (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
+                ORDER BY k.created_at DESC LIMIT 1)
+        FROM leads l
+        WHERE l.erased_at IS NULL{event_filter}
+        ORDER BY l.captured_at
+    """
+
     def iter_consenting(self, *, purposes: Sequence[str], event_ids: Sequence[str] | None,
                         now: datetime) -> Iterator[ConsentingLead]:
         """People in capture order (the index on captured_at: no sort, the first rows come at once),
         each with their consent states (a primary-key range) and latest consent certificate; who
         holds a current grant of every wanted purpose is decided here, as vault/sharing.py does."""
         event_filter = " AND l.event_id = ANY(%(events)s)" if event_ids else ""
-        query = f"""
-            SELECT l.id, l.event_id, l.device_id, l.fields_enc,
-                   (SELECT array_agg(ARRAY[s.purpose, s.state, s.since, s.expires_at, s.ledger_id,
-                                           s.notice_version::text, s.notice_sha256])
-                    FROM consent_state s WHERE s.lead_id = l.id),
-                   (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
-                    ORDER BY k.created_at DESC LIMIT 1)
-            FROM leads l
-            WHERE l.erased_at IS NULL{event_filter}
-            ORDER BY l.captured_at
-        """
+        query = self.EXPORT_QUERY.format(event_filter=event_filter)
         wanted = list(dict.fromkeys(purposes))
         at = now.isoformat()
         states_field = "states" in getattr(ConsentingLead, "__dataclass_fields__", {})
@@ -550,7 +553,7 @@ class PostgresHub:
                 current = {s[0]: s for s in rows if s[1] == "granted" and (s[3] is None or s[3] > at)}
                 if any(code not in current for code in wanted):
                     continue
-                first = min((current[code] for code in wanted), key=lambda s: s[2])
+                first = min((current[code] for code in wanted), key=_since)
                 extra = {}
                 if states_field:
                     extra["states"] = tuple(
@@ -558,7 +561,7 @@ class PostgresHub:
                         for s in sorted(rows))
                 yield ConsentingLead(
                     lead_id=r[0], event_id=r[1], device_id=r[2], fields=self._fields(r[0], r[3]),
-                    purposes_granted=tuple(sorted(current)), consent_time=min(current[c][2] for c in wanted),
+                    purposes_granted=tuple(sorted(current)), consent_time=first[2],
                     notice_version=int(first[5]), notice_sha256=first[6], certificate_id=r[5] or "", **extra,
                 )
 
@@ -693,6 +696,10 @@ class PostgresHub:
             "OR g.notice_version IS DISTINCT FROM coalesce((convert_from(g.body, 'UTF8')::jsonb #>> '{event,notice,version}')::int, 0)"
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+
+def _since(state: Sequence[str]) -> str:
+    return state[2]
 
 
 def _if_field(cls: type, name: str, value: object) -> dict[str, object]:
