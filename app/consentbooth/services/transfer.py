@@ -213,10 +213,10 @@ def _verify_payload(payload: bytes, device: str, signer_key: bytes) -> tuple[str
 
 
 def _refused(result: tuple[str, dict] | None) -> None:
-    if result is not None:
-        refusal = BundleRejected("")
-        refusal.message, refusal.params = result
-        refusal.args = (result[0].format(**result[1]),)
+    if result is not None:  # the worker's refusal, its sentence as it made it
+        message, params = result
+        refusal = BundleRejected.__new__(BundleRejected)
+        UserFacingError.__init__(refusal, message, **params)
         raise refusal
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
@@ -37,6 +37,20 @@ if TYPE_CHECKING:  # the use cases load while the vault opens (see ``Session.unl
     from consentbooth.ui.operations import Job, Operation
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TeamHub:
+    """A PostgreSQL hub the console opens instead of a vault file (docs/hub.md): its URL, the
+    database password when PGPASSWORD or ~/.pgpass does not give it, and a key file's text when
+    the hub's data key is unlocked with one instead of a passphrase. Kept in memory only."""
+
+    url: str
+    db_password: str = ""
+    key_file_text: str = ""
+
+    def __repr__(self) -> str:  # never the password in a log or a traceback
+        return f"TeamHub(url={self.url.split('?')[0]!r})"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,6 +112,7 @@ class Session(QObject):
     changed = Signal(str)  # a write succeeded; the kind of data it changed (ui.changes.KINDS)
     operator_changed = Signal(str)
     language_changed = Signal(str)
+    damaged = Signal(str, int)  # the page check after the unlock found damage: which pages, the epoch
 
     def __init__(self, *, vault_path: Path, config: Config, tasks: TaskRunner,
                  slow_tasks: TaskRunner | None = None, parent: QObject | None = None) -> None:
@@ -115,7 +130,9 @@ class Session(QObject):
         self.staff_language = config.get(UI_LANGUAGE)
         self._epoch = 0
         self._paused = False
+        self.hub: TeamHub | None = None  # a PostgreSQL hub to open instead of ``vault_path``
         self.changed.connect(self._changed)
+        self.damaged.connect(self._damaged, Qt.ConnectionType.QueuedConnection)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -128,7 +145,17 @@ class Session(QObject):
         return self._paused
 
     def vault_exists(self) -> bool:
-        return self.vault_path.exists()
+        return self.hub is not None or self.vault_path.exists()
+
+    @property
+    def location(self) -> str:
+        """What the unlock screen names: the vault file, or the hub's URL (without its query)."""
+        return self.hub.url.split("?")[0] if self.hub is not None else str(self.vault_path)
+
+    @property
+    def is_team_hub(self) -> bool:
+        """A PostgreSQL hub is open: the console is in ops mode (no kiosk, capture or setup)."""
+        return self.booth is not None and self.booth.hub.kind == "postgresql"
 
     def call(
         self,
@@ -199,10 +226,17 @@ class Session(QObject):
         warm-up on this thread, or ``open_booth`` itself once the vault is open)."""
         from consentbooth.services.startup import open_booth
 
-        path = self.vault_path
+        path, hub = self.vault_path, self.hub
 
         def work() -> tuple[Booth, Snapshot]:
-            booth = open_booth(path, passphrase)
+            if hub is not None:
+                from consentbooth.services.hubs import HubKey, open_ops_hub
+
+                key = HubKey(passphrase=None if hub.key_file_text else passphrase,
+                             key_file_text=hub.key_file_text or None)
+                booth = open_ops_hub(hub.url, key=key, ask_password=(lambda: hub.db_password) if hub.db_password else None)
+            else:
+                booth = open_booth(path, passphrase)
             return booth, load_snapshot(booth)
 
         self.tasks.submit(work, on_done=lambda r: self.adopt(*r), on_error=on_error)
@@ -212,12 +246,18 @@ class Session(QObject):
         self.snapshot = snapshot
         self._paused = False
         self.operator = ""  # whoever unlocked says who is on duty
-        if self.config.get(LAST_VAULT) != str(self.vault_path):  # a durable write: only on change
+        if self.hub is None and self.config.get(LAST_VAULT) != str(self.vault_path):  # a durable write: only on change
             try:
                 self.config.set(LAST_VAULT, str(self.vault_path))
             except OSError:
                 pass
         self.unlocked.emit()
+        from consentbooth.services.startup import watch_integrity
+
+        # a large vault's pages are checked right after the unlock (on their own thread): damage
+        # found closes it with the sentence (queued to this thread, after the console is shown)
+        epoch = self._epoch
+        watch_integrity(booth, lambda error: self.damaged.emit(str(error.params.get("detail", "")), epoch))
 
     def refresh_snapshot(self, then: Callable[[], Any] | None = None) -> None:
         def done(snapshot: Snapshot) -> None:
@@ -229,6 +269,15 @@ class Session(QObject):
                 then()
 
         self.call(load_snapshot, done)
+
+    def _damaged(self, detail: str, epoch: int) -> None:
+        """On the GUI thread: the vault closes at once and a sentence says why."""
+        from consentbooth.core.errors import VaultDamaged
+
+        if self.booth is None or epoch != self._epoch:  # locked (or another vault opened) since
+            return
+        self.lock("damaged")
+        show_exception(VaultDamaged(detail))
 
     def lock(self, reason: str = "manual") -> None:
         """Close the vault now; every window clears its personal data on ``locked``."""

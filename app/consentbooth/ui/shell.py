@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
             console.lock_requested.connect(lambda: shell.session.lock("manual"))
             console.tools.open_vault_requested.connect(shell.open_another_vault)
             console.tools.new_vault_requested.connect(shell.create_new_vault)
+            console.tools.open_hub_requested.connect(shell.open_team_hub)
             self._console = console
         return self._console
 
@@ -207,6 +208,19 @@ class Shell(QObject):
         if path:
             self.session.lock("manual")
             self.session.vault_path = Path(path)
+            self.session.hub = None
+            self.window.unlock_page.refresh()
+            self.window.unlock_page.set_vault_choices(True)
+
+    def open_team_hub(self) -> None:
+        """Staff chose "Open a team hub (PostgreSQL)…": its address (and, if needed, the database
+        password or the hub's key file), then this vault closes and the hub's passphrase is asked."""
+        from consentbooth.ui.console.hubopen import HubDialog
+
+        dialog = HubDialog(self.window)
+        if dialog.exec() and dialog.hub is not None:
+            self.session.lock("manual")
+            self.session.hub = dialog.hub
             self.window.unlock_page.refresh()
             self.window.unlock_page.set_vault_choices(True)
 

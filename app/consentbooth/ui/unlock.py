@@ -26,6 +26,7 @@ LOCK_REASONS = {  # why the vault closed, as the unlock screen says it
     "pause_limit": N_("Closed after a long pause. Enter the passphrase to continue."),
     "suspend": N_("Closed when the computer went to sleep. Enter the passphrase to continue."),
     "screen_lock": N_("Closed when the screen was locked. Enter the passphrase to continue."),
+    "damaged": N_("Closed: the vault is damaged or was tampered with. Restore it from a backup."),
 }
 
 
@@ -117,7 +118,7 @@ class UnlockPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.vault_label.setText(_("Vault: {path}").format(path=str(self.session.vault_path)))
+        self.vault_label.setText(_("Vault: {path}").format(path=self.session.location))
 
     def reset(self) -> None:
         self.passphrase.setText("")
@@ -147,13 +148,14 @@ class UnlockPage(QWidget):
         )
         if path:
             self.session.vault_path = Path(path)
+            self.session.hub = None
             self.refresh()
 
     def submit(self) -> None:
         if self._wait_left > 0 or not self.unlock_button.isEnabled():
             return
         passphrase = self.passphrase.text()
-        if not passphrase:
+        if not passphrase and not (self.session.hub is not None and self.session.hub.key_file_text):
             self._show_error(_("Please enter the passphrase."))
             return
         if not self.session.vault_exists():

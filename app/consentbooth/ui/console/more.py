@@ -46,9 +46,14 @@ def dialog_class(key: str) -> type[ToolDialog]:
     return getattr(import_module(f"consentbooth.ui.console.{module}"), name)
 
 
+# What a PostgreSQL hub (ops mode) does not offer: they work on a laptop's own vault file.
+VAULT_ONLY = ("bundle", "attendees", "setup", "passphrase", "newVault")
+
+
 class ConsoleTools(QObject):
     open_vault_requested = Signal()
     new_vault_requested = Signal()
+    open_hub_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget) -> None:
         super().__init__(parent)
@@ -73,6 +78,7 @@ class ConsoleTools(QObject):
         for key, msgid, signal in (
             ("openVault", N_("Open another vault…"), self.open_vault_requested),
             ("newVault", N_("Create a new vault…"), self.new_vault_requested),
+            ("openHub", N_("Open a team hub (PostgreSQL)…"), self.open_hub_requested),
         ):
             action = self.menu.addAction("")
             action.setObjectName(f"more_{key}")
@@ -105,6 +111,11 @@ class ConsoleTools(QObject):
 
     def retranslate(self) -> None:
         self.texts.apply()
+
+    def set_ops_mode(self, ops: bool) -> None:
+        """A PostgreSQL hub: only what works on a hub is offered."""
+        for key in VAULT_ONLY:
+            self.actions[key].setVisible(not ops)
 
     def wipe(self) -> None:
         """On lock: every open tool dialog forgets what it showed and closes."""

@@ -208,6 +208,14 @@ class ConsolePage(QWidget):
         """Called after unlock: show the setup's staff and event, load the first page."""
         self._active = True
         snapshot = self.session.snapshot
+        # ops mode on a PostgreSQL hub: people, their rights, exports, merges; no booth floor
+        ops = self.session.is_team_hub
+        for widget in (self.kiosk_button, self.capture_button, self.duty_button):
+            widget.setVisible(not ops)
+        self.tabs.setTabVisible(1, not ops)
+        if ops:
+            self.tabs.setCurrentIndex(0)
+        self.tools.set_ops_mode(ops)
         self._sync_operator(self.session.operator)
         event = snapshot.event if snapshot else None
         self.event_label.setText(event.name if event else "")
