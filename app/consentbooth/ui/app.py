@@ -144,10 +144,11 @@ def run_gui(*, vault: str | None = None) -> int:
     instance.activated.connect(lambda: _report("ACTIVATED", bring_to_front(
         [shell.window, shell.wizard, shell.kiosk, QApplication.activeModalWidget()])))
     shell.start()
-    QTimer.singleShot(0, instance.listen)  # once the first window is up
     _report_when_exposed(shell)
-    # The log file (ids, counts and error types only) opens once the unlock screen is up.
-    QTimer.singleShot(0, setup_logging)
+    # Once the first window is up: the socket that answers later starts (the lock file holds the
+    # place meanwhile), and the log file (ids, counts and error types only).
+    shell.after_first_paint(instance.listen)
+    shell.after_first_paint(setup_logging)
     try:
         return app.exec()
     finally:

@@ -21,7 +21,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
@@ -45,6 +45,7 @@ log = get_logger(__name__)
 
 WARM_UP_SWITCH_INTERVAL_S = 0.0002  # see Shell._warm_up
 PRELOAD_AFTER_UNLOCK_MS = 1_000
+FIRST_PAINT_LATEST_MS = 1_000  # see Shell.after_first_paint
 PREFERRED_SIZE = (1280, 800)  # fitted to the screen's free area (see widgets.screen.fit)
 
 
@@ -131,6 +132,8 @@ class Shell(QObject):
         self._warm_timer.setSingleShot(True)
         self._warm_timer.setInterval(0)
         self._warm_timer.timeout.connect(self._warm_up)
+        self._first_painted = False
+        self._after_paint: list[Callable[[], object]] = []
         self._preloaded = False
         self._preload_timer = QTimer(self)
         self._preload_timer.setSingleShot(True)
@@ -145,7 +148,11 @@ class Shell(QObject):
             self.open_setup(new_vault=True)
         else:
             self.window.unlock_page.passphrase.setFocus()
-        # Behind the unlock screen, in the order they are needed after the unlock.
+        # Behind the unlock screen (or the wizard), in the order they are needed after the unlock,
+        # from its first paint on: until then the screen the user waits for comes first.
+        (self.wizard or self.window).installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_LATEST_MS, self._first_paint)  # a window started minimised
+        self.after_first_paint(self._warm_timer.start)
         self._warm_steps = [
             lambda: import_module("consentbooth.services.booth"),  # the worker's, once the vault is open
             lambda: import_module("consentbooth.ui.console.window"),
@@ -153,7 +160,28 @@ class Shell(QObject):
             lambda: import_module("consentbooth.ui.kiosk.window"),
             lambda: import_module("consentbooth.ui.widgets.touch").warm_up(),
         ]
-        self._warm_timer.start()
+
+    def after_first_paint(self, callback: Callable[[], object]) -> None:
+        """``callback()`` once the first window (unlock screen or wizard) is painted: what the
+        user does not wait for waits for it."""
+        if self._first_painted:
+            QTimer.singleShot(0, callback)
+        else:
+            self._after_paint.append(callback)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._first_paint()
+        return False
+
+    def _first_paint(self) -> None:
+        if self._first_painted:
+            return
+        self._first_painted = True
+        for callback in self._after_paint:
+            QTimer.singleShot(0, callback)  # after this paint is on screen
+        self._after_paint = []
 
     def _warm_up(self) -> None:
         """One step per turn of the event loop, so typing and painting stay smooth. The worker

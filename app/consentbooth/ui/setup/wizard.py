@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from consentbooth.core.errors import ValidationError
-from consentbooth.services import Booth
 from consentbooth.ui.session import Session, load_snapshot
 from consentbooth.ui.setup.forms import EventForm, OrganisationForm
 from consentbooth.ui.setup.pages import (
@@ -30,6 +30,9 @@ from consentbooth.ui.setup.pages import (
 from consentbooth.ui.setup.welcome import WelcomePage
 from consentbooth.ui.widgets.common import N_, LanguageSwitch, Texts
 from consentbooth.ui.widgets.screen import fit
+
+if TYPE_CHECKING:
+    from consentbooth.services import Booth
 
 __all__ = ["SetupWizard", "strength"]
 
@@ -130,6 +133,10 @@ class SetupWizard(QWizard):
         def work() -> tuple[Booth, object]:
             booth = existing
             if booth is None:
+                # Loaded here, not with the wizard: its first page shows before the use cases load
+                # (the shell's warm-up loads them meanwhile).
+                from consentbooth.services import Booth
+
                 if enrolment is not None:  # this laptop joins the organisation that enrolled it
                     booth = Booth.create(path, passphrase, enrolment=enrolment)
                 else:  # this laptop is the organisation: a new root of its own
