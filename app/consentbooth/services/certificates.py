@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ from consentbooth.core.errors import NotFound, UserFacingError
 from consentbooth.core.files import atomic_writer, write_atomic
 from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
+from consentbooth.core.workers import process_pool
 from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import Action, Decision, new_id
@@ -163,11 +162,7 @@ def issue_missing(
     if workers == 1 or len(jobs) <= IN_PROCESS_MAX:
         rendered: Iterable[bytes] = map(_render, args)
     else:
-        # spawn, never fork: the GUI process runs Qt and worker threads, and a forked child of a
-        # threaded process can deadlock on a lock some other thread held at the fork.
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")
-        )
+        pool = process_pool(min(workers, len(jobs)))
         rendered = pool.map(_render, args, chunksize=8)
     made = 0
     try:

@@ -6,11 +6,10 @@ import base64
 import contextlib
 import io
 import json
-import multiprocessing
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from consentbooth.core.errors import UserFacingError
 from consentbooth.core.files import write_atomic
 from consentbooth.core.i18n import Message
 from consentbooth.core.logging import get_logger
+from consentbooth.core.workers import process_pool
 from consentbooth.crypto.keys import normalise_public_pem
 from consentbooth.exports import bundle as sealed
 from consentbooth.services import admission, trust
@@ -284,9 +284,7 @@ def merge_files(
     with contextlib.ExitStack() as stack:
         verifier = None
         if getattr(ctx.hub, "applies_in_scope", False):
-            # spawn, never fork (the GUI process runs Qt and threads); started on first use
-            verifier = stack.enter_context(ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+            verifier = stack.enter_context(process_pool(1))  # started on first use
         for path in paths:
             try:
                 data = Path(path).read_bytes()
