@@ -11,9 +11,10 @@ badge payloads parsed, a wedge scan recognised and the form pre-filled.
   targets 0.95 for phone (the mobile) and email, 0.85 for name and company.
 - ``badge_payload_parse``: every payload of tests/data/badges/corpus.jsonl, each parsed; baseline:
   ``json.loads`` of the same texts (what reading a code costs against the cheapest parser).
-- ``wedge_scan_to_prefilled_form``: a vCard typed at scanner speed (2–10 ms a key) into a focused
-  field of a real Qt form, from its last key to every field filled; target 50 ms. Baseline: the
-  detector's own settle time (25 ms), which any scan must wait.
+- ``wedge_scan_to_prefilled_form``: a vCard typed at scanner speed (2–10 ms a key) into the focused
+  name field of the real staff-assisted capture page, from its last key to every field filled
+  (read on the vault's worker); target 50 ms. The detector's own settle time (25 ms), which any
+  scan must wait, is in the note.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import random
 import statistics
 import time
 from pathlib import Path
@@ -127,69 +127,45 @@ def bench_payloads() -> dict:
 
 
 def bench_wedge() -> dict:
-    """A real Qt form with the wedge filter: keys posted at scanner speed to the focused field;
-    the clock runs from the last key's delivery to the form being filled."""
+    """The real capture screen: the staff-assisted page of a demo vault, the vault's worker
+    reading the code; a vCard typed at scanner pace (each key stamped with its time, as the
+    window system does) into the focused name field. The clock runs from the last key's delivery
+    to every field filled."""
+    import tempfile
+
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication, QEvent, Qt
-    from PySide6.QtGui import QKeyEvent
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QFormLayout, QLineEdit, QWidget
+    from consentbooth.services.booth import Booth
+    from tests.bench.bench_gui import _shell, _wait
+    from tests.bench.common import BENCH_PASSPHRASE
+    from tests.support.scanning import SCANNER_MS, type_paced
 
-    from consentbooth.scanning.payloads import parse_payload
-    from consentbooth.ui.scanning.wedge import WedgeFilter
-
-    app = QApplication.instance() or QApplication([])
-    form = QWidget()
-    layout = QFormLayout(form)
-    edits = {k: QLineEdit() for k in ("name", "company", "title", "phone", "email")}
-    for k, e in edits.items():
-        layout.addRow(k, e)
-    filled: list[float] = []
-
-    def prefill(payload: str) -> None:
-        for key, value in parse_payload(payload).fields.items():
-            if key in edits:
-                edits[key].setText(value)
-        filled.append(time.perf_counter())
-
-    wedge = WedgeFilter(form)
-    wedge.scanned.connect(prefill)
-    form.show()
-    rng = random.Random(13)
+    folder = Path(tempfile.mkdtemp(prefix="cb-bench-wedge-"))
+    vault = folder / "booth.cbvault"
+    Booth.create(vault, BENCH_PASSPHRASE, demo=True).lock()
+    app, shell = _shell(vault, folder)
+    console = shell.window.console
+    shell.session.set_operator("WF")
+    console.open_assisted()
+    _wait(lambda: console.assisted is not None and console.assisted.isVisible())
+    flow = console.assisted.flow
+    rows = flow.rows
     samples = []
-    for _ in range(15):
-        for e in edits.values():
-            e.clear()
-        edits["name"].setFocus()
-        QTest.qWait(50)
-        filled.clear()
-        # Keys due at scanner pace, each stamped with its time as the window system does; every
-        # pass sends those whose time has come (a late pass delivers several at once).
-        start = time.perf_counter() + 0.01
-        due, t = [], start
-        for ch in VCARD + "\n":  # a scanner types each line break as Enter
-            due.append((t, ch))
-            t += rng.uniform(0.002, 0.010)
-        last = 0.0
-        while due:
-            now = time.perf_counter()
-            while due and due[0][0] <= now:
-                when, ch = due.pop(0)
-                key = Qt.Key.Key_Return if ch == "\n" else Qt.Key.Key_unknown
-                event = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, "\r" if ch == "\n" else ch)
-                event.setTimestamp(int(when * 1000))  # the window system stamps each key
-                QCoreApplication.sendEvent(QApplication.focusWidget(), event)
-                last = time.perf_counter()
-            app.processEvents()
-        deadline = time.monotonic() + 2
-        while not filled and time.monotonic() < deadline:
-            app.processEvents()
-        assert filled and edits["phone"].text() == "+4915112345678" and "BEGIN" not in edits["name"].text()
-        samples.append(filled[0] - last)
-    form.close()
+    for i in range(15):
+        for field_row in rows.values():
+            field_row.edit.setText("")
+        flow.scan.wipe()
+        rows["name"].edit.setFocus()
+        _wait(rows["name"].edit.hasFocus)
+        last = type_paced(app, VCARD + "\n", SCANNER_MS, seed=i)
+        _wait(lambda: rows["phone"].value() == "+4915112345678" and rows["email"].value() == "emma@example.de")
+        samples.append(time.perf_counter() - last)
+        assert "BEGIN" not in rows["name"].value()
+    console.assisted.close()
+    shell.shutdown()
     median = statistics.median(samples)
     return row(median, None, "<= 0.050 s",
-               note=f"from the last key, incl. the detector's 25 ms settle (ratio to it {median / 0.025:.2f})")
+               note=f"staff-assisted page, via the vault worker; includes the detector's 25 ms settle "
+                    f"(ratio to it {median / 0.025:.2f}); p95-ish max {max(samples) * 1000:.0f} ms")
 
 
 def run() -> dict[str, dict]:

@@ -42,6 +42,8 @@ from consentbooth.ui.kiosk.steps.purposes import PurposesStep
 from consentbooth.ui.kiosk.steps.review import ReviewStep
 from consentbooth.ui.kiosk.steps.signature import SignatureStep
 from consentbooth.ui.kiosk.steps.thanks import ThanksStep
+from consentbooth.ui.scanning.assist import ScanAssist
+from consentbooth.ui.scanning.bar import ScanBar
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import N_, FieldRow
 from consentbooth.ui.widgets.overlay import Overlay
@@ -82,6 +84,11 @@ class AttendeeFlow(QWidget):
         self._seconds_left = 0
         self._countdown: QLabel | None = None
 
+        # Scans (a badge scanner anywhere in the flow, the camera, a business card) become a draft
+        # held in memory; it fills the details step when the attendee gets there (issue #13).
+        self.scan = ScanAssist(session, self)
+        self.scan.draft_ready.connect(self._draft_ready)
+        self.scan_bar: ScanBar | None = None
         self.stack = QStackedWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -122,6 +129,9 @@ class AttendeeFlow(QWidget):
     def _add(self, step: Step) -> None:
         self.steps[step.name] = step
         self.stack.addWidget(step)
+        if step.name == "details":  # its scanning row: camera for everyone, cards for staff
+            self.scan_bar = ScanBar(self.scan, step, cards=self.staff_mode)
+            step.body.insertWidget(0, self.scan_bar)
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -200,6 +210,8 @@ class AttendeeFlow(QWidget):
         if changed and self.isVisible():
             self.guard.arm()
         step.on_enter()
+        if name == "details":
+            self._fill_draft()
         step.focus_first()
 
     def guarded(self) -> bool:
@@ -209,6 +221,8 @@ class AttendeeFlow(QWidget):
     def retranslate(self) -> None:
         for step in self.steps.values():
             step.retranslate()
+        if self.scan_bar is not None:
+            self.scan_bar.retranslate()
         if self._confirm_decline is not None:
             self._confirm_decline.retranslate()
 
@@ -245,6 +259,19 @@ class AttendeeFlow(QWidget):
         else:
             self.confirm_decline.open()
 
+    # -- scans ---------------------------------------------------------------------------------
+
+    def _draft_ready(self) -> None:
+        """A scan's draft: on the details step at once, else when the attendee gets there (a
+        kiosk attendee reads the notice and chooses first)."""
+        if self.current() == "details":
+            self._fill_draft()
+
+    def _fill_draft(self) -> None:
+        rows = self.details.rows
+        for key in self.scan.fill({k: r.edit for k, r in rows.items()}):
+            rows[key].set_error("")
+
     # -- outcomes ------------------------------------------------------------------------------
 
     def _request(self, *, purposes: list[str], fields: dict[str, str], shown: list[str],
@@ -259,6 +286,7 @@ class AttendeeFlow(QWidget):
             signature_png=signature,
             under_14=self.under_14,
             guardian=guardian,
+            **self.scan.capture_extras(fields),  # where the details came from; what was drafted
         )
 
     def _shown(self) -> list[str]:
@@ -387,6 +415,9 @@ class AttendeeFlow(QWidget):
         ``everything`` also the receipt the thank-you step shows. Each step wipes its own."""
         for step in self.steps.values():
             step.wipe(everything=everything)
+        self.scan.wipe()  # the draft, a card's photo, the camera (released), half-typed scans
+        if self.scan_bar is not None:
+            self.scan_bar.wipe()
         self.under_14 = False
         if everything:
             self.result = None

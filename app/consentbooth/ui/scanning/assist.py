@@ -44,6 +44,7 @@ class ScanAssist(QObject):
         self.wedge.scanned.connect(self.read_badge)
         self.draft: Any = None  # a ScanDraft, in memory only
         self._filled: dict[str, str] = {}
+        self._pending = False  # a draft not yet put into the form
         self._generation = 0
         self._camera_dialog: QDialog | None = None
         self._camera: Any = None
@@ -65,6 +66,7 @@ class ScanAssist(QObject):
             return  # wiped meanwhile: the next attendee must not get it
         self.draft = draft
         self._filled = {}
+        self._pending = True
         self.draft_ready.emit()
 
     def _refused(self, exc: BaseException, generation: int) -> None:
@@ -74,10 +76,12 @@ class ScanAssist(QObject):
     # -- the form --------------------------------------------------------------------------------------
 
     def fill(self, edits: Mapping[str, Any]) -> list[str]:
-        """Put the draft into ``edits`` (field key -> QLineEdit); returns the keys filled. Text set
-        this way has no undo history to recover."""
-        if self.draft is None:
+        """Put a new draft into ``edits`` (field key -> QLineEdit), once: coming back to the form
+        later never overwrites what was corrected. Returns the keys filled. Text set this way has
+        no undo history to recover."""
+        if self.draft is None or not self._pending:
             return []
+        self._pending = False
         filled = []
         for key, value in self.draft.fields.items():
             edit = edits.get(key)
@@ -186,6 +190,7 @@ class ScanAssist(QObject):
         self.close_review()
         self.draft = replace(draft, fields=fields, alternatives={})
         self._filled = {}
+        self._pending = True
         self.draft_ready.emit()
 
     def close_review(self) -> None:
@@ -209,6 +214,7 @@ class ScanAssist(QObject):
         self._generation += 1
         self.draft = None
         self._filled = {}
+        self._pending = False
         self._photo = None
         self.wedge.reset()
         self.close_camera()

@@ -5,6 +5,10 @@ in the focused field; a person's keys reach the field as typed (at most 25 ms la
 feeds them to the pure :class:`~consentbooth.scanning.wedge.WedgeDetector` with their times. Keys
 it holds are swallowed; when they turn out to be a person's, they are typed again into the widget
 that has the focus, in order; a scan is emitted as ``scanned(payload)`` and reaches no widget.
+
+Times are the window system's own (``QKeyEvent.timestamp``: when the key was pressed), so a GUI
+thread busy for a moment (keys queued, then read at once) changes no gap. Every real keyboard and
+scanner event carries one; an event without it is synthetic and is left alone.
 """
 
 from __future__ import annotations
@@ -80,25 +84,20 @@ class WedgeFilter(QObject):
         key = event.key()
         if key in IGNORED_KEYS:
             return False
-        now = self._now(event)
-        if key in ENTER_KEYS and not event.modifiers() & COMMAND_MODIFIERS:
-            self._apply(self.detector.enter(now))
+        stamp = event.timestamp()  # 0: synthetic (a test tool, accessibility software): no timing
+        command = bool(event.modifiers() & COMMAND_MODIFIERS)
+        if stamp and not command and key in ENTER_KEYS:
+            self._apply(self.detector.enter(float(stamp)))
             return True
         text = event.text()
-        if text and text.isprintable() and not event.modifiers() & COMMAND_MODIFIERS:
-            self._apply(self.detector.key(text, now))
+        if stamp and not command and text and text.isprintable():
+            self._apply(self.detector.key(text, float(stamp)))
             return True
-        # any other key (Tab, Backspace, arrows, shortcuts): what is held goes first, in order
+        # any other key (Tab, Backspace, arrows, shortcuts, a synthetic key): what is held goes
+        # first, in order, then this key as it is
         if self.detector.holding:
             self._apply(self.detector.tick(float("inf")))
         return False
-
-    def _now(self, event: QKeyEvent) -> float:
-        """When the key was pressed (ms): the window system's own time for it, so a GUI thread
-        busy for a moment (keys queued, then read at once) changes no gap; events without one
-        (synthetic) count from when they arrive."""
-        stamp = event.timestamp()
-        return float(stamp) if stamp else time.monotonic() * 1000.0
 
     def _due(self) -> None:
         """The detector's deadline passed in wall time since the last key was handled. Keys
