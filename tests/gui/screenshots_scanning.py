@@ -7,6 +7,8 @@ Under Xvfb (a real X screen, 1280x720) with the app's style and bundled font:
   ``QVideoSink`` (the path the camera uses), and the picture is taken once the code is read.
 - docs/screenshots/scan-card-review.png: the card review screen with a generated card photo
   (blurred, turned, JPEG 50) read by the real OCR, two fields confirmed.
+- docs/screenshots/scan-assisted-page.png: the staff-assisted page of a demo vault right after a
+  badge scanner typed a vCard into its focused name field: the form filled, no raw payload.
 """
 
 from __future__ import annotations
@@ -81,6 +83,41 @@ def _shots() -> None:
     review.wipe()
     review.close()
     QApplication.processEvents()
+    _assisted_page(app, wait, scratch)
+
+
+def _assisted_page(app, wait, scratch: Path) -> None:
+    from consentbooth.core.config import Config
+    from consentbooth.services.booth import Booth
+    from consentbooth.ui.shell import Shell
+    from tests.support.scanning import SCANNER_MS, type_paced
+
+    passphrase = "Correct-Horse-42!"
+    vault = scratch / "booth.cbvault"
+    Booth.create(vault, passphrase, demo=True).lock()
+    shell = Shell(vault_path=vault, config=Config(scratch / "settings.json"), kiosk_fullscreen=False)
+    shell.start()
+    shell.session.unlock(passphrase, on_error=lambda exc: print("unlock failed", exc))
+    wait(lambda: shell.session.is_unlocked)
+    shell.session.set_operator("WF")
+    console = shell.window.console
+    console.open_assisted()
+    wait(lambda: console.assisted is not None and console.assisted.isVisible())
+    dialog = console.assisted
+    dialog.resize(1180, 700)
+    flow = dialog.flow
+    name = flow.rows["name"].edit
+    name.setFocus()
+    wait(name.hasFocus)
+    # a badge's link, as a scanner types it (ASCII), into the focused name field
+    type_paced(app, "https://reg.example.com/v?id=CP25-00042&name=Li%20Na&company=Hangzhou%20Yangli&"
+                    "email=lina%40yangli.cn&mobile=13900139000\n", SCANNER_MS)
+    wait(lambda: flow.rows["email"].value() == "lina@yangli.cn")
+    for _ in range(20):
+        app.processEvents()
+    dialog.grab().save(str(OUT / "scan-assisted-page.png"))
+    dialog.close()
+    shell.shutdown()
 
 
 def main() -> int:
