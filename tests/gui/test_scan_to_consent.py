@@ -153,3 +153,15 @@ def test_after_a_decline_a_timeout_and_a_lock_nothing_scanned_remains(unlocked, 
     finally:
         plain.unlink()
     assert hits(decrypted_pages(path, passphrase), needles) == {}
+
+
+def test_the_camera_goes_off_when_the_booth_pauses(unlocked, qapp, qtbot) -> None:
+    shell = unlocked
+    kiosk = start_kiosk(shell, qtbot)
+    flow = kiosk.flow
+    choose(qtbot, flow, "sales_contact")
+    view = flow.scan.open_camera()
+    qtbot.waitUntil(view.isVisible, timeout=5_000)
+    shell.session.pause("idle")
+    qtbot.waitUntil(lambda: shell.session.is_paused, timeout=5_000)
+    assert flow.scan.camera_view is None and view.camera is None and not view.isVisible()
