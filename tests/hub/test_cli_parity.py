@@ -118,3 +118,17 @@ def test_rights_and_evidence_commands_act_alike(two_hubs: dict) -> None:
     def entry(out: str) -> list[dict]:  # the vault approved the laptop by fingerprint; PostgreSQL's root enrolled it
         return [{k: d[k] for k in d if k != "trusted_by"} for d in json.loads(out) if d["device_id"] == laptop]
     assert entry(v.stdout) == entry(p.stdout) and len(entry(v.stdout)) == 1
+
+
+def test_a_laptops_certificate_verifies_against_the_postgresql_hub_that_enrolled_it(two_hubs: dict) -> None:
+    root, url = two_hubs["root"], two_hubs["url"]
+    lead = two_hubs["world"].laptops[0].leads[0]  # its capture certificate came with the bundle
+    target = root / "cert.pdf"
+    done = cb("certificate", "--hub", url, "--lead", lead, "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    verdict = cb("verify", str(target), "--hub", url, "--json")
+    assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+    result = json.loads(verdict.stdout)
+    assert result["outcome"] == "valid"
+    assert {c["name"] for c in result["checks"] if c["ok"]} >= {"ledger", "chain_head"}
+    target.unlink()

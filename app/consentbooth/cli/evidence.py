@@ -39,7 +39,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     pdf = read_file(args.file)
     roots = [read_file(path) for path in args.trust or ()]
-    booth = unlock(args) if args.vault else None
+    booth = unlock(args) if args.vault or getattr(args, "hub", None) else None
     try:
         result = verify_certificate(booth.ctx if booth else None, pdf, trust_roots=roots)
     finally:
