@@ -46,6 +46,24 @@ def crash_rounds(folder: Path) -> dict:
 
 
 def canary_scan(folder: Path) -> dict:
+    """The temp folder scanned is this figure's own (the machine's /tmp holds other runs' logs,
+    test output quoting the canaries among them): the app's temp files land there meanwhile."""
+    private_tmp = folder / "tmp"
+    private_tmp.mkdir()
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = str(private_tmp)
+    os.environ["TMPDIR"] = str(private_tmp)
+    try:
+        return _canary_scan(folder, private_tmp)
+    finally:
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[1]
+
+
+def _canary_scan(folder: Path, tmp: Path) -> dict:
     vault = folder / "canary.cbvault"
     booth = Booth.create(vault, PASS, demo=True)
     requests = [
@@ -65,16 +83,18 @@ def canary_scan(folder: Path) -> dict:
     for lead in ids[200:210]:
         booth.erase(lead_id=lead)
     needles = [CANARY_LATIN.encode(), CANARY_ZH.encode(), CANARY_PHONE.encode()]
-    files = [vault, *folder.glob("canary.cbvault*"), *Path(tempfile.gettempdir()).glob("*")]
+    files = [vault, *folder.glob("canary.cbvault*"), *tmp.rglob("*")]
     logs = Path(os.environ.get("CONSENTBOOTH_LOG_DIR", folder))
-    hits = _scan([*files, *logs.rglob("*")], needles)
+    data = Path(os.environ.get("CONSENTBOOTH_DATA_DIR", folder))  # staging folder
+    hits = _scan([*files, *logs.rglob("*"), *data.rglob("*")], needles)
     booth.lock()
     hits += _scan([vault, *folder.glob("canary.cbvault*")], needles)
     took = time.perf_counter() - start
     return {
         "median_s": took, "baseline_s": None, "ratio": len(hits), "target": "<= 0",
         "note": f"{CANARY_LEADS:,} canary leads, 200 withdrawals, 10 erasures: {len(hits)} plaintext hits "
-        "in the vault, -wal, -shm, temp folder and logs (ratio = hits)",
+        "in the vault, -wal, -shm, temp folder, staging folder and logs (ratio = hits)"
+        + (f": {hits[:3]}" if hits else ""),
     }
 
 
