@@ -57,6 +57,7 @@ def test_the_console_works_a_postgresql_hub_in_ops_mode(hub_shell, qtbot) -> Non
     unlock(shell, qtbot, PASS)
     console = shell.window.console
     assert shell.session.is_team_hub
+    assert shell.wizard is None  # no booth setup to finish on a hub
     assert console.kiosk_button.isHidden() and console.capture_button.isHidden() and console.duty_button.isHidden()
     assert not console.tabs.isTabVisible(1)  # no dashboard of the booth floor
     assert not console.tools.actions["bundle"].isVisible() and console.tools.actions["export"].isVisible()

@@ -263,7 +263,8 @@ class Shell(QObject):
     def _unlocked(self) -> None:
         self.window.unlock_page.unlocked()
         snapshot = self.session.snapshot
-        if snapshot is not None and not snapshot.configured and self.wizard is None:
+        # (a PostgreSQL hub has no booth setup of its own to finish: its setup comes with the bundles)
+        if snapshot is not None and not snapshot.configured and self.wizard is None and not self.session.is_team_hub:
             self.open_setup(new_vault=False)
         self.session.set_language(self.session.staff_language)
         with self.autolock.building():
