@@ -10,7 +10,10 @@ through server-side cursors in one REPEATABLE READ snapshot.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import json
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -79,6 +82,7 @@ class PostgresHub:
         self.location = redacted(url)
         self.url = url
         self._in_scope = False
+        self._lock = threading.RLock()  # see _serialised below
 
     def close(self) -> None:
         with contextlib.suppress(psycopg.Error):
@@ -112,10 +116,10 @@ class PostgresHub:
     def writing(self, device_ids: Collection[str]) -> Iterator[psycopg.Connection]:
         """One transaction holding the chain locks of ``device_ids`` and the shared rotation lock."""
         with self.conn.transaction():
-            self._lock(device_ids)
+            self._lock_chains(device_ids)
             yield self.conn
 
-    def _lock(self, device_ids: Collection[str]) -> None:
+    def _lock_chains(self, device_ids: Collection[str]) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (LOCK_ROTATE,))
         ids = sorted(set(device_ids))
         if not ids:
@@ -712,3 +716,47 @@ def _chains_of(rows: Rows) -> set[str]:
     for table in ("signers", "leads", "ledger"):
         found.update(str(r["device_id"]) for r in rows.get(table, ()))
     return found
+
+
+def _serialised(cls: type) -> type:
+    """Every public method of ``cls`` under the hub's lock: the GUI calls one hub from two worker
+    threads (its vault lane and its certificate lane), and a psycopg connection's transaction is
+    shared by whoever uses it, so calls take turns, as they do on a vault. Generators and
+    context managers (exports, a bundle's scope) hold the lock for as long as they run."""
+
+    def plain(fn):
+        @functools.wraps(fn)
+        def call(self, *args, **kwargs):
+            with self._lock:
+                return fn(self, *args, **kwargs)
+        return call
+
+    def generator(fn):
+        @functools.wraps(fn)
+        def call(self, *args, **kwargs):
+            with self._lock:
+                yield from fn(self, *args, **kwargs)
+        return call
+
+    def scope(fn):
+        @functools.wraps(fn)
+        @contextlib.contextmanager
+        def call(self, *args, **kwargs):
+            with self._lock, fn(self, *args, **kwargs) as value:
+                yield value
+        return call
+
+    for name, fn in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(fn):
+            continue
+        inner = getattr(fn, "__wrapped__", None)
+        if inspect.isgeneratorfunction(fn):
+            setattr(cls, name, generator(fn))
+        elif inner is not None and inspect.isgeneratorfunction(inner):
+            setattr(cls, name, scope(fn))
+        else:
+            setattr(cls, name, plain(fn))
+    return cls
+
+
+_serialised(PostgresHub)
