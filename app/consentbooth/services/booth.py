@@ -103,7 +103,8 @@ class Booth:
 
     @classmethod
     def unlock(cls, path: Path, passphrase: str) -> Booth:
-        """Open the vault (key derivation, integrity check of every page) and its use cases."""
+        """Open the vault (key derivation; every page's HMAC checked inside the unlock, or for a large
+        vault right after it in the background: vault/integrity.py) and its use cases."""
         return cls.adopt(open_vault(Path(path), passphrase))
 
     @classmethod
