@@ -119,8 +119,14 @@ def main() -> int:
 
     for entry in console.tools.actions:
         if entry in ("openVault", "newVault"):
-            continue
-        dialog = console.tools.open(entry)
+            continue  # the system's file dialog, then the unlock page or the wizard (checked on their own)
+        if entry == "openHub":
+            from consentbooth.ui.console.hubopen import HubDialog
+
+            dialog = HubDialog(shell.window)
+            dialog.show()
+        else:
+            dialog = console.tools.open(entry)
         wait(lambda d=dialog: d.isVisible())
         tabs = getattr(dialog, "tabs", None)
         for index in range(tabs.count() if tabs is not None else 1):

@@ -37,6 +37,24 @@ def test_errors_are_plain_sentences_never_tracebacks(styled_app, qtbot, run_dir)
         assert "CANARY" not in log.read_text(encoding="utf-8", errors="replace")
 
 
+def test_an_error_box_whose_window_went_first_does_not_break_the_next_lock(styled_app, qtbot):
+    """The kiosk is deleted on lock with its error box still open: the box dies with it, and the
+    next lock (which closes every error box) must not trip over the dead one."""
+    from PySide6.QtWidgets import QWidget
+    from shiboken6 import isValid
+
+    window = QWidget()
+    window.show()
+    box = errors.show_exception(WrongPassphrase(), window)
+    qtbot.waitUntil(box.isVisible)
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(box))
+    errors.close_error_boxes()  # raised "Internal C++ object already deleted" before
+    survivor = errors.show_exception(WrongPassphrase())
+    errors.close_error_boxes()
+    qtbot.waitUntil(lambda: not isValid(survivor) or not survivor.isVisible())
+
+
 def test_worker_runs_off_the_gui_thread_and_delivers_on_it(styled_app, qtbot):
     runner = TaskRunner()
     seen: dict[str, object] = {}

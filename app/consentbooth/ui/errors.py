@@ -7,6 +7,7 @@ from types import TracebackType
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
@@ -47,8 +48,10 @@ def show_exception(exc: BaseException, parent: QWidget | None = None) -> QMessag
 
 
 def close_error_boxes() -> None:
+    # a box whose parent window went first (the kiosk is deleted on lock) is already gone
     for box in list(_open_boxes):
-        box.close()
+        if isValid(box):
+            box.close()
     _open_boxes.clear()
 
 
