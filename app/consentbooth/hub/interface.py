@@ -28,11 +28,7 @@ from consentbooth.vault.devices import ChainHead, Checkpoint, LeadEvent, Signer
 from consentbooth.vault.ledger import DetailsClaim, LedgerEntry
 from consentbooth.vault.merge import MergeCounts
 from consentbooth.vault.repo import StaffMember
-
-try:
-    from consentbooth.vault.search import LeadSummary
-except ImportError:  # before search moved out of vault/repo.py
-    from consentbooth.vault.repo import LeadSummary  # type: ignore[attr-defined,no-redef]
+from consentbooth.vault.search import LeadSummary
 from consentbooth.vault.sharing import ConsentingLead, SharingEntry, Suppressed
 
 Rows = Mapping[str, Sequence[Mapping[str, object]]]

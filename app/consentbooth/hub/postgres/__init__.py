@@ -11,6 +11,7 @@ from consentbooth.core.errors import UserFacingError
 from consentbooth.core.logging import get_logger
 from consentbooth.hub.postgres import keyring as keys
 from consentbooth.hub.postgres import schema
+from consentbooth.hub.postgres.base import LOCK_ROTATE
 from consentbooth.hub.postgres.connect import (
     AskPassword,
     HubUnavailable,
@@ -19,7 +20,7 @@ from consentbooth.hub.postgres.connect import (
     redacted,
     schema_version,
 )
-from consentbooth.hub.postgres.hub import LOCK_ROTATE, PostgresHub
+from consentbooth.hub.postgres.hub import PostgresHub
 from consentbooth.hub.postgres.keyring import HubKeyRefused, Unlock
 
 log = get_logger(__name__)

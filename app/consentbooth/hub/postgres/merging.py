@@ -16,6 +16,7 @@ from typing import Any
 from consentbooth.domain import consent
 from consentbooth.domain.models import ConsentEvent
 from consentbooth.hub.interface import Progress, Rows
+from consentbooth.hub.postgres.base import aad
 from consentbooth.vault import codec
 from consentbooth.vault.devices import signer_from_row
 from consentbooth.vault.merge import BundleRejected, MergeCounts
@@ -72,8 +73,8 @@ def apply_bundle(hub: PostgresHub, rows: Rows, *, details_from: Collection[str] 
         conn.execute(
             "INSERT INTO suppression_keys (lead_id, email_enc, phone_enc, erased_at) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (lead_id) DO NOTHING",
-            (lead_id, hub.seal(str(r["email_sha256"]).encode(), _aad("suppression", lead_id, "email")),
-             hub.seal(str(r["phone_sha256"]).encode(), _aad("suppression", lead_id, "phone")), r["erased_at"]),
+            (lead_id, hub.seal(str(r["email_sha256"]).encode(), aad("suppression", lead_id, "email")),
+             hub.seal(str(r["phone_sha256"]).encode(), aad("suppression", lead_id, "phone")), r["erased_at"]),
         )
     _leads(hub, rows.get("leads", ()), counts, details_from)
     tick(len(rows.get("leads", ())))
@@ -82,9 +83,6 @@ def apply_bundle(hub: PostgresHub, rows: Rows, *, details_from: Collection[str] 
     _recompute_states(hub, counts.affected, parsed)
     return counts
 
-
-def _aad(*parts: str) -> bytes:
-    return "/".join(parts).encode()
 
 
 def _ledger(hub: PostgresHub, ledger: Collection[Mapping[str, object]], counts: MergeCounts) -> dict[str, ConsentEvent]:
@@ -165,7 +163,7 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
             staged.append((
                 n, lead_id, r["event_id"], r["device_id"], r["captured_at"], r["language"], r["operator"],
                 r["collection_method"],
-                hub.seal(codec.dumps(fields).encode(), _aad("lead", lead_id, "fields")) if fields is not None else None,
+                hub.seal(codec.dumps(fields).encode(), aad("lead", lead_id, "fields")) if fields is not None else None,
                 _seal_opt(hub, r.get("signature_png"), lead_id, "signature") if with_details else None,
                 _seal_opt(hub, r.get("guardian"), lead_id, "guardian") if with_details else None,
                 r["data_digest"], r["erased_at"], r["updated_at"],
@@ -196,7 +194,7 @@ def _seal_opt(hub: PostgresHub, value: object, lead_id: str, what: str) -> bytes
     if value is None:
         return None
     data = bytes(value) if isinstance(value, bytes | bytearray | memoryview) else str(value).encode()
-    return hub.seal(data, _aad("lead", lead_id, what))
+    return hub.seal(data, aad("lead", lead_id, what))
 
 
 def _certificates(hub: PostgresHub, certificates: Collection[Mapping[str, object]], counts: MergeCounts) -> None:
@@ -211,7 +209,7 @@ def _certificates(hub: PostgresHub, certificates: Collection[Mapping[str, object
                 "INSERT INTO certificates (id, lead_id, ledger_id, kind, created_at, pdf_enc) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 (cert_id, r["lead_id"], r["ledger_id"], r["kind"], r["created_at"],
-                 hub.seal(bytes(r["pdf"]), _aad("certificate", cert_id))),  # type: ignore[arg-type]
+                 hub.seal(bytes(r["pdf"]), aad("certificate", cert_id))),  # type: ignore[arg-type]
             )
             counts.certificates += 1
 

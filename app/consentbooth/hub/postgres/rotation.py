@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING
 
 from consentbooth.crypto import envelope
 from consentbooth.hub.postgres import keyring as keys
+from consentbooth.hub.postgres.base import aad
 
 if TYPE_CHECKING:
     from consentbooth.hub.postgres.hub import PostgresHub
 
 BATCH = 2000
 
-
-def _aad(*parts: str) -> bytes:
-    return "/".join(parts).encode()
 
 
 def rotate(hub: PostgresHub) -> int:
@@ -34,16 +32,16 @@ def rotate(hub: PostgresHub) -> int:
         return new.seal(ring.open(bytes(blob), where, conn), where)
 
     for key, value in conn.execute("SELECT key, value FROM meta WHERE sealed").fetchall():
-        conn.execute("UPDATE meta SET value = %s WHERE key = %s", (reseal(value, _aad("meta", key)), key))
+        conn.execute("UPDATE meta SET value = %s WHERE key = %s", (reseal(value, aad("meta", key)), key))
     for device, secret in conn.execute(
         "SELECT device_id, digest_secret_enc FROM signers WHERE digest_secret_enc IS NOT NULL"
     ).fetchall():
         conn.execute("UPDATE signers SET digest_secret_enc = %s WHERE device_id = %s",
-                     (reseal(secret, _aad("signer", device, "digest_secret")), device))
+                     (reseal(secret, aad("signer", device, "digest_secret")), device))
     for lead_id, email, phone in conn.execute("SELECT lead_id, email_enc, phone_enc FROM suppression_keys").fetchall():
         conn.execute("UPDATE suppression_keys SET email_enc = %s, phone_enc = %s WHERE lead_id = %s",
-                     (reseal(email, _aad("suppression", lead_id, "email")),
-                      reseal(phone, _aad("suppression", lead_id, "phone")), lead_id))
+                     (reseal(email, aad("suppression", lead_id, "email")),
+                      reseal(phone, aad("suppression", lead_id, "phone")), lead_id))
     _certificates(hub, reseal)
     _leads(hub, new, reseal)
     conn.execute("DELETE FROM data_keys WHERE version <> %s", (new.version,))
@@ -59,7 +57,7 @@ def _certificates(hub: PostgresHub, reseal) -> None:
         rows = conn.execute("SELECT id, pdf_enc FROM certificates WHERE id = ANY(%s)", (ids[start : start + BATCH],)).fetchall()
         with conn.cursor() as cur:
             cur.executemany("UPDATE certificates SET pdf_enc = %s WHERE id = %s",
-                            [(reseal(pdf, _aad("certificate", cid)), cid) for cid, pdf in rows])
+                            [(reseal(pdf, aad("certificate", cid)), cid) for cid, pdf in rows])
 
 
 def _leads(hub: PostgresHub, new: envelope.DataKey, reseal) -> None:
@@ -78,11 +76,11 @@ def _leads(hub: PostgresHub, new: envelope.DataKey, reseal) -> None:
         for no, lead_id, fields, signature, guardian, erased in rows:
             if fields is None and signature is None and guardian is None:
                 continue
-            plain = hub.keyring.open(bytes(fields), _aad("lead", lead_id, "fields"), conn) if fields else None
+            plain = hub.keyring.open(bytes(fields), aad("lead", lead_id, "fields"), conn) if fields else None
             updates.append((
-                new.seal(plain, _aad("lead", lead_id, "fields")) if plain is not None else None,
-                reseal(signature, _aad("lead", lead_id, "signature")),
-                reseal(guardian, _aad("lead", lead_id, "guardian")),
+                new.seal(plain, aad("lead", lead_id, "fields")) if plain is not None else None,
+                reseal(signature, aad("lead", lead_id, "signature")),
+                reseal(guardian, aad("lead", lead_id, "guardian")),
                 hub.blind_terms(json.loads(plain), index_key) if plain and erased is None else None, no,
             ))
         with conn.cursor() as cur:

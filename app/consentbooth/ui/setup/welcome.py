@@ -32,7 +32,7 @@ from consentbooth.ui.setup.pages import Page
 from consentbooth.ui.widgets.common import N_, MessageLabel, card
 
 if TYPE_CHECKING:
-    from consentbooth.crypto.pki import Enrolment
+    from consentbooth.crypto.enrolment import Enrolment
 
 
 def read_enrolment(path: Path, code: str) -> Enrolment:

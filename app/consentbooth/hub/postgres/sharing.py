@@ -1,0 +1,138 @@
+"""Who may be shared for which purposes (exports stream in one snapshot), who must be suppressed,
+and the sharing log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+from consentbooth.hub.postgres.base import Connected, aad
+from consentbooth.vault.sharing import ConsentingLead, SharingEntry, Suppressed
+
+
+class SharingReads(Connected):
+    # One pass over the consent states (hash aggregate), hash-joined with the people: no per-person
+    # lookups (a million of them is what makes a report slow). The notice each grant was given
+    # under is kept on its consent state (schema 4).
+    _GRANTS = """
+        SELECT s.lead_id,
+               string_agg(s.purpose, ';' ORDER BY s.purpose) FILTER (WHERE s.cur) AS granted,
+               min(s.since) FILTER (WHERE s.cur AND s.wanted) AS first_since,
+               (array_agg(ARRAY[s.ledger_id, s.notice_version::text, s.notice_sha256] ORDER BY s.since)
+                    FILTER (WHERE s.cur AND s.wanted))[1:1] AS first_grant,
+               string_agg(s.purpose || '=' || CASE WHEN s.state = 'granted' AND s.expires_at IS NOT NULL
+                    AND s.expires_at <= %(now)s THEN 'expired' ELSE s.state END, ';') AS states
+        FROM (SELECT *, state = 'granted' AND (expires_at IS NULL OR expires_at > %(now)s) AS cur,
+                     purpose = ANY(%(purposes)s) AS wanted
+              FROM consent_state) s
+        GROUP BY s.lead_id
+        HAVING count(*) FILTER (WHERE s.cur AND s.wanted) = %(n)s
+    """
+
+    def _consenting_params(self, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> dict:
+        return {"purposes": list(dict.fromkeys(purposes)), "n": len(set(purposes)), "now": now.isoformat(),
+                "events": list(event_ids or [])}
+
+    def count_consenting(self, *, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> int:
+        event_filter = " AND l.event_id = ANY(%(events)s)" if event_ids else ""
+        row = self._one(
+            f"SELECT count(*) FROM ({self._GRANTS}) a JOIN leads l ON l.id = a.lead_id "
+            f"WHERE l.erased_at IS NULL{event_filter}",
+            self._consenting_params(purposes, event_ids, now),
+        )
+        return int(row[0])  # type: ignore[index]
+
+    # What an export reads (tests/bench/bench_hub.py copies the same rows with psql as its baseline).
+    EXPORT_QUERY = """
+        SELECT l.id, l.event_id, l.device_id, l.fields_enc,
+               (SELECT array_agg(ARRAY[s.purpose, s.state, s.since, s.expires_at, s.ledger_id,
+                                       s.notice_version::text, s.notice_sha256])
+                FROM consent_state s WHERE s.lead_id = l.id),
+               (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
+                ORDER BY k.created_at DESC LIMIT 1)
+        FROM leads l
+        WHERE l.erased_at IS NULL{event_filter}
+        ORDER BY l.captured_at
+    """
+
+    def iter_consenting(self, *, purposes: Sequence[str], event_ids: Sequence[str] | None,
+                        now: datetime) -> Iterator[ConsentingLead]:
+        """People in capture order (the index on captured_at: no sort, the first rows come at once),
+        each with their consent states (a primary-key range) and latest consent certificate; who
+        holds a current grant of every wanted purpose is decided here, as vault/sharing.py does."""
+        event_filter = " AND l.event_id = ANY(%(events)s)" if event_ids else ""
+        query = self.EXPORT_QUERY.format(event_filter=event_filter)
+        wanted = list(dict.fromkeys(purposes))
+        at = now.isoformat()
+        states_field = "states" in getattr(ConsentingLead, "__dataclass_fields__", {})
+        with self._stream(query, {"events": list(event_ids or [])}) as cur:
+            for r in cur:
+                rows = r[4] or ()
+                current = {s[0]: s for s in rows if s[1] == "granted" and (s[3] is None or s[3] > at)}
+                if any(code not in current for code in wanted):
+                    continue
+                first = min((current[code] for code in wanted), key=_since)
+                extra = {}
+                if states_field:
+                    extra["states"] = tuple(
+                        (s[0], "expired" if s[1] == "granted" and s[3] is not None and s[3] <= at else s[1])
+                        for s in sorted(rows))
+                yield ConsentingLead(
+                    lead_id=r[0], event_id=r[1], device_id=r[2], fields=self._fields(r[0], r[3]),
+                    purposes_granted=tuple(sorted(current)), consent_time=first[2],
+                    notice_version=int(first[5]), notice_sha256=first[6], certificate_id=r[5] or "", **extra,
+                )
+
+    def iter_suppressed(self, *, now: datetime | None = None) -> Iterator[Suppressed]:
+        query = """
+            SELECT l.id, l.fields_enc, l.erased_at,
+                   (SELECT string_agg(purpose, ';' ORDER BY purpose) FROM consent_state s WHERE s.lead_id = l.id
+                        AND s.state IN ('withdrawn', 'expired')),
+                   (SELECT max(since) FROM consent_state s WHERE s.lead_id = l.id
+                        AND s.state IN ('withdrawn', 'expired')),
+                   k.email_enc, k.phone_enc,
+                   (SELECT string_agg(purpose, ';') FROM consent_state s WHERE s.lead_id = l.id
+                        AND s.state = 'granted' AND (s.expires_at IS NULL OR s.expires_at > %(now)s))
+            FROM leads l LEFT JOIN suppression_keys k ON k.lead_id = l.id
+            WHERE l.erased_at IS NOT NULL OR EXISTS (
+                SELECT 1 FROM consent_state s WHERE s.lead_id = l.id AND s.state IN ('withdrawn', 'expired'))
+            ORDER BY l.id COLLATE "C"
+        """
+        with self._stream(query, {"now": (now or datetime.now(UTC)).isoformat()}) as cur:
+            for r in cur:
+                email = self.open_sealed(r[5], aad("suppression", r[0], "email"))
+                phone = self.open_sealed(r[6], aad("suppression", r[0], "phone"))
+                yield Suppressed(
+                    lead_id=r[0], fields=self._fields(r[0], r[1]),
+                    purposes_withdrawn=tuple(r[3].split(";")) if r[3] else (),
+                    withdrawn_at=r[2] or r[4] or "", erased=r[2] is not None,
+                    email_sha256=email.decode() if email else "", phone_sha256=phone.decode() if phone else "",
+                    **_if_field(Suppressed, "purposes_granted", tuple(r[7].split(";")) if r[7] else ()),
+                )
+
+    def log_sharing(self, entry: SharingEntry) -> None:
+        with self.writing(()):
+            self.conn.execute(
+                "INSERT INTO sharing_log (at, kind, format, purposes, events, count, recipient, operator, "
+                "file_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (entry.at, entry.kind, entry.format, json.dumps(list(entry.purposes)),
+                 json.dumps(list(entry.events)), entry.count, entry.recipient, entry.operator, entry.file_name),
+            )
+
+    def sharing_log(self) -> list[SharingEntry]:
+        rows = self.conn.execute(
+            "SELECT at, kind, format, purposes, events, count, recipient, operator, file_name "
+            "FROM sharing_log ORDER BY id DESC"
+        ).fetchall()
+        return [SharingEntry(r[0], r[1], r[2], tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5], r[6],
+                             r[7], r[8]) for r in rows]
+
+
+def _since(state: Sequence[str]) -> str:
+    return state[2]
+
+
+def _if_field(cls: type, name: str, value: object) -> dict[str, object]:
+    """``{name: value}`` when the dataclass has that field (newer export columns)."""
+    return {name: value} if name in getattr(cls, "__dataclass_fields__", {}) else {}
