@@ -25,6 +25,7 @@ class CurrentState:
 
 _PRIORITY = {
     Action.CONSENT: 0, Action.CORRECTION: 0, Action.WITHDRAWAL: 1, Action.EXPIRY: 1, Action.ERASURE: 2,
+    Action.REQUEST_OPENED: 0, Action.REQUEST_CLOSED: 0,
 }
 
 

@@ -48,6 +48,8 @@ class Action(StrEnum):
     ERASURE = "erasure"
     EXPIRY = "expiry"
     CORRECTION = "correction"  # details corrected (Art. 46): a new data digest, no decision
+    REQUEST_OPENED = "request_opened"  # a rights request logged (domain/requests.py): no decision
+    REQUEST_CLOSED = "request_closed"  # what was done about it (its outcome): no decision
 
 
 class Decision(StrEnum):

@@ -23,6 +23,7 @@ from typing import Protocol, runtime_checkable
 from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import ConsentEvent, Event, Lead, Organisation, Purpose
 from consentbooth.domain.notice import Notice
+from consentbooth.domain.requests import RightsRequest
 from consentbooth.vault.certstore import StoredCertificate
 from consentbooth.vault.devices import ChainHead, Checkpoint, LeadEvent, Signer
 from consentbooth.vault.ledger import DetailsClaim, LedgerEntry
@@ -53,6 +54,7 @@ class Change:
     erase: bool = False
     email_sha256: str = ""  # kept at erasure for the suppression list
     phone_sha256: str = ""
+    request: RightsRequest | None = None  # a rights request opened or closed by this event
 
 
 @runtime_checkable
@@ -120,6 +122,12 @@ class Hub(Protocol):
                       recheck: Callable[[Lead, dict[str, tuple[str, str, str | None]]], None]) -> LedgerEntry:
         """Seal ``change`` into the hub's own chain and apply it, in one transaction; ``recheck``
         (the rule's preconditions) runs first on the person as the transaction sees them."""
+        ...
+
+    # -- rights requests (written with their ledger event, through append_change) ----------------
+    def get_request(self, request_id: str) -> RightsRequest | None: ...
+    def rights_requests(self, *, lead_id: str | None = None, open_only: bool = False) -> list[RightsRequest]:
+        """Open requests first, the soonest due first."""
         ...
 
     # -- exports and the sharing log -------------------------------------------------------------------

@@ -11,8 +11,10 @@ from consentbooth.core.errors import NotFound
 from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.models import Event, Lead, Organisation, Purpose
 from consentbooth.domain.notice import Notice
+from consentbooth.domain.requests import RightsRequest
 from consentbooth.hub.interface import Change, Progress, Rows
 from consentbooth.vault import certstore, devices, ledger, merge, repo, sharing
+from consentbooth.vault import requests as rights_requests
 from consentbooth.vault.store import Vault
 
 try:
@@ -177,9 +179,18 @@ class VaultHub:
                     phone_sha256=change.phone_sha256,
                 )
                 repo.erase_lead(conn, event.lead_id)
+            if change.request is not None:
+                rights_requests.save_request(conn, change.request)
         if change.erase:
             self.vault.scrub()  # the erased details' old pages leave the WAL file now, not at lock
         return entry
+
+    # -- rights requests (written only through append_change) -------------------------------------------
+    def get_request(self, request_id: str) -> RightsRequest | None:
+        return rights_requests.get_request(self.vault, request_id)
+
+    def rights_requests(self, *, lead_id: str | None = None, open_only: bool = False) -> list[RightsRequest]:
+        return rights_requests.list_requests(self.vault, lead_id=lead_id, open_only=open_only)
 
     # -- exports and the sharing log -----------------------------------------------------------------------
     def iter_consenting(self, *, purposes: Sequence[str], event_ids: Sequence[str] | None,

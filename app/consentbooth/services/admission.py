@@ -33,7 +33,7 @@ from consentbooth.vault import devices
 from consentbooth.vault.merge import BundleRejected
 
 Rows = Mapping[str, Sequence[Mapping[str, object]]]
-HUB_ACTIONS_ON_ANY_LEAD = ("withdrawal", "correction", "erasure", "expiry")
+HUB_ACTIONS_ON_ANY_LEAD = ("withdrawal", "correction", "erasure", "expiry", "request_opened", "request_closed")
 # A ledger row's signed event, parsed once here and kept on the row for the hub that applies it.
 PARSED = "_event"
 

@@ -224,11 +224,51 @@ CREATE TRIGGER attendee_list_log_no_delete BEFORE DELETE ON attendee_list_log
 BEGIN SELECT RAISE(ABORT, 'the attendee list log is append-only'); END;
 """
 
+# Rights requests (issue #16, services/requests.py): the register of what people asked (PIPL
+# Arts. 44-48, 50), when each is due and how it ended. ``data`` holds the whole request as JSON
+# (the vault is encrypted); its opening and closing are also signed ledger events.
+RIGHTS_REQUESTS = """
+CREATE TABLE rights_requests (
+    id TEXT PRIMARY KEY,
+    lead_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX rights_requests_by_status ON rights_requests (status, due_on);
+CREATE INDEX rights_requests_by_lead ON rights_requests (lead_id);
+"""
+
+
+# Personal-information impact assessments (issue #16, services/assessments.py; PIPL Arts. 55-56):
+# each one signed by the device key and hash-chained like the ledger; append-only, so it is kept
+# for good (Art. 56 asks for at least three years; ``keep_until`` says until when at least).
+ASSESSMENTS = """
+CREATE TABLE impact_assessments (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL,
+    purposes TEXT NOT NULL,
+    approved_on TEXT NOT NULL,
+    keep_until TEXT NOT NULL,
+    body BLOB NOT NULL,
+    hash TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TRIGGER impact_assessments_no_update BEFORE UPDATE ON impact_assessments
+BEGIN SELECT RAISE(ABORT, 'impact assessments are append-only'); END;
+CREATE TRIGGER impact_assessments_no_delete BEFORE DELETE ON impact_assessments
+BEGIN SELECT RAISE(ABORT, 'impact assessments are append-only'); END;
+"""
+
 
 # A migration is an SQL script or a function of the connection; each runs in ONE transaction
 # with its ``user_version`` bump (write new ones as functions when SQL alone cannot say it).
 Migration = str | Callable[[Any], None]
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure, V5, V6)
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure, V5, V6, RIGHTS_REQUESTS, ASSESSMENTS)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -26,6 +26,7 @@ from consentbooth.hub.postgres import terms
 from consentbooth.hub.postgres.base import LEDGER_COLUMNS, aad, ledger_entry, now_iso
 from consentbooth.hub.postgres.devices import DeviceRecords
 from consentbooth.hub.postgres.evidence import EvidenceRecords
+from consentbooth.hub.postgres.requests import RequestRecords
 from consentbooth.hub.postgres.setupreads import SetupReads
 from consentbooth.hub.postgres.sharing import SharingReads
 from consentbooth.vault import codec
@@ -38,7 +39,7 @@ _LEAD_COLUMNS = ("id, event_id, device_id, captured_at, language, operator, coll
                  "fields_enc, signature_enc, guardian_enc, erased_at")
 
 
-class PostgresHub(SetupReads, DeviceRecords, SharingReads, EvidenceRecords):
+class PostgresHub(SetupReads, DeviceRecords, SharingReads, EvidenceRecords, RequestRecords):
     """A :class:`~consentbooth.hub.interface.Hub` on a PostgreSQL database."""
 
     kind = "postgresql"
@@ -195,6 +196,8 @@ class PostgresHub(SetupReads, DeviceRecords, SharingReads, EvidenceRecords):
                      self.seal(change.phone_sha256.encode(), aad("suppression", event.lead_id, "phone")), now_iso()),
                 )
                 self.erase(event.lead_id)
+            if change.request is not None:
+                self.save_request(change.request)
         return LedgerEntry(int(seq), entry.id, entry.device_id, entry.device_seq, entry.lead_id, entry.action,
                            entry.occurred_at, entry.body, entry.hash, entry.signature)
 

@@ -142,7 +142,19 @@ UPDATE consent_state s SET notice_version = g.notice_version, notice_sha256 = g.
     FROM ledger g WHERE g.id = s.ledger_id;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# Rights requests (issue #16, hub/postgres/requests.py): the register's searchable columns in the
+# clear (ids, type, status, dates), the rest of the request sealed in ``data_enc``.
+RIGHTS_REQUESTS = """
+CREATE TABLE rights_requests (
+    id text PRIMARY KEY, lead_id text NOT NULL, kind text NOT NULL, status text NOT NULL,
+    received_on text COLLATE "C" NOT NULL, due_on text COLLATE "C" NOT NULL, data_enc bytea NOT NULL,
+    updated_at text NOT NULL
+);
+CREATE INDEX rights_requests_by_status ON rights_requests (status, due_on);
+CREATE INDEX rights_requests_by_lead ON rights_requests (lead_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, RIGHTS_REQUESTS)
 CURRENT_VERSION = len(MIGRATIONS)
 
 # Tables ops may change (the ledger is not among them: INSERT and SELECT only).
@@ -150,8 +162,10 @@ WRITABLE = (
     "meta", "key_slots", "data_keys", "wrapped_keys", "organisation", "events", "notices",
     "purposes", "staff", "signers", "approved_devices", "leads", "consent_state",
     "suppression_keys", "certificates", "sharing_log", "checkpoints", "setup_history",
+    "rights_requests",
 )
 TABLES_BY_VERSION = {1: WRITABLE[:15] + ("ledger",), 2: ("sharing_log", "checkpoints"), 3: ("setup_history",), 4: ()}
+TABLES_BY_VERSION[5] = ("rights_requests",)
 
 
 def grants(version: int) -> list[str]:
