@@ -21,7 +21,7 @@ KEY_FILE_ENV = "CONSENTBOOTH_HUB_KEY_FILE"
 HUB_COMMANDS = (
     "export", "suppression", "leads", "show", "withdraw", "erase", "purge", "sharing-log",
     "certificate", "certificates", "verify-ledger", "verify", "devices", "root", "enrol-device",
-    "checkpoint", "request",
+    "checkpoint", "request", "copy",
 )
 
 

@@ -70,6 +70,15 @@ def cmd_request(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from consentbooth.services import personcopy
+
+    with unlocked(args) as booth:
+        files = personcopy.write_copy(booth.ctx, args.lead, Path(args.out))
+    out({"lead_id": args.lead, "pdf": str(files.pdf), "json": str(files.json), "schema": personcopy.SCHEMA_ID})
+    return 0
+
+
 def register(add: Adder) -> None:
     p = add("request", cmd_request, "rights requests: find a person, open, list, close, answer letter, policy")
     p.add_argument("action", choices=("find", "open", "list", "close", "letter", "policy"))
@@ -88,3 +97,7 @@ def register(add: Adder) -> None:
     p.add_argument("--overdue", action="store_true", help="list: open requests past their due date")
     p.add_argument("--out", help="letter: the folder to write it into (default .)")
     p.add_argument("--due-days", type=int, help="policy: days from receipt to the due date")
+    p = add("copy", cmd_copy, "a copy of everything held about a person (PIPL Art. 45): signed bilingual PDF "
+            "and JSON (docs/person-copy.schema.json)")
+    p.add_argument("lead", metavar="LEAD_ID")
+    p.add_argument("--out", required=True, help="the folder to write copy-LEAD_ID.pdf and .json into")
