@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from consentbooth.domain.assessment import HEADINGS
 from tests.gui.gui_helpers import (
     PASSPHRASE,
     click,
@@ -37,6 +41,18 @@ def next_page(qtbot, wizard) -> None:
 
 def open_dialogs() -> list[str]:
     return [type(w).__name__ for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+def offer_sharing_after_assessment(shell, qtbot) -> None:
+    """The impact assessment recorded, then the partner sharing named in the wizard offered."""
+    booth = shell.session.booth
+    booth.record_assessment(purposes=["partner_sharing"], answers={k: "Assessed." for k, _zh, _en in HEADINGS},
+                            risk_level="low", approver="Chen Jing", operator="CJ")
+    booth.update_purposes([replace(p, enabled=True) if p.code == "partner_sharing" else p
+                           for p in booth.editable_purposes()])
+    booth.publish_notice(booth.notice_draft())
+    shell.session.refresh_snapshot(lambda: None)
+    qtbot.waitUntil(lambda: "partner_sharing" in {p.code for p in shell.session.snapshot.offered}, timeout=10_000)
 
 
 def run_wizard(shell, qtbot) -> None:
@@ -75,6 +91,13 @@ def run_wizard(shell, qtbot) -> None:
     qtbot.mouseClick(offer, Qt.MouseButton.LeftButton, pos=QPoint(8, offer.height() // 2))
     assert offer.isChecked()
     assert not find(wizard, QCheckBox, "offer_cross_border").isEnabled()
+    # PIPL Art. 55: a new vault holds no impact assessment, so sharing cannot be offered yet
+    next_page(qtbot, wizard)
+    assert wizard.currentPage() is wizard.purposes_page
+    assert "个人信息保护影响评估" in find(wizard, QLabel, "purposesError").text()
+    assert not Path(wizard.vault_page.path.text().strip()).exists()  # nothing saved
+    qtbot.mouseClick(offer, Qt.MouseButton.LeftButton, pos=QPoint(8, offer.height() // 2))
+    assert not offer.isChecked()
     next_page(qtbot, wizard)
     assert wizard.currentPage() is wizard.notice_page
     retention = find(wizard, QPlainTextEdit, "notice_en_retention")
@@ -104,6 +127,8 @@ def test_first_run_to_withdrawal(make_shell, tmp_path, qtbot):
     shell = make_shell(tmp_path / "first.cbvault")
     shell.start()
     run_wizard(shell, qtbot)
+    assert "partner_sharing" not in {p.code for p in shell.session.snapshot.offered}
+    offer_sharing_after_assessment(shell, qtbot)
     snapshot = shell.session.snapshot
     assert snapshot.configured
     assert "partner_sharing" in {p.code for p in snapshot.offered}

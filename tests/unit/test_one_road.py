@@ -12,7 +12,13 @@ import pytest
 
 from consentbooth.core.errors import ValidationError
 from consentbooth.services.booth import Booth
-from consentbooth.services.setup import DEMO_ORGANISATION, demo_event, demo_purposes, fill_notice
+from consentbooth.services.setup import (
+    DEMO_ORGANISATION,
+    demo_assessment,
+    demo_event,
+    demo_purposes,
+    fill_notice,
+)
 
 PASS = "Correct-Horse-42!"
 
@@ -27,6 +33,7 @@ def _first_run(booth: Booth, **overrides):
         "notice_sections": fill_notice(organisation=DEMO_ORGANISATION, event=event, purposes=purposes),
         "staff": (("Wang Fang 王芳", "WF"),),
         "staff_pin": "2468",
+        "assessments": (demo_assessment(),),  # the demo offers sharing: PIPL Art. 55
     }
     values.update(overrides)
     return booth.configure(**values)

@@ -18,6 +18,7 @@ import pypdf
 import pytest
 
 from consentbooth.certificates.pdf import RECORD_ATTACHMENT
+from consentbooth.domain.assessment import HEADINGS
 from consentbooth.domain.models import Purpose
 from consentbooth.services.booth import Booth
 from consentbooth.services.certificates import issue_certificate
@@ -184,6 +185,13 @@ def test_setup_without_history_loses_no_version_and_falls_back_to_the_current_ro
     assert repo.event_as_of(booth.vault, "no-such-event", long_ago) is None
 
 
+ASSESSMENT_ANSWERS = {key: "Assessed." for key, _zh, _en in HEADINGS}
+
+
+def _needing(booth: Booth) -> list[str]:
+    return [p.code for p in booth.purposes() if p.can_be_offered() and p.assessment_reasons()]
+
+
 @pytest.mark.parametrize("version", [1, 2])
 def test_released_vaults_upgrade_with_their_setup_as_history(tmp_path: Path, version: int) -> None:
     copy = tmp_path / "old.cbvault"
@@ -197,6 +205,9 @@ def test_released_vaults_upgrade_with_their_setup_as_history(tmp_path: Path, ver
         assert sorted(r[1] for r in rows if r[0] == "purpose") == sorted(p.code for p in booth.purposes())
         organisation = booth.organisation()
         booth.update_organisation(replace(organisation, name=NEW_ORG))
+        # made before impact assessments: its sharing purposes need one before any purpose edit
+        booth.record_assessment(purposes=_needing(booth),
+                                answers=ASSESSMENT_ANSWERS, risk_level="low", approver="Li Na")
         booth.update_purposes(_edited(booth.purposes()))
         lead_id = booth.search("李娜")[0].id
         out = tmp_path / "certs.zip"

@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from consentbooth.cli import attendees, evidence, hub, maintenance, ops, people, requests
+from consentbooth.cli import attendees, evidence, hub, lifecycle, maintenance, ops, people, requests
 from consentbooth.cli.common import PASS_ENV, Command
 from consentbooth.core.errors import AppError, UserFacingError
 from consentbooth.core.logging import get_logger, log_unexpected, setup_logging
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         COMMANDS[name] = func
         return p
 
-    for module in (people, maintenance, ops, evidence, attendees, hub, requests):
+    for module in (people, maintenance, ops, evidence, attendees, hub, requests, lifecycle):
         module.register(add)
     return parser
 

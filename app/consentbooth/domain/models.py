@@ -34,6 +34,14 @@ class CollectionMethod(StrEnum):
     STAFF = "staff"  # staff-assisted
 
 
+class Processing(StrEnum):
+    """What a purpose does with the data that needs an impact assessment first (PIPL Art. 55)."""
+
+    THIRD_PARTY = "third_party"  # provided to another handler (Art. 23)
+    CROSS_BORDER = "cross_border"  # transferred abroad (Art. 38)
+    PUBLICATION = "publication"  # made public (Art. 25)
+
+
 class DataSource(StrEnum):
     """Where the details on the form came from (recorded with the consent, issue #13)."""
 
@@ -148,6 +156,15 @@ class Purpose:
     recipients: tuple[Recipient, ...] = ()
     retention_days: int | None = None  # None: the event's retention period
     enabled: bool = True
+    processing: tuple[str, ...] = ()  # Processing values: each needs an impact assessment
+
+    def assessment_reasons(self) -> tuple[str, ...]:
+        """Why an impact assessment must cover this purpose (Art. 55): what it declares, and a
+        transfer abroad whenever a recipient is outside mainland China."""
+        reasons = list(dict.fromkeys(self.processing))
+        if any(r.country.upper() not in ("", "CN") for r in self.recipients):
+            reasons.append(Processing.CROSS_BORDER.value)
+        return tuple(dict.fromkeys(reasons))
 
     def can_be_offered(self) -> bool:
         """A separate-consent purpose needs named, complete recipients before it is offered."""

@@ -244,6 +244,12 @@ class Booth:
     change_passphrase = _hand_off_later("maintenance", "change_passphrase")
     backup = _hand_off_later("maintenance", "backup")
 
+    # impact assessments (issue #16, PIPL Arts. 55-56)
+    record_assessment = _hand_off_later("assessments", "record_assessment")
+    list_assessments = _hand_off_later("assessments", "list_assessments")
+    assessment_ids = _hand_off_later("assessments", "assessment_ids")
+    verify_assessments = _hand_off_later("assessments", "verify_assessments")
+
     # scan to consent (issue #13): badges, cards, the organiser's attendee lists
     read_badge = _hand_off_later("scans", "read_badge")
     read_business_card = _hand_off_later("scans", "read_business_card")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from consentbooth.core.errors import NotFound, ValidationError
 from consentbooth.core.logging import get_logger
 from consentbooth.crypto.keys import load_pkcs12
+from consentbooth.domain.assessment import ImpactAssessment, check_assessed
 from consentbooth.domain.catalogue import standard_purposes
 from consentbooth.domain.configuration import (
     check_event,
@@ -35,6 +36,7 @@ from consentbooth.domain.notice import Notice
 from consentbooth.domain.validation import validate_name
 from consentbooth.services.context import BoothContext
 from consentbooth.services.setup import fill_notice
+from consentbooth.vault import assessments as assessment_store
 from consentbooth.vault import repo
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ class _Changes:
     members: list[StaffMember] = field(default_factory=list)
     staff_pin: str | None = None
     sections: dict[str, dict[str, str]] | None = None
+    assessments: Sequence[ImpactAssessment] = ()
 
 
 def _check(
@@ -92,8 +95,13 @@ def _check(
     notice_sections: Sections | None = None,
     staff: Sequence[tuple[str, str]] = (),
     staff_pin: str | None = None,
+    assessments: Sequence[ImpactAssessment] = (),
 ) -> _Changes:
-    """The domain's rules for every part given, before anything is written."""
+    """The domain's rules for every part given, before anything is written.
+
+    A purpose that shares, transfers abroad or publishes is offered only with an impact
+    assessment covering it: recorded before, or among ``assessments`` (stored with this change).
+    """
     if organisation is not None:
         check_organisation(organisation)
     if event is not None:
@@ -101,6 +109,8 @@ def _check(
     if purposes is not None:
         purposes = list(purposes)
         check_purposes_change(ctx.purposes(), purposes)
+        assessed = set(assessment_store.assessed_purposes(ctx.vault)) if ctx.vault is not None else set()
+        check_assessed(purposes, assessed | {c for a in assessments for c in a.purposes})
     if staff_pin is not None:
         check_pin(staff_pin)
     return _Changes(
@@ -110,6 +120,7 @@ def _check(
         members=_new_staff(ctx, staff),
         staff_pin=staff_pin,
         sections=_publishable(ctx, notice_sections) if notice_sections else None,
+        assessments=tuple(assessments),
     )
 
 
@@ -117,6 +128,8 @@ def _write(ctx: BoothContext, changes: _Changes, what: str) -> Notice | None:
     """Write checked changes in ONE transaction; the next read sees them (cache dropped)."""
     notice = None
     with ctx.vault.transaction() as conn:
+        for assessment in changes.assessments:
+            assessment_store.append(conn, assessment=assessment, device_id=ctx.device_id, identity=ctx.identity)
         if changes.organisation is not None:
             repo.set_organisation(conn, changes.organisation)
         if changes.event is not None:
@@ -143,6 +156,7 @@ def configure(
     notice_sections: Sections | None = None,
     staff: Sequence[tuple[str, str]] = (),
     staff_pin: str | None = None,
+    assessments: Sequence[ImpactAssessment] = (),
 ) -> Notice | None:
     """Save the given parts of the setup in ONE transaction (the first run: every part).
 
@@ -152,7 +166,7 @@ def configure(
     """
     changes = _check(
         ctx, organisation=organisation, event=event, purposes=purposes,
-        notice_sections=notice_sections, staff=staff, staff_pin=staff_pin,
+        notice_sections=notice_sections, staff=staff, staff_pin=staff_pin, assessments=assessments,
     )
     return _write(ctx, changes, "setup saved")
 
@@ -194,7 +208,8 @@ def update_purposes(ctx: BoothContext, purposes: Sequence[Purpose]) -> list[Purp
     """Save titles, descriptions, recipients and which purposes are offered.
 
     Codes never change and no purpose is removed: the ledger refers to them. A separate-consent
-    purpose is offered only with its recipients named (``Purpose.can_be_offered``).
+    purpose is offered only with its recipients named (``Purpose.can_be_offered``), and one that
+    shares, transfers abroad or publishes only with an impact assessment covering it.
     """
     changes = _check(ctx, purposes=purposes)
     _write(ctx, changes, "purposes updated")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from consentbooth.core.paths import resource_path
-from consentbooth.domain.catalogue import standard_purposes
+from consentbooth.domain.assessment import ImpactAssessment
+from consentbooth.domain.catalogue import STANDARD_PROCESSING, standard_purposes
 from consentbooth.domain.models import Event, EventId, Organisation, Purpose, localized, new_id
 
 DEMO_ORGANISATION = Organisation(
@@ -82,6 +83,30 @@ def demo_purposes() -> list[Purpose]:
     return standard_purposes(with_recipients=True)
 
 
+def demo_assessment() -> ImpactAssessment:
+    """The example impact assessment that lets the demo offer its sharing, cross-border and
+    publication purposes (PIPL Art. 55)."""
+    return ImpactAssessment(
+        id=new_id(),
+        purposes=tuple(STANDARD_PROCESSING),
+        answers={
+            "scope": "Name, company, title, phone and email of visitors who opt in; given to the named "
+                     "distributor, the group's CRM in Germany, and published as a case study.",
+            "lawfulness": "Separate consent (Arts. 23, 25, 39); only the fields each recipient needs.",
+            "rights_impact": "Unwanted contact by the recipients; publication of name and photo.",
+            "security_risk": "Leak in transfer or at the recipient: medium likelihood, limited harm.",
+            "measures": "Encrypted transfer, contracts with each recipient, withdrawal honoured within "
+                        "15 days, published material taken down on withdrawal.",
+            "conclusion": "Acceptable with the measures above; reviewed every year.",
+        },
+        risk_level="low",
+        approver="Data Protection Officer",
+        approved_on=date.today(),
+        recorded_at=datetime.now().astimezone(),
+        operator=DEMO_STAFF[0][1],
+    )
+
+
 def demo_setup() -> dict[str, object]:
     """The example setup (``init --demo``, tests, benchmarks), as ``configuration.configure``
     takes it: the same road and the same checks as the first-run wizard."""
@@ -93,4 +118,5 @@ def demo_setup() -> dict[str, object]:
         "notice_sections": fill_notice(organisation=DEMO_ORGANISATION, event=event, purposes=purposes),
         "staff": DEMO_STAFF,
         "staff_pin": DEMO_STAFF_PIN,
+        "assessments": (demo_assessment(),),
     }

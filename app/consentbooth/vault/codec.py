@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from consentbooth.domain.catalogue import STANDARD_PROCESSING
 from consentbooth.domain.models import (
     DEFAULT_QUESTIONS,
     Event,
@@ -76,6 +77,7 @@ def purpose_to_json(p: Purpose) -> str:
             ],
             "retention_days": p.retention_days,
             "enabled": p.enabled,
+            "processing": list(p.processing),
         }
     )
 
@@ -95,6 +97,8 @@ def purpose_from_json(text: str) -> Purpose:
         ),
         retention_days=d.get("retention_days"),
         enabled=d.get("enabled", True),
+        # stored before purposes declared it: the standard purpose's own (none for others)
+        processing=tuple(d["processing"]) if "processing" in d else STANDARD_PROCESSING.get(d["code"], ()),
     )
 
 

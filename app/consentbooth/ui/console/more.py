@@ -32,6 +32,7 @@ ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
     ("verify", N_("Verify a certificate…"), "verify:VerifyDialog"),
     ("certificates", N_("Certificates of this event (ZIP)…"), "verify:EventCertificatesDialog"),
     ("attendees", N_("Organiser attendee lists…"), "attendees:AttendeeListsDialog"),
+    ("assessments", N_("Impact assessments…"), "assessments:AssessmentsDialog"),
     None,
     ("setup", N_("Booth setup…"), "boothsetup:BoothSetupDialog"),
     ("settings", N_("Settings…"), "settings:SettingsDialog"),
@@ -47,7 +48,7 @@ def dialog_class(key: str) -> type[ToolDialog]:
 
 
 # What a PostgreSQL hub (ops mode) does not offer: they work on a laptop's own vault file.
-VAULT_ONLY = ("bundle", "attendees", "setup", "passphrase", "newVault")
+VAULT_ONLY = ("bundle", "attendees", "assessments", "setup", "passphrase", "newVault")
 
 
 class ConsoleTools(QObject):

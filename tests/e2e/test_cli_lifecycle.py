@@ -1,0 +1,90 @@
+"""The rest of the PIPL lifecycle through the command line (issue #16), in a real process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.conftest import PASS, cb
+
+ANSWERS = {
+    "scope": "Name, company and email given to the distributor for regional sales.",
+    "lawfulness": "Separate consent (Art. 23).",
+    "rights_impact": "Unwanted sales contact.",
+    "security_risk": "Leak in transfer: low likelihood.",
+    "measures": "Encrypted transfer, contract.",
+    "conclusion": "Acceptable.",
+}
+
+
+def purposes(vault: Path) -> dict[str, dict]:
+    result = cb("purposes", "--vault", str(vault))
+    assert result.returncode == 0, result.stderr
+    return {p["code"]: p for p in json.loads(result.stdout)}
+
+
+def test_demo_lists_purposes_with_their_assessment(vault: Path) -> None:
+    listed = purposes(vault)
+    assert listed["partner_sharing"]["needs_assessment"] == ["third_party"]
+    assert listed["cross_border"]["needs_assessment"] == ["third_party", "cross_border"]
+    assert listed["partner_sharing"]["assessment"]  # the demo's own assessment
+    assert listed["sales_contact"]["needs_assessment"] == [] and listed["sales_contact"]["assessment"] is None
+    stopped = cb("purposes", "--vault", str(vault), "--stop", "partner_sharing")
+    assert stopped.returncode == 0, stopped.stderr
+    assert purposes(vault)["partner_sharing"]["offered"] is False
+
+
+def unassessed_vault(path: Path) -> Path:
+    """A configured vault whose sharing purposes (recipients named) are off, with no assessment."""
+    from dataclasses import replace
+
+    from consentbooth.services import Booth
+    from consentbooth.services.setup import demo_setup
+
+    setup = demo_setup()
+    setup["purposes"] = [replace(p, enabled=not p.assessment_reasons()) for p in setup["purposes"]]
+    setup["assessments"] = ()
+    booth = Booth.create(path, PASS, organisation_name="Example")
+    booth.configure(**setup)
+    booth.lock()
+    return path
+
+
+def test_cli_refuses_offering_without_assessment_then_offers_after_one(tmp_path: Path) -> None:
+    vault = unassessed_vault(tmp_path / "booth.cbvault")
+    before = purposes(vault)
+    assert before["partner_sharing"]["offered"] is False and before["partner_sharing"]["assessment"] is None
+
+    refused = cb("purposes", "--vault", str(vault), "--offer", "partner_sharing")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith("Error: “") and "impact assessment" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert purposes(vault)["partner_sharing"]["offered"] is False  # nothing saved
+
+    answers = tmp_path / "pia.json"
+    answers.write_text(json.dumps({**ANSWERS, "measures": ""}), encoding="utf-8")
+    incomplete = cb("assessment", "--vault", str(vault), "--purposes", "partner_sharing",
+                    "--answers", str(answers), "--risk", "low", "--approver", "Li Na")
+    assert incomplete.returncode == 2
+    assert incomplete.stderr.strip() == (
+        "Error: Answer “Protective measures and their effectiveness” in the impact assessment.")
+    assert json.loads(cb("assessments", "--vault", str(vault)).stdout) == []
+
+    answers.write_text(json.dumps(ANSWERS), encoding="utf-8")
+    recorded = cb("assessment", "--vault", str(vault), "--purposes", "partner_sharing",
+                  "--answers", str(answers), "--risk", "low", "--approver", "Li Na",
+                  "--approved-on", "2026-03-01", "--operator", "WF")
+    assert recorded.returncode == 0, recorded.stderr
+    assessment = json.loads(recorded.stdout)
+    assert assessment["keep_until"] == "2029-03-01" and assessment["answers"] == ANSWERS
+
+    offered = cb("purposes", "--vault", str(vault), "--offer", "partner_sharing")
+    assert offered.returncode == 0, offered.stderr
+    after = {p["code"]: p for p in json.loads(offered.stdout)}
+    assert after["partner_sharing"]["offered"] is True
+    assert after["partner_sharing"]["assessment"] == assessment["id"]
+    # the one for cross-border transfer is still refused: this assessment does not cover it
+    still = cb("purposes", "--vault", str(vault), "--offer", "cross_border")
+    assert still.returncode == 2 and "impact assessment" in still.stderr
+    [listed] = json.loads(cb("assessments", "--vault", str(vault)).stdout)
+    assert listed["id"] == assessment["id"] and listed["approver"] == "Li Na"
