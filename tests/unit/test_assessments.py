@@ -130,3 +130,28 @@ def test_demo_records_its_assessment_and_old_stored_purposes_keep_their_processi
     assert codec.purpose_from_json(json.dumps(old)).processing == ("third_party",)
     old["code"] = "own_sharing"
     assert codec.purpose_from_json(json.dumps(old)).processing == ()
+
+
+def test_certificate_of_a_covered_consent_names_its_assessment(booth: Booth, tmp_path: Path) -> None:
+    import io
+
+    import pypdf
+
+    from consentbooth.certificates.pdf import RECORD_ATTACHMENT
+    from consentbooth.services.certificates import issue_certificate
+    from tests.helpers import zh_request
+    from tests.unit.certificates.helpers import poppler
+
+    covering = booth.assessment_ids()["partner_sharing"]
+    result = booth.capture(zh_request(purposes=["sales_contact", "partner_sharing"]))
+    cert_id = issue_certificate(booth, result.ledger_id)
+    pdf = bytes(booth.vault.read_one("SELECT pdf FROM certificates WHERE id = ?", (cert_id,))[0])
+    record = json.loads(pypdf.PdfReader(io.BytesIO(pdf)).attachments[RECORD_ATTACHMENT][0])
+    entries = {p["code"]: p for p in record["purposes"]}
+    assert entries["partner_sharing"]["impact_assessment"] == covering
+    assert "impact_assessment" not in entries["sales_contact"]  # needs none
+    path = tmp_path / "cert.pdf"
+    path.write_bytes(pdf)
+    text = " ".join(poppler("pdftotext", "-layout", str(path), "-").split())
+    assert f"Impact assessment: {covering}" in text and "个人信息保护影响评估" in text
+    assert booth.verify_certificate(pdf).ok

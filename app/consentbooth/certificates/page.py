@@ -312,6 +312,10 @@ def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: 
     for entry in shared:
         first, _second = _purpose_titles(entry, language)
         top = lay.paragraph(MARGIN_X, top, f"◆ {first}", lay.sz(8), CONTENT_W, INK, bold=True)
+        if entry.get("impact_assessment"):
+            top = lay.paragraph(MARGIN_X + indent, top,
+                                f"个人信息保护影响评估 Impact assessment: {entry['impact_assessment']}",
+                                lay.sz(7), CONTENT_W - indent, MUTED, leading=1.3)
         for r in entry["recipients"]:
             country = f" · {r['country']}" if r.get("country") else ""
             top = lay.paragraph(

@@ -78,11 +78,13 @@ def _aware(value: datetime, what: str) -> datetime:
 
 
 def _purpose_entry(
-    purpose: Purpose, status: str, *, event: Event, captured_at: datetime
+    purpose: Purpose, status: str, *, event: Event, captured_at: datetime, assessment: str | None = None
 ) -> dict[str, Any]:
     days = purpose.retention_days if purpose.retention_days is not None else event.retention_days
     kept = status == Decision.GRANTED.value  # nothing is kept for a purpose not (or no longer) granted
+    extra: dict[str, Any] = {"impact_assessment": assessment} if assessment else {}
     return {
+        **extra,
         "code": purpose.code,
         "title": dict(purpose.title),
         "description": dict(purpose.description),
@@ -119,6 +121,7 @@ def build_certificate_record(
     states_after: Mapping[str, str] | None = None,
     chain_head: Mapping[str, object] | None = None,
     root_fingerprint: str | None = None,
+    assessments: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The record of one consent (or withdrawal) event, ready for ``canonical_bytes``.
 
@@ -126,7 +129,9 @@ def build_certificate_record(
     withdrawal every purpose in ``states_after`` (code -> "granted" / "not_granted" /
     "withdrawn" / "expired": each purpose's state after the withdrawal; the certificate lists
     them all). ``chain_head`` is the signed ledger chain head {device_id, device_seq, hash};
-    ``root_fingerprint`` the organisation root's SHA-256 (hex), printed on the page. Raises
+    ``root_fingerprint`` the organisation root's SHA-256 (hex), printed on the page;
+    ``assessments`` (purpose code -> id) the impact assessment that covered a purpose (PIPL
+    Art. 55), named on its entry as ``impact_assessment``. Raises
     ``ValueError`` when the inputs contradict each other (a certificate must never lie).
     """
     if str(uuid.UUID(certificate_id)) != certificate_id or uuid.UUID(certificate_id).version != 4:
@@ -176,7 +181,8 @@ def build_certificate_record(
                 f"purpose {code}: {status} is not possible in a {consent_event.action}"
             )
         entries.append(
-            _purpose_entry(by_code[code], status, event=event, captured_at=lead.captured_at)
+            _purpose_entry(by_code[code], status, event=event, captured_at=lead.captured_at,
+                           assessment=(assessments or {}).get(code))
         )
     head = _chain_head(chain_head)
     if root_fingerprint is not None and not _is_hex64(root_fingerprint):

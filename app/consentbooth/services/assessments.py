@@ -10,7 +10,7 @@ consents it covers (``services/certificates.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from consentbooth.core.errors import ValidationError
 from consentbooth.core.logging import get_logger
@@ -89,9 +89,13 @@ def list_assessments(ctx: BoothContext) -> list[ImpactAssessment]:
     return [s.assessment for s in store.all_assessments(ctx.vault)]
 
 
-def assessment_ids(ctx: BoothContext) -> dict[str, str]:
-    """Purpose code -> the id of the latest assessment covering it."""
-    return store.assessed_purposes(ctx.vault) if ctx.vault is not None else {}
+def assessment_ids(ctx: BoothContext, *, as_of: datetime | None = None) -> dict[str, str]:
+    """Purpose code -> the id of the latest assessment covering it (recorded by ``as_of``)."""
+    if ctx.vault is None:
+        return {}
+    if as_of is None:
+        return store.assessed_purposes(ctx.vault)
+    return {code: a.id for a in list_assessments(ctx) if a.recorded_at <= as_of for code in a.purposes}
 
 
 def verify_assessments(ctx: BoothContext) -> str | None:
