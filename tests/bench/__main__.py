@@ -52,7 +52,9 @@ def main(argv: list[str]) -> int:
             traceback.print_exc()
             failed.append(name)
     width = max((len(k) for k in results), default=10)
-    sys.stdout.write(f"\n{'benchmark':<{width}}  {'median_s':>10}  {'baseline_s':>10}  {'ratio':>7}  target      verdict\n")
+    sys.stdout.write(
+        f"\n{'benchmark':<{width}}  {'median_s':>10}  {'baseline_s':>10}  {'ratio':>7}  target      verdict\n"
+    )
     for key, row in results.items():
         median, base, ratio = row.get("median_s"), row.get("baseline_s"), row.get("ratio")
 

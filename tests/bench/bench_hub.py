@@ -121,17 +121,31 @@ def _pg_state(hub, devices: set[str], skip: set[str] = frozenset(), skip_events:
     def stream(query: str):
         with h._stream(query) as cur:
             yield from cur
-    people = ((r[0], r[1], h._fields(r[0], r[2]), bool(r[3]))
-              for r in stream("SELECT id, device_id, fields_enc, erased_at IS NOT NULL FROM leads ORDER BY id COLLATE \"C\"")
-              if r[1] in devices)
-    states = (tuple(r) for r in stream("SELECT lead_id, purpose, state, since, expires_at, ledger_id FROM consent_state "
-                                       "ORDER BY lead_id COLLATE \"C\", purpose COLLATE \"C\"") if r[0] not in skip)
-    ledger = (tuple(r) for r in stream("SELECT id, hash FROM ledger ORDER BY id COLLATE \"C\"")
-              if r[0] not in skip_events)
-    return {"people": _digest(people), "states": _digest(states), "ledger": _digest(r for r in ledger if r[0] not in skip)}
+    people = (
+        (r[0], r[1], h._fields(r[0], r[2]), bool(r[3]))
+        for r in stream('SELECT id, device_id, fields_enc, erased_at IS NOT NULL FROM leads ORDER BY id COLLATE "C"')
+        if r[1] in devices
+    )
+    states = (
+        tuple(r)
+        for r in stream(
+            "SELECT lead_id, purpose, state, since, expires_at, ledger_id FROM consent_state "
+            'ORDER BY lead_id COLLATE "C", purpose COLLATE "C"'
+        )
+        if r[0] not in skip
+    )
+    ledger = (
+        tuple(r) for r in stream('SELECT id, hash FROM ledger ORDER BY id COLLATE "C"') if r[0] not in skip_events
+    )
+    return {
+        "people": _digest(people),
+        "states": _digest(states),
+        "ledger": _digest(r for r in ledger if r[0] not in skip),
+    }
 
 
 # -- the benchmark ----------------------------------------------------------------------------------
+
 
 def run() -> dict[str, dict]:
     from consentbooth.services.booth import Booth
@@ -158,7 +172,9 @@ def run() -> dict[str, dict]:
         jobs = []
         for i in range(LAPTOPS + 1):  # the last one: the big bundle
             enrolment = hub.enrol_device()
-            jobs.append((i, str(folder), enrolment.data, enrolment.code, per if i < LAPTOPS else BIG, public, 100 + i, i == 0))
+            jobs.append(
+                (i, str(folder), enrolment.data, enrolment.code, per if i < LAPTOPS else BIG, public, 100 + i, i == 0)
+            )
         hub.lock()
         _say(f"capturing {LAPTOPS} x {per:,} leads (+ {BIG:,}) on enrolled laptops, 2 processes")
         start = time.perf_counter()
@@ -188,18 +204,28 @@ def run() -> dict[str, dict]:
         first = _pg_state(hub, devices)
         assert first == reference, (first, reference)
         results["hub_pg_serial_merge_1m_vs_vault"] = row(
-            pg_serial_s, vault_serial_s, "report",
+            pg_serial_s,
+            vault_serial_s,
+            "report",
             f"{len(bundles)} bundles, {sum(x['n'] for x in laptops):,} leads from {len(bundles)} enrolled laptops; "
-            f"state identical to the hub vault's ({first['people'][0]:,} people, {first['ledger'][0]:,} events)")
+            f"state identical to the hub vault's ({first['people'][0]:,} people, {first['ledger'][0]:,} events)",
+        )
 
         # 2. the same 50 again by two processes at once, a third withdrawing at the hub
         targets = [lead for x in laptops[:10] for lead in x["leads"][100:150]]
         targets = [lead for lead in targets if "sales_contact" in hub.record(lead).granted()]
         orders = [list(map(str, bundles)), list(map(str, reversed(bundles)))]
         start = time.perf_counter()
-        racers = [subprocess.Popen([sys.executable, "-m", "consentbooth", "merge", "--hub", url, "--identity",
-                                    str(identity), *order], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   text=True) for order in orders]
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "consentbooth", "merge", "--hub", url, "--identity", str(identity), *order],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for order in orders
+        ]
         withdrawals = {hub.withdraw(lead_id=lead, purposes=["sales_contact"], channel="email") for lead in targets}
         outs = [json.loads(r.communicate()[0]) for r in racers]
         race_s = time.perf_counter() - start
@@ -212,11 +238,14 @@ def run() -> dict[str, dict]:
         expect = _vault_state(vault, devices, skip=set(targets))
         identical = after == expect
         results["hub_pg_concurrent_remerge"] = {
-            "median_s": race_s, "baseline_s": pg_serial_s, "ratio": dupes + people + len(lost) + (0 if identical else 1),
+            "median_s": race_s,
+            "baseline_s": pg_serial_s,
+            "ratio": dupes + people + len(lost) + (0 if identical else 1),
             "target": "<= 0",
             "note": f"two processes re-merging the {len(bundles)} bundles while {len(targets)} withdrawals were made: "
-                    f"{dupes} duplicate events, {people} duplicate people, {len(lost)} lost withdrawals, "
-                    f"state identical to the serial hub vault: {identical} (ratio = problems found)"}
+            f"{dupes} duplicate events, {people} duplicate people, {len(lost)} lost withdrawals, "
+            f"state identical to the serial hub vault: {identical} (ratio = problems found)",
+        }
         vault.lock()
 
         # 3. search p95 at 1M: email, phone, name
@@ -236,13 +265,19 @@ def run() -> dict[str, dict]:
         baseline = []
         for _q in queries[:50]:
             start = time.perf_counter()
-            conn.execute("SELECT id, fields_enc FROM leads WHERE terms @> %s::bigint[] ORDER BY captured_at DESC LIMIT 200",
-                         ([rnd.getrandbits(63)],)).fetchall()
+            conn.execute(
+                "SELECT id, fields_enc FROM leads WHERE terms @> %s::bigint[] ORDER BY captured_at DESC LIMIT 200",
+                ([rnd.getrandbits(63)],),
+            ).fetchall()
             baseline.append(time.perf_counter() - start)
         results["hub_pg_search_p95_1m"] = {
-            "median_s": p95(samples), "baseline_s": p95(baseline), "ratio": round(p95(samples), 4), "target": "<= 0.050",
+            "median_s": p95(samples),
+            "baseline_s": p95(baseline),
+            "ratio": round(p95(samples), 4),
+            "target": "<= 0.050",
             "note": f"p95 of {len(queries)} searches (email, phone, full name, surname) over {LEADS:,} leads; "
-                    "baseline: one indexed term lookup in SQL"}
+            "baseline: one indexed term lookup in SQL",
+        }
 
         # 4. CSV export of 1M vs psql \copy of the same encrypted rows + decryption in Python
         start = time.perf_counter()
@@ -253,17 +288,37 @@ def run() -> dict[str, dict]:
         copy_file = folder / "copy.txt"
         query = " ".join(hub.hub.EXPORT_QUERY.format(event_filter="").split())
         start = time.perf_counter()
-        subprocess.run([str(server.bindir / "psql"), "-X", "-q", "-h", str(server.socket_dir), "-p", str(server.port),
-                        "-U", "postgres", "-d", db, "-c", f"\\copy ({query}) TO '{copy_file}'"],
-                       check=True, env={**os.environ, "PGOPTIONS": "-c search_path=consentbooth"})
+        subprocess.run(
+            [
+                str(server.bindir / "psql"),
+                "-X",
+                "-q",
+                "-h",
+                str(server.socket_dir),
+                "-p",
+                str(server.port),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-c",
+                f"\\copy ({query}) TO '{copy_file}'",
+            ],
+            check=True,
+            env={**os.environ, "PGOPTIONS": "-c search_path=consentbooth"},
+        )
         with copy_file.open() as f:
             for line in f:
                 cells = line.rstrip("\n").split("\t")
                 hub.hub._fields(cells[0], bytes.fromhex(cells[3][3:]))
         baseline_s = time.perf_counter() - start
         results["hub_pg_export_1m_csv_vs_copy_decrypt"] = row(
-            export_s, baseline_s, "<= 2", f"{count:,} rows (consent-scoped, each with its evidence, through the CRM "
-            "preset and CSV writer) vs psql \\copy of the rows the export reads + AES-GCM and JSON in Python")
+            export_s,
+            baseline_s,
+            "<= 2",
+            f"{count:,} rows (consent-scoped, each with its evidence, through the CRM "
+            "preset and CSV writer) vs psql \\copy of the rows the export reads + AES-GCM and JSON in Python",
+        )
         hub.lock()
 
         # 5. a 100,000-lead bundle into a fresh PostgreSQL hub vs into a fresh hub vault
@@ -285,8 +340,12 @@ def run() -> dict[str, dict]:
         vault2.lock()
         assert done_v.ok
         results["hub_pg_merge_100k_bundle_s"] = {
-            "median_s": big_s, "baseline_s": big_v, "ratio": round(big_s, 2), "target": "<= 20",
-            "note": f"{BIG:,} leads (decrypt, verify, admit, COPY); the same bundle into a hub vault: {big_v:.1f} s"}
+            "median_s": big_s,
+            "baseline_s": big_v,
+            "ratio": round(big_s, 2),
+            "target": "<= 20",
+            "note": f"{BIG:,} leads (decrypt, verify, admit, COPY); the same bundle into a hub vault: {big_v:.1f} s",
+        }
 
         # 6. kill -9 of merges at random moments: each bundle entirely or not at all
         db3 = server.new_database()
@@ -299,33 +358,63 @@ def run() -> dict[str, dict]:
         sizes = {x["device_id"]: None for x in laptops[:6]}
         observed = []
         for _ in range(KILLS):
-            proc = subprocess.Popen([sys.executable, "-m", "consentbooth", "merge", "--hub", url3, "--identity",
-                                     str(identity), *few], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "consentbooth", "merge", "--hub", url3, "--identity", str(identity), *few],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(rnd.uniform(1.0, 12.0))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             observed.append(_per_device(server, db3))
-        subprocess.run([sys.executable, "-m", "consentbooth", "merge", "--hub", url3, "--identity", str(identity), *few],
-                       env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "consentbooth", "merge", "--hub", url3, "--identity", str(identity), *few],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         whole = _per_device(server, db3)
         broken = sum(1 for seen in observed for d in sizes if seen.get(d, (0, 0)) not in ((0, 0), whole[d]))
         partial_runs = sum(1 for seen in observed if 0 < sum(1 for d in sizes if seen.get(d, (0, 0))[0]) < len(sizes))
         results["hub_pg_kill9_merge_rounds"] = {
-            "median_s": float(KILLS), "baseline_s": None, "ratio": broken, "target": "<= 0",
+            "median_s": float(KILLS),
+            "baseline_s": None,
+            "ratio": broken,
+            "target": "<= 0",
             "note": f"{KILLS} merges of 6 bundles killed with SIGKILL at random moments; {broken} bundles found "
-                    f"partly merged; {partial_runs} kills landed between bundles (ratio = partial bundles)"}
+            f"partly merged; {partial_runs} kills landed between bundles (ratio = partial bundles)",
+        }
 
         # 7. canary scan: data directory after CHECKPOINT, a pg_dump file
         server.checkpoint()
         hits = _scan_folder(server.data)
         dump = folder / "hub.dump.sql"
-        subprocess.run([str(server.bindir / "pg_dump"), "-h", str(server.socket_dir), "-p", str(server.port),
-                        "-U", "postgres", "-f", str(dump), db], check=True)
+        subprocess.run(
+            [
+                str(server.bindir / "pg_dump"),
+                "-h",
+                str(server.socket_dir),
+                "-p",
+                str(server.port),
+                "-U",
+                "postgres",
+                "-f",
+                str(dump),
+                db,
+            ],
+            check=True,
+        )
         hits += _scan_file(dump)
         results["hub_pg_canary_hits"] = {
-            "median_s": 0.0, "baseline_s": None, "ratio": len(hits), "target": "<= 0",
+            "median_s": 0.0,
+            "baseline_s": None,
+            "ratio": len(hits),
+            "target": "<= 0",
             "note": f"plaintext personal data in the data directory ({_size(server.data) / 1e9:.1f} GB) after "
-                    f"CHECKPOINT and in a pg_dump file ({dump.stat().st_size / 1e9:.1f} GB): {hits[:3]}"}
+            f"CHECKPOINT and in a pg_dump file ({dump.stat().st_size / 1e9:.1f} GB): {hits[:3]}",
+        }
     finally:
         remove_server(server)
     return results
@@ -333,8 +422,11 @@ def run() -> dict[str, dict]:
 
 def _per_device(server, db: str) -> dict[str, tuple[int, int]]:
     out = server.psql(
-        "SET search_path TO consentbooth; SELECT d || ' ' || (SELECT count(*) FROM leads WHERE device_id = d) || ' ' || "
-        "(SELECT count(*) FROM ledger WHERE device_id = d) FROM (SELECT device_id AS d FROM signers) s", db)
+        "SET search_path TO consentbooth; "
+        "SELECT d || ' ' || (SELECT count(*) FROM leads WHERE device_id = d) || ' ' || "
+        "(SELECT count(*) FROM ledger WHERE device_id = d) FROM (SELECT device_id AS d FROM signers) s",
+        db,
+    )
     found = {}
     for line in out.splitlines():
         device, people, events = line.split()

@@ -95,10 +95,16 @@ def bench_cards() -> dict[str, dict]:
     for key, target in targets.items():
         share = right.get(key, 0) / len(every)
         out[f"card_accuracy_{key}"] = {
-            "median_s": None, "baseline_s": None, "ratio": round(share, 3),
+            "median_s": None,
+            "baseline_s": None,
+            "ratio": round(share, 3),
             "target": f">= {target}" if target else "report",
             "note": f"{right.get(key, 0)}/{len(every)} cards right"
-                    + (f"; missed: {', '.join(w for w in wrong if w.endswith(key))[:300]}" if right.get(key, 0) < len(every) else ""),
+            + (
+                f"; missed: {', '.join(w for w in wrong if w.endswith(key))[:300]}"
+                if right.get(key, 0) < len(every)
+                else ""
+            ),
         }
     return out
 
@@ -122,8 +128,9 @@ def bench_payloads() -> dict:
     a = [timed(ours) for _ in range(5)]
     b = [timed(bare) for _ in range(5)]
     per = statistics.median(a) / len(payloads)
-    return row(per, statistics.median(b) / len(payloads), "report",
-               note=f"{len(payloads)} corpus payloads, median per payload")
+    return row(
+        per, statistics.median(b) / len(payloads), "report", note=f"{len(payloads)} corpus payloads, median per payload"
+    )
 
 
 def bench_wedge() -> dict:
@@ -163,9 +170,13 @@ def bench_wedge() -> dict:
     console.assisted.close()
     shell.shutdown()
     median = statistics.median(samples)
-    return row(median, None, "<= 0.050 s",
-               note=f"staff-assisted page, via the vault worker; includes the detector's 25 ms settle "
-                    f"(ratio to it {median / 0.025:.2f}); p95-ish max {max(samples) * 1000:.0f} ms")
+    return row(
+        median,
+        None,
+        "<= 0.050 s",
+        note=f"staff-assisted page, via the vault worker; includes the detector's 25 ms settle "
+        f"(ratio to it {median / 0.025:.2f}); p95-ish max {max(samples) * 1000:.0f} ms",
+    )
 
 
 def run() -> dict[str, dict]:

@@ -40,8 +40,12 @@ def bench_merge(folder: Path) -> dict:
     assert result.ok and result.new == N_MERGE and again.ok and again.new == 0
     size_mb = (folder / "laptop.age").stat().st_size / 1e6
     return {
-        "median_s": merge_s, "baseline_s": None, "ratio": round(merge_s, 2), "target": "<= 60",
-        "note": f"{N_MERGE:,} leads (device admission, chain heads, every lead's digest checked); bundle written in {bundle_s:.1f} s ({size_mb:.0f} MB); "
+        "median_s": merge_s,
+        "baseline_s": None,
+        "ratio": round(merge_s, 2),
+        "target": "<= 60",
+        "note": f"{N_MERGE:,} leads (device admission, chain heads, every lead's digest checked); "
+        f"bundle written in {bundle_s:.1f} s ({size_mb:.0f} MB); "
         f"merging it again (idempotent) {again_s:.1f} s",
     }
 
@@ -52,14 +56,18 @@ def bench_certificate_zip(folder: Path) -> dict:
     ticks: list[int] = []
     start = time.perf_counter()
     count = booth.export_event_certificates(
-        event_id=booth.current_event().id, target=folder / "event.zip",
+        event_id=booth.current_event().id,
+        target=folder / "event.zip",
         progress=lambda done, total: ticks.append(done),
     )
     seconds = time.perf_counter() - start
     booth.lock()
     assert count == N_CERTS and ticks and ticks[-1] == N_CERTS
     return {
-        "median_s": seconds, "baseline_s": None, "ratio": round(seconds, 2), "target": "<= 40",
+        "median_s": seconds,
+        "baseline_s": None,
+        "ratio": round(seconds, 2),
+        "target": "<= 40",
         "note": f"{N_CERTS:,} signed certificates rendered on {os.cpu_count()} cores and zipped; "
         f"{len(ticks)} progress reports",
     }

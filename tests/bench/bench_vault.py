@@ -65,12 +65,23 @@ def bench_capture(folder: Path) -> dict:
     booth.lock()
     bare.close()
     return (
-        row(median(a), median(b), "<= 2.0", "capture (validation, consent event with its keyed digest, the durable "
+        row(
+            median(a),
+            median(b),
+            "<= 2.0",
+            "capture (validation, consent event with its keyed digest, the durable "
             "commit of its journal row) vs a bare durable insert of the same bytes; projecting the 200 journalled "
-            f"captures afterwards (sealing: RFC 8785, chain hash, ECDSA signature; filing) took {backlog * 1000:.0f} ms "
-            f"({backlog / 200 * 1000:.2f} ms each)"),
-        row(median(c), median(d), "report", "capture followed at once by its projection (ledger seal, leads, consent "
-            "states, both search indexes, counts: a second durable commit) vs the same baseline"),
+            f"captures afterwards (sealing: RFC 8785, chain hash, ECDSA signature; filing) "
+            f"took {backlog * 1000:.0f} ms "
+            f"({backlog / 200 * 1000:.2f} ms each)",
+        ),
+        row(
+            median(c),
+            median(d),
+            "report",
+            "capture followed at once by its projection (ledger seal, leads, consent "
+            "states, both search indexes, counts: a second durable commit) vs the same baseline",
+        ),
     )
 
 
@@ -80,8 +91,13 @@ def bench_unlock(folder: Path) -> dict:
     synth.fill(booth, 1000)
     booth.lock()
     a, b = interleaved(lambda: Booth.unlock(path, PASS).vault.close(), lambda: bare_open(path), 15)
-    return row(median(a), median(b), "<= 1.2", "1,000-lead vault; every page's HMAC checked inside the unlock up to 4 MiB, "
-               "in the background right after it above")
+    return row(
+        median(a),
+        median(b),
+        "<= 1.2",
+        "1,000-lead vault; every page's HMAC checked inside the unlock up to 4 MiB, "
+        "in the background right after it above",
+    )
 
 
 def bench_search(folder: Path) -> tuple[dict, dict, dict]:
@@ -109,10 +125,26 @@ def bench_search(folder: Path) -> tuple[dict, dict, dict]:
     bare_big = [timed(lambda: bare_open(path)) for _ in range(3)]
     booth.lock()
     return (
-        row(p95(samples), None, "<= 0.030", f"p95 of 100 queries (page of 200 + count) over {N_SEARCH:,} leads; fill took {fill_s:.0f} s"),
-        {"median_s": size_per_1000 / 1e6, "baseline_s": None, "ratio": round(size_per_1000 / 1e6, 2), "target": "report", "note": "MB of vault per 1,000 leads"},
-        row(median(unlock_big), median(bare_big), "<= 1.5", f"unlock of the {N_SEARCH:,}-lead vault vs bare open "
-            "(the full page check runs in the background after it: vault/integrity.py)"),
+        row(
+            p95(samples),
+            None,
+            "<= 0.030",
+            f"p95 of 100 queries (page of 200 + count) over {N_SEARCH:,} leads; fill took {fill_s:.0f} s",
+        ),
+        {
+            "median_s": size_per_1000 / 1e6,
+            "baseline_s": None,
+            "ratio": round(size_per_1000 / 1e6, 2),
+            "target": "report",
+            "note": "MB of vault per 1,000 leads",
+        },
+        row(
+            median(unlock_big),
+            median(bare_big),
+            "<= 1.5",
+            f"unlock of the {N_SEARCH:,}-lead vault vs bare open "
+            "(the full page check runs in the background after it: vault/integrity.py)",
+        ),
     )
 
 

@@ -26,7 +26,9 @@ def timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(ours: Callable[[], object], baseline: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+def interleaved(
+    ours: Callable[[], object], baseline: Callable[[], object], runs: int
+) -> tuple[list[float], list[float]]:
     """Alternate the two so machine noise hits both alike."""
     a: list[float] = []
     b: list[float] = []

@@ -11,8 +11,21 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红玲建国志文斌辉鹏飞宇浩然子轩欣怡梓涵"
 LATIN_FIRST = ["Emma", "Liam", "Olivia", "Noah", "Sophie", "Lukas", "Mia", "Jonas", "Anna", "Mateo", "Chloé", "Yuki"]
 LATIN_LAST = ["Schmidt", "Müller", "Garcia", "Smith", "Rossi", "Dubois", "Tanaka", "Kowalski", "Jensen", "Silva"]
-COMPANIES = ["上海示例科技有限公司", "北京样本智能", "深圳演示电子", "Acme GmbH", "Globex Ltd", "Initech SA", "杭州测试仪器"]
-PURPOSE_SETS = [["sales_contact"], ["sales_contact", "newsletter"], ["product_info"], ["event_followup", "sales_contact"]]
+COMPANIES = [
+    "上海示例科技有限公司",
+    "北京样本智能",
+    "深圳演示电子",
+    "Acme GmbH",
+    "Globex Ltd",
+    "Initech SA",
+    "杭州测试仪器",
+]
+PURPOSE_SETS = [
+    ["sales_contact"],
+    ["sales_contact", "newsletter"],
+    ["product_info"],
+    ["event_followup", "sales_contact"],
+]
 
 
 def fake_request(rnd: random.Random, i: int) -> CaptureRequest:

@@ -17,7 +17,11 @@ def capture(vault: Path, tmp_path: Path, payload: dict) -> subprocess.CompletedP
 
 
 def test_capture_search_withdraw_verify(vault: Path, tmp_path: Path) -> None:
-    out = capture(vault, tmp_path, {"language": "zh-CN", "fields": ZH_LEAD, "purposes": ["sales_contact", "newsletter"], "operator": "WF"})
+    out = capture(
+        vault,
+        tmp_path,
+        {"language": "zh-CN", "fields": ZH_LEAD, "purposes": ["sales_contact", "newsletter"], "operator": "WF"},
+    )
     assert out.returncode == 0, out.stderr
     lead_id = json.loads(out.stdout)["lead_id"]
     listed = cb("leads", "--vault", str(vault), "--search", "张伟", "--json")

@@ -109,7 +109,9 @@ def test_suppression_bundle_and_merge_progress(full_vault: Path, tmp_path: Path)
     for lead in withdrawn:
         booth.withdraw(lead_id=lead.id, purposes=["sales_contact", "newsletter"])
     booth.lock()
-    s = cb("suppression", "--vault", str(full_vault), "--preset", "salesforce-optout", "--out", str(tmp_path / "sf.csv"))
+    s = cb(
+        "suppression", "--vault", str(full_vault), "--preset", "salesforce-optout", "--out", str(tmp_path / "sf.csv")
+    )
     assert s.returncode == 0, s.stderr
     assert _lines(s.stderr, "suppression")[-1].startswith("suppression: 5 / 5 people (100%)")
     assert json.loads(s.stdout)["rows"] == 5
@@ -136,8 +138,23 @@ def test_a_terminal_gets_a_bar(full_vault: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTBOOTH_PASS")}
     env.update(CONSENTBOOTH_PASSPHRASE=PASS, COLUMNS="120")
     done = subprocess.run(
-        [sys.executable, "-m", "consentbooth", "export", "--vault", str(full_vault), "--purpose", "sales_contact",
-         "--out", str(tmp_path / "x.csv")], stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "consentbooth",
+            "export",
+            "--vault",
+            str(full_vault),
+            "--purpose",
+            "sales_contact",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        timeout=120,
+    )
     os.close(slave)
     shown = b""
     while True:

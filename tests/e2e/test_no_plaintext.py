@@ -48,7 +48,12 @@ def test_thousand_canary_leads_leave_no_plaintext(tmp_path: Path, run_dir: Path,
     ]
     # While open (WAL and SHM present) and after closing.
     open_files = [vault_path, *vault_path.parent.glob(vault_path.name + "-*")]
-    scanned = open_files + list((run_dir / "tmp").rglob("*")) + list((run_dir / "logs").rglob("*")) + list((run_dir / "config").rglob("*"))
+    scanned = (
+        open_files
+        + list((run_dir / "tmp").rglob("*"))
+        + list((run_dir / "logs").rglob("*"))
+        + list((run_dir / "config").rglob("*"))
+    )
     assert _scan(scanned, needles) == []
     booth.lock()
     after = [vault_path, *vault_path.parent.glob(vault_path.name + "*")]

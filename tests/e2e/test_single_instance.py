@@ -44,7 +44,9 @@ def read_line(proc: subprocess.Popen, prefix: str, timeout: float = 90) -> str:
             return line.strip()
         if not line and proc.poll() is not None:
             break
-    raise AssertionError(f"no {prefix} line; exit {proc.poll()}, stderr: {proc.stderr.read() if proc.poll() is not None else ''}")
+    raise AssertionError(
+        f"no {prefix} line; exit {proc.poll()}, stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+    )
 
 
 def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -73,7 +75,12 @@ def test_vault_is_never_opened_twice(tmp_path: Path) -> None:
     exits without touching it (no read of the file: its access time and bytes stay)."""
     env = gui_env(tmp_path)
     vault = tmp_path / "data" / "booth.cbvault"
-    assert cb("init", "--vault", str(vault), "--demo", **{k: v for k, v in env.items() if k.startswith("CONSENTBOOTH_")}).returncode == 0
+    assert (
+        cb(
+            "init", "--vault", str(vault), "--demo", **{k: v for k, v in env.items() if k.startswith("CONSENTBOOTH_")}
+        ).returncode
+        == 0
+    )
     first = start_gui(env, "--vault", str(vault))
     try:
         assert read_line(first, "READY") == "READY MainWindow"
@@ -117,10 +124,14 @@ def test_a_holder_that_never_answers_gets_a_clear_sentence(tmp_path: Path, monke
 
     lock = tmp_path / "instance.lock"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time\nfrom PySide6.QtCore import QLockFile\n"
-         f"l = QLockFile({str(lock)!r}); assert l.tryLock(0); print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom PySide6.QtCore import QLockFile\n"
+            f"l = QLockFile({str(lock)!r}); assert l.tryLock(0); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

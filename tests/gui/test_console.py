@@ -78,7 +78,10 @@ def test_detail_correct_and_erase(console_shell, qtbot):
     assert "name" not in record.lead.fields
     # the correction is a signed event too (issue 9: an edit behind the ledger is caught)
     assert [e.action.value for e in record.history] == ["consent", "correction", "erasure"]
-    qtbot.waitUntil(lambda: any(console.model.index(r, 1).data() == "(已删除)" for r in range(console.model.rowCount())), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: any(console.model.index(r, 1).data() == "(已删除)" for r in range(console.model.rowCount())),
+        timeout=10_000,
+    )
 
 
 def test_assisted_capture_records_rating_notes_and_operator(console_shell, qtbot):

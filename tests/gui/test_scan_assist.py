@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 from tests.gui.gui_helpers import idle, texts_in
 from tests.support.scanning import SCANNER_MS, type_paced
 
-VCARD = "BEGIN:VCARD\nVERSION:3.0\nN:张;伟;;;\nFN:张伟\nORG:上海示例科技有限公司\nTEL;TYPE=CELL:13800138000\nEMAIL:zw@example.cn\nEND:VCARD"
+VCARD = ("BEGIN:VCARD\nVERSION:3.0\nN:张;伟;;;\nFN:张伟\nORG:上海示例科技有限公司\n"
+         "TEL;TYPE=CELL:13800138000\nEMAIL:zw@example.cn\nEND:VCARD")
 
 
 def _screen(shell, qtbot):
@@ -48,8 +49,9 @@ def test_a_wedge_scan_fills_the_form_and_the_consent_names_its_source(unlocked, 
     from consentbooth.services.capture import CaptureRequest
 
     result = []
-    shell.session.call(lambda b: b.capture(CaptureRequest(fields=values, purposes=["newsletter"], **extras)),
-                       result.append)
+    shell.session.call(
+        lambda b: b.capture(CaptureRequest(fields=values, purposes=["newsletter"], **extras)), result.append
+    )
     qtbot.waitUntil(lambda: bool(result), timeout=10_000)
     record = []
     shell.session.call(lambda b: b.record(result[0].lead_id), record.append)

@@ -79,7 +79,10 @@ def test_exports_suppression_and_the_sharing_log_read_alike(two_hubs: dict) -> N
     assert json.loads(v.stdout)["rows"] == json.loads(p.stdout)["rows"] > 0
 
     def rows(path: Path) -> list[dict]:
-        return sorted(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))), key=lambda r: json.dumps(r, sort_keys=True))
+        return sorted(
+            csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))), key=lambda r: json.dumps(r, sort_keys=True)
+        )
+
     assert rows(root / "export-vault.csv") == rows(root / "export-pg.csv")
     v, p = both(two_hubs, "suppression", "--hub", "{hub}", "--hashed", "--out", str(root / "supp-{kind}.csv"))
     assert v.returncode == p.returncode == 0
@@ -116,8 +119,10 @@ def test_rights_and_evidence_commands_act_alike(two_hubs: dict) -> None:
     assert v.stdout == p.stdout
     v, p = both(two_hubs, "devices", "--hub", "{hub}")
     laptop = two_hubs["world"].laptops[0].device_id
+
     def entry(out: str) -> list[dict]:  # the vault approved the laptop by fingerprint; PostgreSQL's root enrolled it
         return [{k: d[k] for k in d if k != "trusted_by"} for d in json.loads(out) if d["device_id"] == laptop]
+
     assert entry(v.stdout) == entry(p.stdout) and len(entry(v.stdout)) == 1
 
 

@@ -104,7 +104,9 @@ def test_two_ops_merging_the_same_bundles_at_once_count_nothing_twice(world_db, 
     identity.write_text(world.ops_secret)
     bundles = [str(b) for b in world.bundles()]
     order_a, order_b = bundles, list(reversed(bundles))
-    racers = [_cli("merge", "--hub", url, "--identity", str(identity), *order, env=_env()) for order in (order_a, order_b)]
+    racers = [
+        _cli("merge", "--hub", url, "--identity", str(identity), *order, env=_env()) for order in (order_a, order_b)
+    ]
     withdrawals = []
     hub = open_ops_hub(url, key=HubKey(passphrase=PASS))
     try:
@@ -175,8 +177,13 @@ def test_a_merge_killed_at_any_moment_leaves_each_bundle_whole_or_absent(world_d
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         seen.append(_per_device(db))
-    done = subprocess.run([sys.executable, "-m", "consentbooth", "merge", "--hub", url, "--identity", str(identity),
-                           *firsts], env=_env(), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "consentbooth", "merge", "--hub", url, "--identity", str(identity), *firsts],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     whole = _per_device(db)
     for laptop in world.laptops:
@@ -191,8 +198,9 @@ def test_a_merge_killed_at_any_moment_leaves_each_bundle_whole_or_absent(world_d
         hub.lock()
 
 
-def test_a_chain_checked_alongside_the_merge_still_refuses_the_whole_bundle(pg_server, tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_chain_checked_alongside_the_merge_still_refuses_the_whole_bundle(
+    pg_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Large bundles have their ledger verified in a worker while the hub applies them; an event
     whose signature does not verify still refuses the bundle, and nothing of it is committed."""
     from consentbooth.services import transfer

@@ -53,7 +53,9 @@ def _laptop_bundle(hub: Booth, root: Path, people: list[dict[str, str]]) -> tupl
     laptop = Booth.create(root / "laptop.cbvault", PASS, demo=True,
                           enrolment=read_enrolment_file(enrolment.data, enrolment.code))
     try:
-        results = laptop.capture_batch([CaptureRequest(fields=p, purposes=["sales_contact", "newsletter"]) for p in people])
+        results = laptop.capture_batch(
+            [CaptureRequest(fields=p, purposes=["sales_contact", "newsletter"]) for p in people]
+        )
         laptop.issue_certificate(results[0].ledger_id)  # a PDF that holds the person's details
         secret, public = generate_ops_identity()
         laptop.create_bundle(recipient=public, target=root / "laptop.age")
@@ -74,8 +76,10 @@ def _scan(folder: Path) -> list[str]:
 def test_no_plaintext_personal_data_reaches_the_server(hub_db: HubDatabase, pg_server, tmp_path: Path) -> None:
     hub, url = _hub(hub_db)
     try:
-        people = [dict(CANARIES), {**CANARIES, "name": ZH_CANARY, "email": "zh.canary.pg9d@example.cn",
-                                    "phone": "13912347767"}]
+        people = [
+            dict(CANARIES),
+            {**CANARIES, "name": ZH_CANARY, "email": "zh.canary.pg9d@example.cn", "phone": "13912347767"},
+        ]
         people += [{"name": "王芳", "phone": f"1380000{i:04d}", "email": f"p{i}@example.cn"} for i in range(30)]
         bundle, secret, leads = _laptop_bundle(hub, tmp_path, people)
         assert all(r.ok for r in hub.merge_files(paths=[bundle], identity_text=secret))
@@ -97,8 +101,22 @@ def test_no_plaintext_personal_data_reaches_the_server(hub_db: HubDatabase, pg_s
     pg_server.checkpoint()
     assert _scan(pg_server.data) == []
     dump = tmp_path / "hub.sql"
-    subprocess.run([str(pg_server.bindir / "pg_dump"), "-h", str(pg_server.socket_dir), "-p", str(pg_server.port),
-                    "-U", "postgres", "-f", str(dump), hub_db.name], check=True, timeout=120)
+    subprocess.run(
+        [
+            str(pg_server.bindir / "pg_dump"),
+            "-h",
+            str(pg_server.socket_dir),
+            "-p",
+            str(pg_server.port),
+            "-U",
+            "postgres",
+            "-f",
+            str(dump),
+            hub_db.name,
+        ],
+        check=True,
+        timeout=120,
+    )
     assert dump.stat().st_size > 10_000
     assert b"COPY consentbooth.leads" in dump.read_bytes()
     assert [m for m in MARKERS if m in dump.read_bytes()] == []
@@ -108,7 +126,9 @@ def test_no_plaintext_personal_data_reaches_the_server(hub_db: HubDatabase, pg_s
 def test_the_ledger_is_append_only_by_privilege_and_by_trigger(hub_db: HubDatabase, tmp_path: Path) -> None:
     hub, url = _hub(hub_db)
     try:
-        bundle, secret, leads = _laptop_bundle(hub, tmp_path, [{"name": "李娜", "phone": "13800000001", "email": "ln@example.cn"}])
+        bundle, secret, leads = _laptop_bundle(
+            hub, tmp_path, [{"name": "李娜", "phone": "13800000001", "email": "ln@example.cn"}]
+        )
         assert all(r.ok for r in hub.merge_files(paths=[bundle], identity_text=secret))
     finally:
         hub.lock()
@@ -127,14 +147,17 @@ def test_the_ledger_is_append_only_by_privilege_and_by_trigger(hub_db: HubDataba
                 owner.execute(statement)
     finally:
         owner.close()
-    grants = hub_db.psql("SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM "
-                         "information_schema.role_table_grants WHERE table_schema = 'consentbooth' "
-                         "AND table_name = 'ledger' AND grantee = 'consentbooth_ops'")
+    grants = hub_db.psql(
+        "SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM "
+        "information_schema.role_table_grants WHERE table_schema = 'consentbooth' "
+        "AND table_name = 'ledger' AND grantee = 'consentbooth_ops'"
+    )
     assert grants == "INSERT,SELECT"
 
 
-def test_passwords_come_from_the_environment_pgpass_or_a_prompt_never_the_url(hub_db: HubDatabase, tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch, run_dir: Path) -> None:
+def test_passwords_come_from_the_environment_pgpass_or_a_prompt_never_the_url(
+    hub_db: HubDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_dir: Path
+) -> None:
     _hub(hub_db)[0].lock()
     url = hub_db.ops_url()
     with pytest.raises(UserFacingError, match="Do not put the database password in the URL"):
@@ -154,8 +177,14 @@ def test_passwords_come_from_the_environment_pgpass_or_a_prompt_never_the_url(hu
     connect(url).close()
     # the CLI: no password in argv is possible, none in the log
     env = {**os.environ, "CONSENTBOOTH_PASSPHRASE": PASS}
-    done = subprocess.run([sys.executable, "-m", "consentbooth", "leads", "--hub", url], env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "consentbooth", "leads", "--hub", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr
     for log in (run_dir / "logs").rglob("*"):
         if log.is_file():
@@ -185,9 +214,14 @@ def test_the_data_key_rotates_and_every_slot_still_opens_the_hub(hub_db: HubData
     key_file = tmp_path / "second.key"
     key_file.write_text(key_file_text(new_slot_key()))
     try:
-        bundle, secret, leads = _laptop_bundle(hub, tmp_path, [
-            {"name": "张伟", "phone": "13800138000", "email": "zw@example.cn"},
-            {"name": "Emma Schmidt", "phone": "13800138001", "email": "es@example.cn"}])
+        bundle, secret, leads = _laptop_bundle(
+            hub,
+            tmp_path,
+            [
+                {"name": "张伟", "phone": "13800138000", "email": "zw@example.cn"},
+                {"name": "Emma Schmidt", "phone": "13800138001", "email": "es@example.cn"},
+            ],
+        )
         assert all(r.ok for r in hub.merge_files(paths=[bundle], identity_text=secret))
         add_hub_key(hub, label="second ops", key=HubKey(key_file_text=key_file.read_text()))
         other = open_ops_hub(url, key=HubKey(key_file_text=key_file.read_text()))  # open before the rotation
@@ -219,24 +253,34 @@ def test_the_data_key_rotates_and_every_slot_still_opens_the_hub(hub_db: HubData
 
 
 @pytest.mark.parametrize("version", range(1, schema.CURRENT_VERSION))
-def test_hub_init_upgrades_the_schema_from_each_earlier_version(hub_db: HubDatabase, pg_server, version: int,
-                                                                tmp_path: Path) -> None:
+def test_hub_init_upgrades_the_schema_from_each_earlier_version(
+    hub_db: HubDatabase, pg_server, version: int, tmp_path: Path
+) -> None:
     before, after, made = prepare(hub_db.admin_url, unlock=_unlock(), target=version)
     assert (before, after, made) == (0, version, True)
     env = {**os.environ, "CONSENTBOOTH_PASSPHRASE": PASS}
-    done = subprocess.run([sys.executable, "-m", "consentbooth", "hub", "init", "--hub", hub_db.admin_url,
-                           "--organisation", "Example"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "consentbooth", "hub", "init", "--hub", hub_db.admin_url, "--organisation", "Example"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert f'"schema_before": {version}' in done.stdout and '"data_key_created": false' in done.stdout
     fresh = HubDatabase(pg_server)
     prepare(fresh.admin_url, unlock=_unlock())
 
     def shape(db: HubDatabase) -> str:
-        return db.psql("SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || "
-                       "coalesce(collation_name, ''), ',' ORDER BY table_name, column_name) FROM "
-                       "information_schema.columns WHERE table_schema = 'consentbooth'") + db.psql(
+        return db.psql(
+            "SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || "
+            "coalesce(collation_name, ''), ',' ORDER BY table_name, column_name) FROM "
+            "information_schema.columns WHERE table_schema = 'consentbooth'"
+        ) + db.psql(
             "SELECT string_agg(indexname || ':' || indexdef, ',' ORDER BY indexname) FROM pg_indexes "
-            "WHERE schemaname = 'consentbooth'").replace(db.name, "")
+            "WHERE schemaname = 'consentbooth'"
+        ).replace(db.name, "")
+
     assert shape(hub_db) == shape(fresh)
     hub = open_ops_hub(hub_db.ops_url(), key=HubKey(passphrase=PASS))  # the old key slot still opens it
     try:

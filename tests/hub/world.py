@@ -106,7 +106,9 @@ def snapshot(hub: Booth, *, devices: set[str] | None = None) -> dict[str, object
         conn = h.conn
         leads = conn.execute("SELECT id, device_id, fields_enc, erased_at IS NOT NULL FROM leads").fetchall()
         people = {r[0]: (r[1], h._fields(r[0], r[2]), bool(r[3])) for r in leads}
-        states = conn.execute("SELECT lead_id, purpose, state, since, expires_at, ledger_id FROM consent_state").fetchall()
+        states = conn.execute(
+            "SELECT lead_id, purpose, state, since, expires_at, ledger_id FROM consent_state"
+        ).fetchall()
         ledger = conn.execute("SELECT id, device_id, device_seq, hash FROM ledger").fetchall()
         certs = conn.execute("SELECT id, lead_id FROM certificates").fetchall()
         terms = conn.execute("SELECT count(*) FROM leads WHERE terms IS NOT NULL").fetchone()[0]

@@ -33,7 +33,11 @@ def type_paced(app, text: str, pace_ms: tuple[float, float], *, seed: int = 13,
         while due and due[0][0] <= now:
             when, ch = due.pop(0)
             enter = ch == "\n"
-            key = Qt.Key.Key_Return if enter else (Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isalnum() else Qt.Key.Key_unknown)
+            key = (
+                Qt.Key.Key_Return
+                if enter
+                else (Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isalnum() else Qt.Key.Key_unknown)
+            )
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, "\r" if enter else ch)
                 event.setTimestamp(int(when * 1000))
@@ -58,13 +62,16 @@ def badge_scene(payload: str, size: tuple[int, int] = (1280, 720), at: tuple[int
     from PIL import Image, ImageFilter
 
     rng = numpy.random.default_rng(7)
-    scene = Image.fromarray(rng.integers(70, 190, (size[1], size[0]), dtype=numpy.uint8)).filter(ImageFilter.GaussianBlur(2))
+    scene = Image.fromarray(rng.integers(70, 190, (size[1], size[0]), dtype=numpy.uint8)).filter(
+        ImageFilter.GaussianBlur(2)
+    )
     scene.paste(qr_image(payload), at)
     return numpy.asarray(scene.filter(ImageFilter.GaussianBlur(0.6)))
 
 
-def badge_video(path: Path, payload: str, *, frames: int = 30, fps: int = 15, blank: int = 8,
-                centred: bool = False) -> Path:
+def badge_video(
+    path: Path, payload: str, *, frames: int = 30, fps: int = 15, blank: int = 8, centred: bool = False
+) -> Path:
     """A short MJPEG video: ``blank`` frames of an empty scene, then the badge moving slowly
     into view (or held still in the middle, ``centred``). OpenCV writes it; Qt Multimedia's
     FFmpeg reads it back."""
@@ -79,7 +86,7 @@ def badge_video(path: Path, payload: str, *, frames: int = 30, fps: int = 15, bl
         if i >= blank:
             h, w = code.shape
             y, x = ((720 - h) // 2, (1280 - w) // 2) if centred else (140, 380 + (i - blank) * 6)
-            frame[y:y + h, x:x + w] = code[:, :, None]
+            frame[y : y + h, x : x + w] = code[:, :, None]
         writer.write(frame)
     writer.release()
     return path

@@ -100,26 +100,70 @@ CASES: list[tuple[str, Callable[[dict, dict], None], str]] = [
     ("body as text", _row_change("ledger", _set("body", "eyJ9")), "“body” must be binary data written as base64."),
     ("body of bad base64", _row_change("ledger", _set("body", {"$b64": "!!"})), "“body” must be binary data"),
     ("body a list", _row_change("ledger", _body(lambda r: [])), "“body” is not a readable consent event."),
-    ("event without id", _row_change("ledger", _body(lambda r: r["event"].pop("id"))), "“body” is not a readable consent event."),
+    (
+        "event without id",
+        _row_change("ledger", _body(lambda r: r["event"].pop("id"))),
+        "“body” is not a readable consent event.",
+    ),
     ("device_seq as text", _row_change("ledger", _set("device_seq", "1")), "“device_seq” must be a whole number."),
     ("unknown action", _row_change("ledger", _set("action", "grant_all")), "“action” must be one of consent, "),
     ("signature missing", _row_change("ledger", lambda r: r.pop("signature")), "“signature” is missing."),
-    ("an extra column", _row_change("leads", _set("owner", "me")), "“owner” is not expected here; allowed are captured_at"),
+    (
+        "an extra column",
+        _row_change("leads", _set("owner", "me")),
+        "“owner” is not expected here; allowed are captured_at",
+    ),
     ("details not JSON", _row_change("leads", _set("fields", "{")), "“fields” must hold a JSON object in text."),
-    ("a detail as an object", _row_change("leads", _set("fields", '{"company": {"a": 1}}')), "“fields” must hold a JSON object"),
-    ("a field name with a space", _row_change("leads", _set("fields", '{"first name": "Wei"}')), "“fields” is not a usable field name."),
-    ("guardian as text", _row_change("leads", _set("guardian", '"mother"')), "“guardian” must hold a JSON object in text."),
-    ("guardian without relationship", _row_change("leads", _set("guardian", '{"name": "张敏"}')), "“guardian” must be an object with “name” and “relationship”."),
-    ("captured_at not a time", _row_change("leads", _set("captured_at", "yesterday")), "“captured_at” must be a date and time (ISO 8601)."),
+    (
+        "a detail as an object",
+        _row_change("leads", _set("fields", '{"company": {"a": 1}}')),
+        "“fields” must hold a JSON object",
+    ),
+    (
+        "a field name with a space",
+        _row_change("leads", _set("fields", '{"first name": "Wei"}')),
+        "“fields” is not a usable field name.",
+    ),
+    (
+        "guardian as text",
+        _row_change("leads", _set("guardian", '"mother"')),
+        "“guardian” must hold a JSON object in text.",
+    ),
+    (
+        "guardian without relationship",
+        _row_change("leads", _set("guardian", '{"name": "张敏"}')),
+        "“guardian” must be an object with “name” and “relationship”.",
+    ),
+    (
+        "captured_at not a time",
+        _row_change("leads", _set("captured_at", "yesterday")),
+        "“captured_at” must be a date and time (ISO 8601).",
+    ),
     ("language unknown", _row_change("leads", _set("language", "fr")), "“language” must be one of en, zh-CN."),
     ("event data malformed", _row_change("events", _set("data", '{"id": 5}')), "“data” is not a readable event."),
-    ("purpose data malformed", _row_change("purposes", _set("data", '{"code": "x"}')), "“data” is not a readable purpose."),
+    (
+        "purpose data malformed",
+        _row_change("purposes", _set("data", '{"code": "x"}')),
+        "“data” is not a readable purpose.",
+    ),
     ("cert_pem a number", _row_change("signers", _set("cert_pem", {"$b64": 5})), "“cert_pem” must be binary data"),
     ("a row as a list", _row_change("leads", lambda r: "[1, 2]"), "“leads” must be a JSON object."),
     ("a line not JSON", _row_change("ledger", lambda r: '{"id": '), "The input is not valid JSON ("),
-    ("a row nested 100,000 deep", _row_change("leads", lambda r: "[" * 100_000 + "]" * 100_000), "The input is nested too deeply"),
-    ("manifest without device", lambda m, lines: m.pop("device_id"), "its manifest is malformed: “device_id” is missing."),
-    ("manifest leads as text", lambda m, lines: m.__setitem__("leads", "1"), "its manifest is malformed: “leads” must be a whole number."),
+    (
+        "a row nested 100,000 deep",
+        _row_change("leads", lambda r: "[" * 100_000 + "]" * 100_000),
+        "The input is nested too deeply",
+    ),
+    (
+        "manifest without device",
+        lambda m, lines: m.pop("device_id"),
+        "its manifest is malformed: “device_id” is missing.",
+    ),
+    (
+        "manifest leads as text",
+        lambda m, lines: m.__setitem__("leads", "1"),
+        "its manifest is malformed: “leads” must be a whole number.",
+    ),
 ]
 
 
@@ -187,7 +231,8 @@ def test_a_non_canonical_ledger_body_is_refused_not_a_crash(world: dict) -> None
     _row_change("ledger", _body(lambda r: r["event"]["notice"].__setitem__("version", 10**30)))(manifest, lines)
     data = sealed.seal_bundle(
         payload=_payload(json.dumps(manifest).encode(), lines),
-        identity=world["booth"].ctx.identity, recipients=[world["public"]],
+        identity=world["booth"].ctx.identity,
+        recipients=[world["public"]],
     )
     result = merge_bundle(world["hub"].ctx, data=data, identity_text=world["secret"], name="big")
     assert (result.ok, result.code) == (False, "rejected")

@@ -17,7 +17,11 @@ from consentbooth.services.setup import DEMO_ORGANISATION, demo_event, fill_noti
 
 @pytest.mark.parametrize(
     ("raw", "e164"),
-    [("138 0013 8000", "+8613800138000"), ("+86 139-0013-9000", "+8613900139000"), ("+44 7911 123456", "+447911123456")],
+    [
+        ("138 0013 8000", "+8613800138000"),
+        ("+86 139-0013-9000", "+8613900139000"),
+        ("+44 7911 123456", "+447911123456"),
+    ],
 )
 def test_phone_numbers_are_normalised(raw: str, e164: str) -> None:
     assert validate_phone(raw) == e164
@@ -37,7 +41,9 @@ def test_email_validation() -> None:
         validate_email_address("zhang@@example")
 
 
-@pytest.mark.parametrize("name", ["张伟", "欧阳娜娜", "José Álvarez-O'Neil", "Анна Петрова", "阿卜杜勒·热合曼", "김민준"])
+@pytest.mark.parametrize(
+    "name", ["张伟", "欧阳娜娜", "José Álvarez-O'Neil", "Анна Петрова", "阿卜杜勒·热合曼", "김민준"]
+)
 def test_names_in_any_script(name: str) -> None:
     assert validate_name(name) == name
 
@@ -64,7 +70,9 @@ def test_passphrase_strength() -> None:
 
 
 def test_notice_missing_art17_item_cannot_be_published() -> None:
-    sections = fill_notice(organisation=DEMO_ORGANISATION, event=demo_event(), purposes=standard_purposes(with_recipients=True))
+    sections = fill_notice(
+        organisation=DEMO_ORGANISATION, event=demo_event(), purposes=standard_purposes(with_recipients=True)
+    )
     Notice(version=1, sections=sections).check_publishable()
     sections["en"]["retention"] = "  "
     notice = Notice(version=1, sections=sections)
@@ -75,7 +83,9 @@ def test_notice_missing_art17_item_cannot_be_published() -> None:
 
 
 def test_notice_hash_is_of_the_exact_text() -> None:
-    sections = fill_notice(organisation=DEMO_ORGANISATION, event=demo_event(), purposes=standard_purposes(with_recipients=True))
+    sections = fill_notice(
+        organisation=DEMO_ORGANISATION, event=demo_event(), purposes=standard_purposes(with_recipients=True)
+    )
     a = Notice(version=1, sections=sections)
     text = a.text("zh-CN")
     for _key, _en, zh in ART17_ITEMS:

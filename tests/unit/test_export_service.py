@@ -218,10 +218,18 @@ def _states_vault(booth: Booth) -> dict[str, str]:
     purposes = [replace(p, retention_days=30) if p.code == "newsletter" else p for p in booth.purposes()]
     booth.configure(purposes=purposes)
     people = {
-        "granted": ({"name": "欧阳娜娜", "phone": "13800138000", "email": "nana@example.cn"}, ["sales_contact", "newsletter"]),
-        "withdrawn": ({"name": "Anna Müller", "phone": "+4915112345678", "email": "anna@example.de"},
-                      ["sales_contact", "newsletter"]),
-        "expired": ({"name": "-Anna-", "phone": "13900139000", "email": "-anna@example.com"}, ["sales_contact", "newsletter"]),
+        "granted": (
+            {"name": "欧阳娜娜", "phone": "13800138000", "email": "nana@example.cn"},
+            ["sales_contact", "newsletter"],
+        ),
+        "withdrawn": (
+            {"name": "Anna Müller", "phone": "+4915112345678", "email": "anna@example.de"},
+            ["sales_contact", "newsletter"],
+        ),
+        "expired": (
+            {"name": "-Anna-", "phone": "13900139000", "email": "-anna@example.com"},
+            ["sales_contact", "newsletter"],
+        ),
         "not_granted": ({"name": "李雷", "phone": "18612345678"}, ["sales_contact"]),
     }
     ids = {state: booth.capture(CaptureRequest(fields=f, purposes=p)).lead_id for state, (f, p) in people.items()}
@@ -245,9 +253,13 @@ def test_hubspot_export_fills_consent_columns_from_each_state_and_lists_rejects(
     assert {r["Lifecycle Stage"] for r in rows.values()} == {"Lead"}
     assert rows[ids["granted"]]["Mobile Phone Number"] == "+8613800138000"
     assert result.rejects_file == tmp_path / "hubspot.rejects.csv"
-    assert _read_csv(result.rejects_file) == [{
-        "lead_id": ids["not_granted"], "column": "Email",
-        "reason": "the required column “Email” would be empty (email is missing)"}]
+    assert _read_csv(result.rejects_file) == [
+        {
+            "lead_id": ids["not_granted"],
+            "column": "Email",
+            "reason": "the required column “Email” would be empty (email is missing)",
+        }
+    ]
     assert booth.sharing_log()[0].count == 3 and booth.sharing_log()[0].kind == "export:hubspot"
     # today two newsletter grants are current: marketing contacts, subscribed
     now = booth.export_leads(purposes=["sales_contact", "newsletter"], target=out, preset="hubspot")
@@ -255,7 +267,8 @@ def test_hubspot_export_fills_consent_columns_from_each_state_and_lists_rejects(
     assert int(now) == 2 and now.rejected == 0
     assert {r["ConsentBooth Lead ID"] for r in rows} == {ids["granted"], ids["expired"]}
     assert {(r["Marketing contact status"], r["Subscription: Newsletter"]) for r in rows} == {
-        ("Marketing contact", "Subscribed")}
+        ("Marketing contact", "Subscribed")
+    }
     assert not (tmp_path / "hubspot.rejects.csv").exists()  # the earlier list no longer applies
 
 
@@ -286,8 +299,14 @@ def booth_preview(booth: Booth, **kwargs):
 
 
 def test_progress_has_a_total(booth: Booth, tmp_path: Path) -> None:
-    booth.capture_batch([CaptureRequest(fields={"name": "测试" + chr(0x4E00 + i), "phone": f"138{i:08d}"}, purposes=["sales_contact"])
-                         for i in range(1200)])
+    booth.capture_batch(
+        [
+            CaptureRequest(
+                fields={"name": "测试" + chr(0x4E00 + i), "phone": f"138{i:08d}"}, purposes=["sales_contact"]
+            )
+            for i in range(1200)
+        ]
+    )
     seen: list[tuple[int, int]] = []
     booth.export_leads(purposes=["sales_contact"], target=tmp_path / "x.csv", progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 1200) and seen[-1] == (1200, 1200)
@@ -320,8 +339,11 @@ def test_crm_opt_out_files_from_the_vault(booth: Booth, tmp_path: Path) -> None:
     erased = next(r for r in _read_csv(loader) if r["ConsentBooth_Lead_ID__c"] == c)
     assert (erased["HasOptedOutOfEmail"], erased["ConsentBooth_Erased__c"], erased["Email"]) == ("true", "true", "")
     kinds = [e.kind for e in booth.sharing_log()]
-    assert kinds == ["suppression:salesforce-dataloader-optout", "suppression:hubspot-optout",
-                     "suppression:salesforce-optout"]
+    assert kinds == [
+        "suppression:salesforce-dataloader-optout",
+        "suppression:hubspot-optout",
+        "suppression:salesforce-optout",
+    ]
 
 
 def test_a_preset_file_ops_edited_through_the_service(booth: Booth, tmp_path: Path) -> None:
@@ -329,8 +351,12 @@ def test_a_preset_file_ops_edited_through_the_service(booth: Booth, tmp_path: Pa
 
     booth.capture(_person(1, ["sales_contact"]))
     mine = tmp_path / "mine.toml"
-    mine.write_text(preset_text("generic").replace('name = "generic"', 'name = "generic-short"')
-                    .replace('header = "name"', 'header = "Full name"'), encoding="utf-8")
+    mine.write_text(
+        preset_text("generic")
+        .replace('name = "generic"', 'name = "generic-short"')
+        .replace('header = "name"', 'header = "Full name"'),
+        encoding="utf-8",
+    )
     out = tmp_path / "mine.csv"
     assert booth.export_leads(purposes=["sales_contact"], target=out, preset=mine) == 1
     assert _read_csv(out)[0]["Full name"] == "测试丁"

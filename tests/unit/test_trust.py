@@ -136,7 +136,9 @@ def test_enrolled_laptops_chain_to_the_organisations_root(world: dict) -> None:
         a.lock()
 
 
-def test_a_strangers_bundle_is_refused_and_the_others_are_merged(world: dict, stranger_bundle: dict, tmp_path: Path) -> None:
+def test_a_strangers_bundle_is_refused_and_the_others_are_merged(
+    world: dict, stranger_bundle: dict, tmp_path: Path
+) -> None:
     hub = _hub(world, tmp_path)
     try:
         results = hub.merge_files(
@@ -163,8 +165,11 @@ def test_an_approved_stranger_still_cannot_speak_for_another_devices_lead(
     try:
         assert hub.merge_files(paths=[world["root"] / "a.age"], identity_text=world["secret"])[0].ok
         before = _state(hub)
-        [result] = hub.merge_files(paths=[stranger_bundle["path"]], identity_text=world["secret"],
-                                   approve_devices=[pki.format_fingerprint(stranger_bundle["fingerprint"])])
+        [result] = hub.merge_files(
+            paths=[stranger_bundle["path"]],
+            identity_text=world["secret"],
+            approve_devices=[pki.format_fingerprint(stranger_bundle["fingerprint"])],
+        )
         assert (result.ok, result.code) == (False, transfer.NOT_ITS_LEAD)
         assert world["a1"] in result.reason
         assert _state(hub) == before
@@ -183,8 +188,9 @@ def test_an_approved_device_brings_its_own_leads(world: dict, tmp_path: Path) ->
     try:
         [refused] = hub.merge_files(paths=[tmp_path / "old.age"], identity_text=world["secret"])
         assert refused.code == transfer.UNKNOWN_DEVICE and hub.count() == 0
-        [merged] = hub.merge_files(paths=[tmp_path / "old.age"], identity_text=world["secret"],
-                                   approve_devices=[fingerprint])
+        [merged] = hub.merge_files(
+            paths=[tmp_path / "old.age"], identity_text=world["secret"], approve_devices=[fingerprint]
+        )
         assert merged.ok and merged.fingerprint == fingerprint and hub.count() == 1
         assert hub.record(lead).granted() == ("newsletter", "sales_contact")
         assert {d.fingerprint: d.trust.how for d in hub.known_devices()}[fingerprint] == "approved"
@@ -202,8 +208,10 @@ def test_details_edited_behind_the_ledger_fail_the_check_and_the_bundle(world: d
     assert laptop.verify_ledger().ok
     laptop.vault.read("SELECT 1")  # file the journal
     with laptop.vault.transaction() as conn:  # an insider with the passphrase, SQL in hand
-        conn.execute("UPDATE leads SET fields = ? WHERE id = ?",
-                     (json.dumps({"name": "王芳", "phone": "+8613600136009", "title": "经理"}), lead))
+        conn.execute(
+            "UPDATE leads SET fields = ? WHERE id = ?",
+            (json.dumps({"name": "王芳", "phone": "+8613600136009", "title": "经理"}), lead),
+        )
     report = laptop.verify_ledger()
     assert not report.ok and report.lead_id == lead and lead in report.reason
     laptop.create_bundle(recipient=world["public"], target=tmp_path / "c.age")
@@ -224,8 +232,7 @@ def _cut_last_event(booth: Booth) -> str:
     with booth.vault.transaction() as conn:
         conn.execute("DROP TRIGGER ledger_no_delete")
         conn.execute("DELETE FROM ledger WHERE id = ?", (last[0],))
-        conn.execute("UPDATE consent_state SET state = 'granted', ledger_id = ? WHERE lead_id = ?",
-                     (first, last[1]))
+        conn.execute("UPDATE consent_state SET state = 'granted', ledger_id = ? WHERE lead_id = ?", (first, last[1]))
         conn.execute("DELETE FROM certificates WHERE ledger_id = ?", (last[0],))
     return last[1]
 

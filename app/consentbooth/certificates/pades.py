@@ -70,7 +70,8 @@ def _pem(cert: asn1_x509.Certificate) -> bytes:
     return x509.load_der_x509_certificate(cert.dump()).public_bytes(serialization.Encoding.PEM)
 
 
-def _context(roots: Sequence[asn1_x509.Certificate], others: Sequence[Any], moment: datetime | None = None) -> ValidationContext:
+def _context(roots: Sequence[asn1_x509.Certificate], others: Sequence[Any],
+             moment: datetime | None = None) -> ValidationContext:
     # An explicit (possibly empty) list: never the operating system's trust store.
     return ValidationContext(
         trust_roots=list(roots),
@@ -94,7 +95,8 @@ class _SignatureCheck:
         self.pdf = pdf
         self.reader = reader
         self.roots = list(roots or [])
-        self.tsa_roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in tsa_roots or []]
+        self.tsa_roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+                          for c in tsa_roots or []]
         self.expected = expected_spki
         self.found = SignatureFindings()
 

@@ -81,5 +81,6 @@ def register(add: Adder) -> None:
     add_options(p)
     p.add_argument("--organisation", metavar="NAME", help="init: the organisation's name for its new root")
     p.add_argument("--label", default="ops", help="whose key slot (init, add-key, remove-key)")
-    p.add_argument("--new-key-file", metavar="FILE", help="add-key: a key file (from hub keygen) instead of a passphrase")
+    p.add_argument("--new-key-file", metavar="FILE",
+                   help="add-key: a key file (from hub keygen) instead of a passphrase")
     p.add_argument("--out", metavar="FILE", help="keygen: where to write the new key file")

@@ -106,7 +106,8 @@ def wrap(data_key: DataKey, slot_public: bytes, *, slot_id: int) -> bytes:
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(slot_public))
     kek = _hkdf(shared, _wrap_info(data_key.version, slot_id))
     nonce = os.urandom(NONCE_BYTES)
-    return public_bytes(ephemeral) + nonce + AESGCM(kek).encrypt(nonce, data_key.key, _wrap_info(data_key.version, slot_id))
+    wrapped = AESGCM(kek).encrypt(nonce, data_key.key, _wrap_info(data_key.version, slot_id))
+    return public_bytes(ephemeral) + nonce + wrapped
 
 
 def unwrap(blob: bytes, slot_private: X25519PrivateKey, *, version: int, slot_id: int) -> DataKey:

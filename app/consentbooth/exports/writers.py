@@ -6,8 +6,9 @@ chunks of :data:`CHUNK_ROWS` and never all held at once) and writes through
 (Linux; elsewhere a 0600 staged file with an owner record) that becomes the target only when
 everything was written and fsynced, so a kill -9 at any moment leaves the complete file or
 nothing. A failure (disk full, no permission, a cancel, any exception from the row source) leaves
-the previous file, or nothing, and no temporary file; it surfaces as a :class:`~consentbooth.core.errors.UserFacingError`
-(:class:`~consentbooth.core.errors.StorageError` for the disk, :class:`ExportCancelled`).
+the previous file, or nothing, and no temporary file; it surfaces as a
+:class:`~consentbooth.core.errors.UserFacingError` (:class:`~consentbooth.core.errors.StorageError`
+for the disk, :class:`ExportCancelled`).
 
 ``progress(n)`` is called with the number of rows read so far (written or rejected) after every
 chunk; ``cancel()`` is polled before every chunk and stops the export when it returns true.

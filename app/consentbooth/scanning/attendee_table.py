@@ -125,7 +125,8 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise AttendeeFileRefused("The attendee file is not a readable XLSX workbook.") from None
     try:
-        sheet = next((s for s in book.worksheets if (s.max_row or 0) > 1), book.worksheets[0] if book.worksheets else None)
+        first = book.worksheets[0] if book.worksheets else None
+        sheet = next((s for s in book.worksheets if (s.max_row or 0) > 1), first)
         if sheet is None:
             return
         for row in sheet.iter_rows(values_only=True):

@@ -55,7 +55,8 @@ TITLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CJK_NAME = re.compile(r"[\u3400-\u9fff]{1,2}[·・]?[\u3400-\u9fff]{1,3}")
-_LATIN_NAME = re.compile(r"(?:Dr\.?\s+|Mr\.?\s+|Ms\.?\s+|Mrs\.?\s+)?[A-Z][A-Za-zÀ-ÿ'’.-]*(?:\s+[A-Z][A-Za-zÀ-ÿ'’.-]*){1,3}")
+_LATIN_NAME = re.compile(r"(?:Dr\.?\s+|Mr\.?\s+|Ms\.?\s+|Mrs\.?\s+)?"
+                         r"[A-Z][A-Za-zÀ-ÿ'’.-]*(?:\s+[A-Z][A-Za-zÀ-ÿ'’.-]*){1,3}")
 
 
 class Line(Protocol):

@@ -26,7 +26,6 @@ from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import Action, Decision, new_id
 from consentbooth.services import trust
-from consentbooth.services.assessments import assessment_ids
 from consentbooth.services.context import BoothContext
 from consentbooth.vault import ledger
 from consentbooth.vault.certstore import StoredCertificate
@@ -69,7 +68,6 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
         states_after=_states_after(ctx, entry) if consent.action is Action.WITHDRAWAL else None,
         chain_head=head.as_dict() if head else None,
         root_fingerprint=trust.signing_root_fingerprint(ctx.certificate_identity),
-        assessments=assessment_ids(ctx, as_of=at),
     )
     return record, lead.signature_png, lead.id, consent.action.value
 
@@ -235,7 +233,8 @@ class CertificateVerdict:
     root_fingerprint: str | None = None  # the root the signer chains to (or its chain's top)
 
 
-def verify_certificate(ctx: BoothContext | None, pdf: bytes, *, trust_roots: Sequence[bytes] = ()) -> CertificateVerdict:
+def verify_certificate(ctx: BoothContext | None, pdf: bytes, *,
+                       trust_roots: Sequence[bytes] = ()) -> CertificateVerdict:
     """What is known of a certificate: VALID only when its signer chains to a trusted root (the
     ``trust_roots`` given, the trust list imported once, and with a vault its organisation root
     and device keys); intact but unanchored is "untrusted", never VALID. The printed QR code is
@@ -287,7 +286,8 @@ def _against_ledger(ctx: BoothContext, report: VerificationReport) -> tuple[Mess
                 "this certificate was issued: its history was cut", seq=head.get("device_seq"),
                 device=head.get("device_id"))))
             return Message("NOT VALID: the vault's ledger was cut after this certificate was issued."), checks, None
-        checks.append(Check("chain_head", True, Message("the vault's ledger still holds the chain this certificate names")))
+        checks.append(Check("chain_head", True,
+                            Message("the vault's ledger still holds the chain this certificate names")))
     states = ctx.hub.consent_states(entry.lead_id or "")
     withdrawn = sorted(c for c in record.get("granted_purposes", []) if states.get(c, ("",))[0] != "granted")
     purposes = ", ".join(withdrawn)

@@ -139,5 +139,6 @@ def _postgres(booth: Booth):
     from consentbooth.core.errors import UserFacingError
 
     if booth.hub.kind != "postgresql":
-        raise UserFacingError("Only a PostgreSQL hub has a data key of its own; a hub vault is keyed by its passphrase.")
+        raise UserFacingError(
+            "Only a PostgreSQL hub has a data key of its own; a hub vault is keyed by its passphrase.")
     return booth.hub

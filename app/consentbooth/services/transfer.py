@@ -220,8 +220,8 @@ def _refused(result: tuple[str, dict] | None) -> None:
         raise refusal
 
 
-def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "", progress: Progress | None = None,
-                 verifier: Executor | None = None) -> MergeResult:
+def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: str = "",
+                 progress: Progress | None = None, verifier: Executor | None = None) -> MergeResult:
     """Verify one bundle (decryption, signature, ledger chains), admit it (services/admission.py)
     and merge it; never partially. ``verifier``: a worker process that checks a large bundle's
     chains while the hub applies it (see VERIFY_ALONGSIDE)."""

@@ -234,7 +234,8 @@ class Session(QObject):
 
                 key = HubKey(passphrase=None if hub.key_file_text else passphrase,
                              key_file_text=hub.key_file_text or None)
-                booth = open_ops_hub(hub.url, key=key, ask_password=(lambda: hub.db_password) if hub.db_password else None)
+                ask = (lambda: hub.db_password) if hub.db_password else None
+                booth = open_ops_hub(hub.url, key=key, ask_password=ask)
             else:
                 booth = open_booth(path, passphrase)
             return booth, load_snapshot(booth)

@@ -95,16 +95,20 @@ QFrame#purposeCard[ticked="true"] {{ background: {ACCENT_SOFT}; border: 2px soli
 #kioskWindow QLineEdit:focus {{ border: 3px solid {FOCUS}; padding: 6px 10px; }}
 #kioskWindow QPushButton {{ font-size: 21px; padding: 12px 30px; min-height: {TOUCH - 24}px; border-radius: 10px; }}
 #kioskWindow QPushButton:focus {{ border: 3px solid {FOCUS}; padding: 10px 28px; }}
-#kioskWindow QPushButton[role="lang"] {{ font-size: 17px; padding: 6px 20px; min-height: {TOUCH - 14}px; min-width: 60px; border-radius: 22px; }}
-#kioskWindow QPushButton[role="staff"] {{ font-size: 16px; padding: 6px 18px; min-height: {TOUCH - 14}px; min-width: 60px; color: {INK}; background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 22px; }}
+#kioskWindow QPushButton[role="lang"] {{ font-size: 17px; padding: 6px 20px; min-height: {TOUCH - 14}px;
+    min-width: 60px; border-radius: 22px; }}
+#kioskWindow QPushButton[role="staff"] {{ font-size: 16px; padding: 6px 18px; min-height: {TOUCH - 14}px;
+    min-width: 60px; color: {INK}; background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 22px; }}
 #kioskWindow QPushButton#age14plus, #kioskWindow QPushButton#ageUnder14 {{ min-height: 72px; font-size: 24px; }}
-#kioskWindow QCheckBox {{ font-size: 21px; font-weight: 600; padding: 4px; border: 3px solid transparent; border-radius: 8px; }}
+#kioskWindow QCheckBox {{ font-size: 21px; font-weight: 600; padding: 4px; border: 3px solid transparent;
+    border-radius: 8px; }}
 #kioskWindow QCheckBox:focus {{ border: 3px solid {FOCUS}; }}
 #kioskWindow QCheckBox::indicator {{ width: 44px; height: 44px; }}
 #kioskWindow QScrollBar:vertical {{ width: 22px; background: {TRACK}; border-radius: 11px; }}
 #kioskWindow QScrollBar::handle:vertical {{ background: {GUIDE}; border-radius: 11px; min-height: 60px; }}
 #kioskWindow QScrollBar::add-line:vertical, #kioskWindow QScrollBar::sub-line:vertical {{ height: 0; }}
-#kioskWindow QTextBrowser {{ font-size: 18px; background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; padding: 12px; }}
+#kioskWindow QTextBrowser {{ font-size: 18px; background: {CARD}; border: 1px solid {BORDER};
+    border-radius: 10px; padding: 12px; }}
 #kioskWindow QLabel#purposeText {{ font-size: 17px; color: {MUTED}; }}
 #kioskWindow QLabel#recipient {{ font-size: 16px; }}
 #kioskWindow QFrame#topBar {{ background: {CARD}; border-bottom: 1px solid {BORDER}; }}

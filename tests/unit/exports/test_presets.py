@@ -109,7 +109,9 @@ def test_a_copy_ops_edited_is_used_as_written(tmp_path: Path) -> None:
     text = text.replace('value = "Trade Show"', 'value = "CIIF 2026 Booth"')
     text = text.replace('header = "Title"', 'header = "Job Title"')
     text = text.replace('name = "salesforce"', 'name = "salesforce-ciif"')
-    text += '\n[[column]]\nheader = "Newsletter"\nsource = "consent.newsletter"\nmap = { granted = "yes", "*" = "no" }\n'
+    text += (
+        '\n[[column]]\nheader = "Newsletter"\nsource = "consent.newsletter"\nmap = { granted = "yes", "*" = "no" }\n'
+    )
     path = tmp_path / "my-salesforce.toml"
     path.write_text(text, encoding="utf-8")
     layout = get_preset(path)
@@ -133,26 +135,48 @@ GOOD_COLUMN = '[[column]]\nheader = "Email"\nsource = "email"\n'
         ('[preset]\nname = "x"\n[[column]]\nheader = "Email\nsource = "email"\n', 4, "not valid TOML"),
         (_spec(GOOD_COLUMN + '\n[[column]]\nheader = "A"\nsorce = "name"\n'), 11, "the key “sorce” is not known here"),
         (_spec('[[column]]\nheader = "A"\nsource = "name"\ntransform = "first"\n'), 8, "“first” is not a transform"),
-        (_spec('[[column]]\nheader = "A"\nsource = "name"\nmax_length = "40"\n'), 8, "“max_length” must be a whole number"),
+        (
+            _spec('[[column]]\nheader = "A"\nsource = "name"\nmax_length = "40"\n'),
+            8,
+            "“max_length” must be a whole number",
+        ),
         (_spec('[[column]]\nsource = "name"\n'), 5, "needs a “header”"),
         (_spec('[[column]]\nheader = "A"\nsource = "name"\nvalue = "x"\n'), 5, "exactly one of"),
-        (_spec('[[column]]\nheader = "T"\nsource = "consent_time"\ntransform = "datetime"\nformat = "yyyy"\n'
-               'timezone = "Beijing"\n'), 10, "“Beijing” is not a time zone"),
+        (
+            _spec(
+                '[[column]]\nheader = "T"\nsource = "consent_time"\ntransform = "datetime"\nformat = "yyyy"\n'
+                'timezone = "Beijing"\n'
+            ),
+            10,
+            "“Beijing” is not a time zone",
+        ),
         (_spec('[[column]]\nheader = "T"\nsource = "consent_time"\ntransform = "datetime"\n'), 5, "needs a “format”"),
         (_spec(GOOD_COLUMN + "\n" + GOOD_COLUMN), 9, "two columns are called “Email”"),
         (_spec('[[column]]\nheader = "A"\nsource = "name"\nrequired = "yes"\n'), 8, "“required” must be true or false"),
-        (_spec('[[column]]\nheader = "A"\nsource = "name"\nmax_length = 5\nfallback = "[not provided]"\n'), 9,
-         "longer than the column's max_length 5"),
-        (_spec('[[column]]\nheader = "A"\ncases = [ { when = "consent.x", value = "y" } ]\n'), 7, "“cases” must be a list"),
-        (_spec('[[column]]\nheader = "A"\nsource = "name"\ntype = "date"\n'), 8, "needs the “date” or “datetime” transform"),
+        (
+            _spec('[[column]]\nheader = "A"\nsource = "name"\nmax_length = 5\nfallback = "[not provided]"\n'),
+            9,
+            "longer than the column's max_length 5",
+        ),
+        (
+            _spec('[[column]]\nheader = "A"\ncases = [ { when = "consent.x", value = "y" } ]\n'),
+            7,
+            "“cases” must be a list",
+        ),
+        (
+            _spec('[[column]]\nheader = "A"\nsource = "name"\ntype = "date"\n'),
+            8,
+            "needs the “date” or “datetime” transform",
+        ),
         ('[preset]\nname = "mine"\nkind = "contacts"\n' + GOOD_COLUMN, 3, "“kind” must be one of"),
         ('[preset]\nname = "my preset"\n' + GOOD_COLUMN, 2, "“name” must be 1 to 64"),
         (GOOD_COLUMN, 1, "needs a [preset] table"),
         ('[preset]\nname = "mine"\n', 1, "no [[column]] tables"),
     ],
 )
-def test_a_malformed_preset_file_is_one_sentence_naming_the_line(tmp_path: Path, text: str, line: int,
-                                                                  words: str) -> None:
+def test_a_malformed_preset_file_is_one_sentence_naming_the_line(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
     path = tmp_path / "my.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PresetFileError) as caught:
@@ -181,7 +205,7 @@ def test_a_source_no_lead_has_is_named_with_its_line(tmp_path: Path, column: str
 def test_files_that_are_not_presets(tmp_path: Path) -> None:
     with pytest.raises(UserFacingError, match="Cannot read the preset file"):
         get_preset(tmp_path / "missing.toml")
-    (tmp_path / "latin1.toml").write_bytes(_spec(GOOD_COLUMN).encode() + b'# caf\xe9\n')
+    (tmp_path / "latin1.toml").write_bytes(_spec(GOOD_COLUMN).encode() + b"# caf\xe9\n")
     with pytest.raises(UserFacingError, match="is not UTF-8 text"):
         get_preset(tmp_path / "latin1.toml")
     (tmp_path / "big.toml").write_bytes(b"#" * 300_000)
@@ -191,10 +215,14 @@ def test_files_that_are_not_presets(tmp_path: Path) -> None:
 
 def test_required_fallback_and_reject(tmp_path: Path) -> None:
     path = tmp_path / "req.toml"
-    path.write_text(_spec(
-        '[[column]]\nheader = "Company"\nsource = "company"\nrequired = true\nfallback = "[not provided]"\n\n'
-        '[[column]]\nheader = "Email"\nsource = "email"\nrequired = true\n\n'
-        '[[column]]\nheader = "Code"\nsource = "title"\nmax_length = 3\noverflow = "reject"\n'), encoding="utf-8")
+    path.write_text(
+        _spec(
+            '[[column]]\nheader = "Company"\nsource = "company"\nrequired = true\nfallback = "[not provided]"\n\n'
+            '[[column]]\nheader = "Email"\nsource = "email"\nrequired = true\n\n'
+            '[[column]]\nheader = "Code"\nsource = "title"\nmax_length = 3\noverflow = "reject"\n'
+        ),
+        encoding="utf-8",
+    )
     layout = get_preset(path)
     assert layout.cells(_row(email="a@b.cn", title="abc")) == ["[not provided]", "a@b.cn", "abc"]
     assert layout.cells(_row(company="X", title="abc")) is None
@@ -208,18 +236,27 @@ def test_required_fallback_and_reject(tmp_path: Path) -> None:
 
 def test_date_formats_time_zones_and_maps(tmp_path: Path) -> None:
     path = tmp_path / "dates.toml"
-    path.write_text(_spec(
-        '[[column]]\nheader = "DL"\nsource = "consent_time"\ntransform = "datetime"\n'
-        'format = "yyyy-MM-ddTHH:mm:ss.SSS+HHmm"\n\n'
-        '[[column]]\nheader = "Beijing"\nsource = "consent_time"\ntransform = "datetime"\n'
-        'format = "dd/MM/yyyy HH:mm (+HH:mm)"\ntimezone = "+08:00"\n\n'
-        '[[column]]\nheader = "Day"\nsource = "consent_time"\ntransform = "date"\nformat = "yyyy-MM-dd"\n'
-        'type = "date"\n\n'
-        '[[column]]\nheader = "News"\nsource = "consent.newsletter"\nmap = { withdrawn = "out" }\n'), encoding="utf-8")
+    path.write_text(
+        _spec(
+            '[[column]]\nheader = "DL"\nsource = "consent_time"\ntransform = "datetime"\n'
+            'format = "yyyy-MM-ddTHH:mm:ss.SSS+HHmm"\n\n'
+            '[[column]]\nheader = "Beijing"\nsource = "consent_time"\ntransform = "datetime"\n'
+            'format = "dd/MM/yyyy HH:mm (+HH:mm)"\ntimezone = "+08:00"\n\n'
+            '[[column]]\nheader = "Day"\nsource = "consent_time"\ntransform = "date"\nformat = "yyyy-MM-dd"\n'
+            'type = "date"\n\n'
+            '[[column]]\nheader = "News"\nsource = "consent.newsletter"\nmap = { withdrawn = "out" }\n'
+        ),
+        encoding="utf-8",
+    )
     layout = get_preset(path)
     row = _row()
-    row = ExportRow(**{**{f: getattr(row, f) for f in row.__slots__}, "consent_time": "2026-11-30T17:08:35.061447+00:00",
-                       "consents": {"newsletter": "withdrawn"}})
+    row = ExportRow(
+        **{
+            **{f: getattr(row, f) for f in row.__slots__},
+            "consent_time": "2026-11-30T17:08:35.061447+00:00",
+            "consents": {"newsletter": "withdrawn"},
+        }
+    )
     assert layout.cells(row) == ["2026-11-30T17:08:35.061+0000", "01/12/2026 01:08 (+08:00)", "2026-11-30", "out"]
     assert layout.typed(row)[2] == dt.date(2026, 11, 30)
     unknown = ExportRow(**{**{f: getattr(row, f) for f in row.__slots__}, "consents": {}})

@@ -188,7 +188,15 @@ def test_salesforce_dataloader_optout_upsert_matches_erased_people_by_lead_id(tm
                         "ConsentBooth_Purposes_Withdrawn__c", "ConsentBooth_Withdrawn_At__c",
                         "ConsentBooth_Erased__c"]
     assert table[1:] == [
-        ["a", "li.lei@example.com", "true", "true", "newsletter;sales_contact", "2026-12-01T10:00:00.000+0000", "false"],
+        [
+            "a",
+            "li.lei@example.com",
+            "true",
+            "true",
+            "newsletter;sales_contact",
+            "2026-12-01T10:00:00.000+0000",
+            "false",
+        ],
         ["b", "anna@example.de", "", "", "newsletter", "2026-12-02T10:00:00.250+0000", "false"],
         ["c", "", "true", "true", "sales_contact", "2026-12-03T10:00:00.000+0000", "true"],
     ]

@@ -12,10 +12,20 @@ from pathlib import Path
 from consentbooth.services.booth import Booth, CaptureRequest
 from tests.vault_pages import decrypted_pages, hits, plaintext_copy, table_cells
 
-VCARD = ("BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E6=89=AB=E6=8F=8F;=E9=87=91=E4=B8=9D=E9=9B=80\r\n"
-         "ORG:Scanned7c1e Instruments\r\nTEL;CELL:13911117777\r\nEMAIL:scanned7c1e@badge.example\r\nEND:VCARD\r\n")
-NEEDLES = ["扫描金丝雀", "Scanned7c1e", "scanned7c1e", "13911117777", "名单金丝雀", "Listed9d2f", "listed9d2f",
-           "13922228888"]
+VCARD = (
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E6=89=AB=E6=8F=8F;=E9=87=91=E4=B8=9D=E9=9B=80\r\n"
+    "ORG:Scanned7c1e Instruments\r\nTEL;CELL:13911117777\r\nEMAIL:scanned7c1e@badge.example\r\nEND:VCARD\r\n"
+)
+NEEDLES = [
+    "扫描金丝雀",
+    "Scanned7c1e",
+    "scanned7c1e",
+    "13911117777",
+    "名单金丝雀",
+    "Listed9d2f",
+    "listed9d2f",
+    "13922228888",
+]
 
 
 def _list() -> bytes:
@@ -31,9 +41,7 @@ def _everything_under(folder: Path) -> list[bytes]:
     return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
 
 
-def test_declined_scans_leave_nothing_and_the_list_stays_sealed(
-    tmp_path: Path, passphrase: str, run_dir: Path
-) -> None:
+def test_declined_scans_leave_nothing_and_the_list_stays_sealed(tmp_path: Path, passphrase: str, run_dir: Path) -> None:
     path = tmp_path / "booth.cbvault"
     booth = Booth.create(path, passphrase, demo=True)
     booth.import_attendee_list(data=_list(), file_name="organiser.csv")
@@ -41,9 +49,15 @@ def test_declined_scans_leave_nothing_and_the_list_stays_sealed(
         draft = booth.read_badge(payload)
         assert draft.fields and "金丝雀" not in repr(draft)
         # the attendee read the notice and ticked nothing: a decline
-        result = booth.capture(CaptureRequest(fields=dict(draft.fields), purposes=[], source=draft.source,
-                                              attendee_list=draft.attendee_list,
-                                              drafted=frozenset(draft.fields)))
+        result = booth.capture(
+            CaptureRequest(
+                fields=dict(draft.fields),
+                purposes=[],
+                source=draft.source,
+                attendee_list=draft.attendee_list,
+                drafted=frozenset(draft.fields),
+            )
+        )
         assert result.declined and result.lead_id is None
     assert booth.count() == 0 and booth.anonymous_counts()["declined"] == 2
     booth.lock()

@@ -101,7 +101,8 @@ def migrate(conn: psycopg.Connection, *, target: int = schema.CURRENT_VERSION) -
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
         ident = sql.Identifier(schema.SCHEMA)
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                     "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
         before = schema_version(conn)
     if before > schema.CURRENT_VERSION:
         raise UserFacingError(

@@ -94,7 +94,9 @@ class EvidenceRecords(Connected):
             "WHERE NOT EXISTS (SELECT 1 FROM ledger g WHERE g.id = c.ledger_id) "
             # the columns read from each signed body when it was stored must still say what it says
             "UNION ALL SELECT 'the indexed columns of ledger event ' || g.id, g.id FROM ledger g "
-            "WHERE g.data_digest IS DISTINCT FROM coalesce(convert_from(g.body, 'UTF8')::jsonb #>> '{event,data_digest}', '') "
-            "OR g.notice_version IS DISTINCT FROM coalesce((convert_from(g.body, 'UTF8')::jsonb #>> '{event,notice,version}')::int, 0)"
+            "WHERE g.data_digest IS DISTINCT FROM "
+            "coalesce(convert_from(g.body, 'UTF8')::jsonb #>> '{event,data_digest}', '') "
+            "OR g.notice_version IS DISTINCT FROM "
+            "coalesce((convert_from(g.body, 'UTF8')::jsonb #>> '{event,notice,version}')::int, 0)"
         ).fetchall()
         return [(r[0], r[1]) for r in rows]

@@ -49,7 +49,8 @@ class Keyring:
             ).fetchone()
             if row is None:
                 raise HubKeyRefused()
-            self.keys[version] = envelope.unwrap(bytes(row[0]), self.slot_private, version=version, slot_id=self.slot_id)
+            self.keys[version] = envelope.unwrap(bytes(row[0]), self.slot_private, version=version,
+                                                 slot_id=self.slot_id)
         return self.keys[version]
 
     def refresh(self, conn: psycopg.Connection) -> DataKey:

@@ -54,7 +54,8 @@ def _certificates(hub: PostgresHub, reseal) -> None:
     conn = hub.conn
     ids = [r[0] for r in conn.execute("SELECT id FROM certificates").fetchall()]
     for start in range(0, len(ids), BATCH):
-        rows = conn.execute("SELECT id, pdf_enc FROM certificates WHERE id = ANY(%s)", (ids[start : start + BATCH],)).fetchall()
+        rows = conn.execute("SELECT id, pdf_enc FROM certificates WHERE id = ANY(%s)",
+                            (ids[start : start + BATCH],)).fetchall()
         with conn.cursor() as cur:
             cur.executemany("UPDATE certificates SET pdf_enc = %s WHERE id = %s",
                             [(reseal(pdf, aad("certificate", cid)), cid) for cid, pdf in rows])

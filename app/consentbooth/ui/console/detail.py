@@ -255,16 +255,16 @@ class LeadDetail(QWidget):
         if granted:
             lines.append(html.escape(_("Granted: {items}").format(items=", ".join(granted))))
         if refused:
-            lines.append(f"<span style='color:{style.MUTED}'>" + html.escape(_("Not granted: {items}").format(items=", ".join(refused))) + "</span>")
+            not_granted = _("Not granted: {items}").format(items=", ".join(refused))
+            lines.append(f"<span style='color:{style.MUTED}'>{html.escape(not_granted)}</span>")
         if withdrawn:
             lines.append(html.escape(_("Withdrawn: {items}").format(items=", ".join(withdrawn))))
         if entry.request_date:
             lines.append(html.escape(_("Requested on {date}").format(date=entry.request_date.isoformat())))
         if entry.note:
             lines.append(f"<i>{html.escape(entry.note)}</i>")
-        lines.append(f"<span style='color:{style.MUTED};font-size:11px'>"
-                     + html.escape(_("Notice v{version} · {sha}…").format(version=entry.notice_version, sha=entry.notice_sha256[:12]))
-                     + "</span>")
+        notice = _("Notice v{version} · {sha}…").format(version=entry.notice_version, sha=entry.notice_sha256[:12])
+        lines.append(f"<span style='color:{style.MUTED};font-size:11px'>{html.escape(notice)}</span>")
         item = label("<br>".join(lines))
         item.setObjectName("timelineItem")
         item.setStyleSheet(f"QLabel#timelineItem {{ border-left: 3px solid {colour}; padding-left: 10px; }}")

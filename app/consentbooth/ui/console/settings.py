@@ -104,7 +104,8 @@ class SettingsDialog(ToolDialog):
             for var, spin in self.spins.items():
                 self.session.config.set(var, spin.value())
         except OSError:
-            errors.show_exception(UserFacingError("The settings could not be saved; check the disk and try again."), self)
+            errors.show_exception(
+                UserFacingError("The settings could not be saved; check the disk and try again."), self)
             return
         lock = self.session.findChild(InactivityLock)
         if lock is not None:  # the kiosk reads its times when it starts; the pause needs telling

@@ -110,8 +110,8 @@ class MergeDialog(ToolDialog):
         self.files.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         layout.addWidget(self.files)
         form = QFormLayout()
-        self.identity = PathField(mode="open", caption=_("Ops key file"), file_filter="age key (*.key *.txt);;All files (*)",
-                                  name="mergeIdentity")
+        self.identity = PathField(mode="open", caption=_("Ops key file"),
+                                  file_filter="age key (*.key *.txt);;All files (*)", name="mergeIdentity")
         form.addRow(_("Ops key file"), self.identity)
         layout.addLayout(form)
         layout.addWidget(self.progress)

@@ -183,7 +183,8 @@ class CameraScanView(QWidget):
             self._no_camera(NO_CAMERA)
             return
         device_id = self.picker.currentData()
-        device = next((d for d in QMediaDevices.videoInputs() if d.id() == device_id), QMediaDevices.defaultVideoInput())
+        device = next((d for d in QMediaDevices.videoInputs() if d.id() == device_id),
+                      QMediaDevices.defaultVideoInput())
         self.camera = QCamera(device, self)
         self.camera.errorOccurred.connect(self._camera_error)
         self.session.setCamera(self.camera)

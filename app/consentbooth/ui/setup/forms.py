@@ -1,9 +1,10 @@
 """The setup's editors, shared by the first-run wizard and the console's "Booth setup" dialog.
 
 Organisation, event (with its qualifying questions) and a separate consent's recipient (the
-bilingual privacy notice's editor is in :mod:`~consentbooth.ui.setup.notice_editor`). Each builds a domain object; the rules live in the domain and the
-services, which refuse with a sentence the screens show. Each keeps its texts (``texts``) so a
-language switch says them again (``retranslate``): the first-run wizard has a 中文/English switch.
+bilingual privacy notice's editor is in :mod:`~consentbooth.ui.setup.notice_editor`). Each builds
+a domain object; the rules live in the domain and the services, which refuse with a sentence the
+screens show. Each keeps its texts (``texts``) so a language switch says them again
+(``retranslate``): the first-run wizard has a 中文/English switch.
 """
 
 from __future__ import annotations

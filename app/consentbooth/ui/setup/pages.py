@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from consentbooth.core.errors import ValidationError
 from consentbooth.core.i18n import _, current_language
-from consentbooth.domain.assessment import check_assessed
 from consentbooth.domain.catalogue import standard_purposes
 from consentbooth.domain.models import Event, Organisation, Purpose, Recipient, localized
 from consentbooth.domain.notice import Notice
@@ -199,15 +197,12 @@ class PurposesPage(Page):
                 box.setChecked(True)
             layout.addWidget(frame)
         layout.addStretch(1)
-        self.error = MessageLabel(name="purposesError")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolled(content))
-        outer.addWidget(self.error)
 
     def retranslate(self) -> None:
         super().retranslate()
-        self.error.retranslate()
         language = current_language()
         for purpose in self.standard:
             self.descriptions[purpose.code].setText(localized(purpose.description, language))
@@ -229,19 +224,10 @@ class PurposesPage(Page):
                 dpv_category=purpose.dpv_category, channels=purpose.channels,
                 separate_consent=purpose.separate_consent, required_fields=purpose.required_fields,
                 recipients=recipients, retention_days=purpose.retention_days, enabled=on,
-                processing=purpose.processing,
             ))
         return out
 
     def validatePage(self) -> bool:
-        """At least one purpose; none that shares, goes abroad or publishes (a new vault holds no
-        impact assessment yet: PIPL Art. 55; the service refuses it too)."""
-        try:
-            check_assessed(self.purposes(), (), current_language())
-        except ValidationError as exc:
-            self.error.refuse(exc)
-            return False
-        self.error.clear_message()
         return any(b.isChecked() for b in self.enabled.values())
 
 
@@ -273,7 +259,8 @@ class NoticePage(Page):
         if key == self._filled_from:
             return  # keep the staff's edits
         self._filled_from = key
-        self.editor.set_sections(fill_notice(organisation=org, event=event, purposes=[p for p in purposes if p.enabled]))
+        enabled = [p for p in purposes if p.enabled]
+        self.editor.set_sections(fill_notice(organisation=org, event=event, purposes=enabled))
         self.error.clear_message()
 
     def sections(self) -> dict[str, dict[str, str]]:

@@ -107,8 +107,9 @@ class RateChart(QWidget):
         for text, granted, shown in self._rows:
             rate = granted / shown if shown else 0.0
             p.setPen(QColor(style.INK))
+            shown_text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(label_w - 10))
             p.drawText(QRectF(0, y, label_w - 8, 26),
-                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(label_w - 10)))
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, shown_text)
             track = QRectF(label_w, y + 5, track_w, 16)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(style.TRACK))
