@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from consentbooth.core.errors import UserFacingError, ValidationError
+from consentbooth.core.files import read_user_file
 from consentbooth.core.paths import default_vault_path
 from consentbooth.services.booth import Booth
 
@@ -155,10 +156,4 @@ def date_option(option: str, text: str | None) -> date | None:
         ) from None
 
 
-def read_file(path: str | Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UserFacingError(
-            "Cannot read {path}: {reason}", path=str(path), reason=exc.strerror or type(exc).__name__
-        ) from None
+read_file = read_user_file  # what the commands call it

@@ -1,4 +1,5 @@
-"""Durable, atomic file writes: an anonymous or staged private file, fsync, then link/rename."""
+"""Durable, atomic file writes: an anonymous or staged private file, fsync, then link/rename; and
+reading a file the user named."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from consentbooth.core.errors import explain_os_error
+from consentbooth.core.errors import UserFacingError, explain_os_error
 from consentbooth.core.staging import StagedFile, fsync_dir, link_following
 
-__all__ = ["atomic_writer", "explain_os_error", "fsync_dir", "write_atomic"]
+__all__ = ["atomic_writer", "explain_os_error", "fsync_dir", "read_user_file", "write_atomic"]
 
 
 def commit_file(tmp: Path, target: Path) -> None:
@@ -119,3 +120,13 @@ def atomic_writer(
 def write_atomic(target: Path, data: bytes) -> None:
     with atomic_writer(target) as f:
         f.write(data)
+
+
+def read_user_file(path: str | Path) -> bytes:
+    """A file the user chose (a list to import, a key, a certificate): its bytes, or one sentence."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UserFacingError(
+            "Cannot read {path}: {reason}", path=str(path), reason=exc.strerror or type(exc).__name__
+        ) from None

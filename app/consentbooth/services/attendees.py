@@ -112,15 +112,6 @@ def _mapping(table: attendee_table.AttendeeTable, mapping: Mapping[str, str] | N
     return chosen
 
 
-def read_attendee_file(path: str | Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UserFacingError(
-            "Cannot read {path}: {reason}", path=str(path), reason=exc.strerror or type(exc).__name__
-        ) from None
-
-
 def preview_attendee_file(
     ctx: BoothContext | None, *, data: bytes, file_name: str = "",
     mapping: Mapping[str, str] | None = None, rows_shown: int = PREVIEW_ROWS,

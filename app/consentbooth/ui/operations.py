@@ -369,17 +369,17 @@ def read_business_card(booth: Booth, _job: Job, photo: bytes) -> object:
 
 @operation()
 def preview_attendee_file(booth: Booth, _job: Job, *, path: Path, mapping: dict[str, str] | None) -> object:
-    from consentbooth.services.attendees import read_attendee_file
+    from consentbooth.core.files import read_user_file
 
-    return booth.preview_attendee_file(data=read_attendee_file(path), file_name=path.name, mapping=mapping)
+    return booth.preview_attendee_file(data=read_user_file(path), file_name=path.name, mapping=mapping)
 
 
 @operation(ATTENDEE_LISTS)
 def import_attendee_list(booth: Booth, _job: Job, *, path: Path, mapping: dict[str, str] | None,
                          event_id: str | None, keep_days: int, operator: str | None) -> object:
-    from consentbooth.services.attendees import read_attendee_file
+    from consentbooth.core.files import read_user_file
 
-    return booth.import_attendee_list(data=read_attendee_file(path), file_name=path.name, mapping=mapping,
+    return booth.import_attendee_list(data=read_user_file(path), file_name=path.name, mapping=mapping,
                                       event_id=event_id, keep_days=keep_days, operator=operator)
 
 
