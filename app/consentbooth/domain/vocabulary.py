@@ -87,6 +87,7 @@ CHANNELS = Words({
     "wechat": "WeChat",
     "hub": "Marketing ops",
     "system": "Retention period ended",
+    "letter": "Letter",
 })
 # A purpose's state for a person (``Decision`` / a folded consent state).
 STATUSES = Words({
@@ -102,6 +103,8 @@ ACTIONS = Words({
     "correction": "Details corrected",
     "erasure": "Erasure",
     "expiry": "Expiry",
+    "request_opened": "Rights request received",
+    "request_closed": "Rights request closed",
 })
 # The language a person read the notice in.
 LANGUAGES = Words({

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 from consentbooth.core.i18n import _, current_language
 from consentbooth.domain.models import localized
 from consentbooth.services.booth import DashboardStats
-from consentbooth.ui import operations
+from consentbooth.ui import operations, style
+from consentbooth.ui.console import requestops
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.charts import BarChart, RateChart
 from consentbooth.ui.widgets.common import Texts, button, card, label
@@ -35,6 +36,8 @@ class Dashboard(QWidget):
             ("total", "Leads in the vault"),
             ("declined", "Declined (anonymous)"),
             ("minors", "Under 14, not recorded"),
+            ("requests_open", "Open rights requests"),
+            ("requests_overdue", "Overdue rights requests"),
         ):
             frame, inner = card()
             value = label("—", name="title")
@@ -86,6 +89,14 @@ class Dashboard(QWidget):
 
     def refresh(self) -> None:
         self.session.run(operations.dashboard_stats(), self._show)
+        self.session.run(requestops.request_counts(), self._show_requests)
+
+    def _show_requests(self, counts: requestops.RequestCounts) -> None:
+        """Open and overdue rights requests (every event's: a due date does not wait for the event)."""
+        self.kpi["requests_open"][0].setText(f"{counts.open:,}")
+        overdue = self.kpi["requests_overdue"][0]
+        overdue.setText(f"{counts.overdue:,}")
+        overdue.setStyleSheet(f"color: {style.DANGER};" if counts.overdue else "")
 
     def _changed(self, kind: str) -> None:
         if kind == operations.LEADS and self.isVisible():  # otherwise: when its tab is opened

@@ -83,17 +83,21 @@ class LeadDetail(QWidget):
         self.correct_button.setObjectName("correctButton")
         self.export_button = button(slot=self.export_certificate)
         self.export_button.setObjectName("exportButton")
+        self.copy_button = button(slot=self.export_copy)
+        self.copy_button.setObjectName("personCopyButton")
         self.erase_button = button(role="danger", slot=self.confirm_erase)
         self.erase_button.setObjectName("eraseButton")
         self.texts.bind(self.withdraw_button.setText, "Withdraw…")
         self.texts.bind(self.correct_button.setText, "Correct…")
         self.texts.bind(self.export_button.setText, "Certificate…")
+        self.texts.bind(self.copy_button.setText, "Copy for the person…")
+        self.texts.bind(self.copy_button.setToolTip, "Everything held about this person (PIPL Art. 45)")
         self.texts.bind(self.erase_button.setText, "Erase…")
         self.texts.bind(self.withdraw_button.setToolTip, "Record a withdrawal")
         self.texts.bind(self.correct_button.setToolTip, "Correct details")
         self.texts.bind(self.export_button.setToolTip, "Save certificate")
         self.texts.bind(self.erase_button.setToolTip, "Erase person")
-        for b in (self.withdraw_button, self.correct_button, self.export_button, self.erase_button):
+        for b in (self.withdraw_button, self.correct_button, self.export_button, self.copy_button, self.erase_button):
             actions.addWidget(b)
         actions.addStretch(1)
 
@@ -331,3 +335,25 @@ class LeadDetail(QWidget):
             return
 
         self.session.run(operations.export_certificate(lead_id, Path(path)), None, show_exception)
+
+    def export_copy(self) -> None:
+        """The person's copy (Art. 45) into a folder: the signed bilingual PDF and the JSON."""
+        if self.record is None:
+            return
+        from consentbooth.ui.console import requestops
+
+        lead_id = self.record.lead.id
+        folder = QFileDialog.getExistingDirectory(self, _("Folder for the person's copy"), str(Path.home()))
+        if not folder:
+            return
+        self.session.run(requestops.write_copy(lead_id, Path(folder)), self._copied, show_exception)
+
+    def _copied(self, files) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("personCopyDone")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setWindowTitle(_("Copy for the person"))
+        box.setText(_("Written: {pdf} and {json}").format(pdf=files.pdf.name, json=files.json.name))
+        self._track(box)
+        self.dialog = box
+        box.open()

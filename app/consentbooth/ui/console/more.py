@@ -25,6 +25,7 @@ ENTRIES: tuple[tuple[str, str, str] | None, ...] = (
     ("export", N_("Export leads…"), "exports:ExportDialog"),
     ("suppression", N_("Suppression list…"), "exports:SuppressionDialog"),
     ("sharing", N_("Sharing log"), "exports:SharingLogDialog"),
+    ("requests", N_("Rights requests…"), "requests:RequestsDialog"),
     None,
     ("bundle", N_("Bundle for marketing ops…"), "transfer:BundleDialog"),
     ("merge", N_("Merge bundles…"), "transfer:MergeDialog"),
