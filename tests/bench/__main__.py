@@ -67,7 +67,13 @@ def main(argv: list[str]) -> int:
         )
         if row.get("note"):
             sys.stdout.write(f"{'':<{width}}  {row['note']}\n")
-    Path("bench-results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    target = Path("bench-results.json")
+    if wanted and target.exists():  # a partial run updates its own rows and keeps the others
+        try:
+            results = {**json.loads(target.read_text(encoding="utf-8")), **results}
+        except (ValueError, OSError):
+            pass
+    target.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.write("\nwrote bench-results.json\n")
     return 1 if failed else 0
 
