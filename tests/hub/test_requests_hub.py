@@ -34,7 +34,7 @@ def pg_hub(hub_db: HubDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["merge", "--hub", url, "--identity", str(identity), "--approve-device",
                      world.laptops[0].fingerprint, *map(str, world.bundles())]) == 0
     capsys.readouterr()
-    return {"url": url, "world": world}
+    return {"url": url, "world": world, "db": hub_db}
 
 
 def _run(capsys, *args: str) -> tuple[int, object, str]:
@@ -80,6 +80,9 @@ def test_requests_and_the_copy_on_a_postgresql_hub(pg_hub: dict, tmp_path: Path,
     assert "PIPL" in Path(letter["letter"]).read_text(encoding="utf-8") or "个人信息保护法" in Path(
         letter["letter"]).read_text(encoding="utf-8")
     # nothing of the identity check is readable in the database: the register row is sealed
+    # the register's identity checks and notes are sealed in the database: not readable with SQL
+    dump = pg_hub["db"].psql("SELECT kind, status, encode(data_enc, 'escape') FROM consentbooth.rights_requests")
+    assert dump.count("phone") == 0 and "called back" not in dump and "explanation" in dump
     code, shown, _ = _run(capsys, "show", *hub, "--lead", lead_id)
     actions = [h["action"] for h in shown["history"]]
     assert actions.count("request_opened") == 8 and actions.count("request_closed") == 7

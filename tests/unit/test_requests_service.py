@@ -84,3 +84,16 @@ def test_a_deletion_request_carried_out_then_the_copy_of_what_remains(booth: Boo
     assert data["requests"][0]["outcome"] == "fulfilled"
     letter = requests.answer_letter(booth.ctx, request.id)
     assert "尊敬的先生/女士" in letter and "Details deleted." in letter  # no name left to address
+
+
+def test_the_letter_speaks_the_persons_language(booth: Booth) -> None:
+    lead_id = booth.capture(zh_request(language="en", fields={"name": "Ann Lee", "phone": "13800138009"},
+                                       purposes=["sales_contact"])).lead_id
+    request = _open(booth, lead_id, kind="correction")
+    letter = requests.answer_letter(booth.ctx, request.id)
+    assert letter.splitlines()[3] == "Dear Ann Lee,"
+    assert "correction of your personal information (PIPL Article 46)" in letter
+    assert f"will answer by {request.due_on.isoformat()}" in letter
+    org = booth.ctx.organisation()
+    english = letter.replace(org.name_zh, "").replace(org.rights_contact, "")  # the organisation's own words
+    assert not any("\u4e00" <= c <= "\u9fff" for c in english)
