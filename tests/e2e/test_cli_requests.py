@@ -5,6 +5,7 @@ bad input refused in one sentence with nothing stored."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from consentbooth import cli
 from consentbooth.domain.requests import RequestType
 from tests.e2e.conftest import PASS, cb
 from tests.helpers import ZH_LEAD
+from tests.support.personcopy import pdf_text
 
 
 @pytest.fixture
@@ -78,6 +80,10 @@ def test_every_request_type_from_finding_to_the_letter(vault: Path, tmp_path: Pa
     text = Path(letter["letter"]).read_text(encoding="utf-8")
     assert "张伟" in text and "删除" in text and "The law requires us to keep this record." in text
     assert "个人信息保护法" in text or "网信" in text
+    assert "The law requires us to keep this record." in pdf_text(Path(letter["pdf"]))
+    assert "删除您的个人信息" in " ".join(pdf_text(Path(letter["pdf"])).split()).replace(" ", "")
+    sig = subprocess.run(["pdfsig", letter["pdf"]], capture_output=True, text=True, timeout=60).stdout
+    assert "Signature is Valid" in sig and "Total document signed" in sig, sig
 
     code, shown, _ = run("show", *v, "--lead", zh)
     actions = [h["action"] for h in shown["history"]]

@@ -233,3 +233,24 @@ def issue_person_copy_pdf(*, copy: Mapping[str, Any], json_bytes: bytes, identit
     return sign_pdf(pdf, identity=identity, reason="PIPL Art. 45 copy of personal information",
                     signer_name=str(controller.get("name") or "") or None, timestamp_url=timestamp_url)
 
+
+def issue_letter_pdf(*, text: str, title: str, identity: SigningIdentity, signer_name: str | None = None,
+                     timestamp_url: str | None = None) -> bytes:
+    """An answer letter (plain text, one paragraph per line) as a signed PDF, for post or email."""
+    ensure_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT_NAME)
+    canvas.setTitle(title)
+    canvas.setAuthor(signer_name or "")
+    canvas.setCreator("ConsentBooth")
+    flow = _Flow(canvas, title)
+    for paragraph in text.splitlines():
+        if paragraph.strip():
+            flow.line(paragraph, 10.5)
+        else:
+            flow.y -= 8
+    canvas.showPage()
+    canvas.save()
+    return sign_pdf(buffer.getvalue(), identity=identity, reason="Answer to a personal-information rights request",
+                    signer_name=signer_name, timestamp_url=timestamp_url)
+

@@ -62,7 +62,7 @@ def cmd_request(args: argparse.Namespace) -> int:
             out(_summary(closed, today))
         elif args.action == "letter":
             path = requests.write_letter(ctx, _target(args, "request id"), Path(args.out or "."))
-            out({"request_id": args.target, "letter": str(path)})
+            out({"request_id": args.target, "letter": str(path), "pdf": str(path.with_suffix(".pdf"))})
         else:  # policy
             if args.due_days is not None:
                 requests.set_due_days(ctx, args.due_days)

@@ -234,8 +234,16 @@ def answer_letter(ctx: BoothContext, request_id: str) -> str:
 
 
 def write_letter(ctx: BoothContext, request_id: str, out_dir: Path) -> Path:
-    """Write the answer letter as ``answer-<id>.txt`` (atomically) into ``out_dir``."""
+    """Write the answer letter into ``out_dir``: ``answer-<id>.txt`` (for an email) and
+    ``answer-<id>.pdf`` (for post), signed like the certificates. Returns the text file's path."""
+    from consentbooth.certificates.personcopy import issue_letter_pdf
+
+    request_id = request_id.strip()
     text = answer_letter(ctx, request_id)
-    path = Path(out_dir) / f"answer-{request_id.strip()}.txt"
+    org = ctx.organisation()
+    pdf = issue_letter_pdf(text=text, title=f"answer-{request_id}", identity=ctx.certificate_identity,
+                           signer_name=org.name if org else None)
+    path = Path(out_dir) / f"answer-{request_id}.txt"
     write_atomic(path, text.encode("utf-8"))
+    write_atomic(path.with_suffix(".pdf"), pdf)
     return path
