@@ -74,6 +74,14 @@ def test_every_request_type_through_the_console(console_shell, qtbot, tmp_path: 
     text = letter.read_text(encoding="utf-8")
     assert "王芳" in text and "删除您的个人信息" in text and "Records the law requires us to keep." in text
 
+    # the lead's timeline names each request and its outcome
+    console = shell.window.console
+    qtbot.waitUntil(lambda: console.select_lead(ids[0]), timeout=10_000)
+    qtbot.waitUntil(lambda: console.detail.record is not None and len(console.detail.record.history) == 15,
+                    timeout=10_000)
+    timeline = " ".join(texts_in(console.detail))
+    assert "收到权利请求" in timeline and "权利请求已办结" in timeline and "删除（第四十七条）" in timeline
+    assert "拒绝" in timeline and "Records the law requires us to keep." not in timeline  # notes stay in the register
     booth = shell.session.booth
     history = booth.record(ids[0]).history
     opened = [e for e in history if e.action.value == "request_opened"]

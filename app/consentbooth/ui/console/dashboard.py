@@ -143,5 +143,6 @@ class Dashboard(QWidget):
         self.stats = None
         for value, _caption in self.kpi.values():
             value.setText("—")
+        self.kpi["requests_overdue"][0].setStyleSheet("")
         self.hours.set_bars([])
         self.rates.set_rows([])

@@ -29,6 +29,7 @@ from consentbooth.domain.vocabulary import ACTIONS, CHANNELS, LANGUAGES, METHODS
 from consentbooth.services import PersonRecord
 from consentbooth.ui import operations, style
 from consentbooth.ui.console.dialogs import CorrectDialog, WithdrawDialog
+from consentbooth.ui.console.requestops import OUTCOMES, TYPES, write_copy
 from consentbooth.ui.errors import show_exception
 from consentbooth.ui.session import Session
 from consentbooth.ui.widgets.common import Texts, button, card, label
@@ -265,6 +266,11 @@ class LeadDetail(QWidget):
             lines.append(html.escape(_("Withdrawn: {items}").format(items=", ".join(withdrawn))))
         if entry.request_date:
             lines.append(html.escape(_("Requested on {date}").format(date=entry.request_date.isoformat())))
+        request = entry.extra.get("request") if entry.extra else None
+        if isinstance(request, dict):
+            lines.append(html.escape(_(TYPES.get(str(request.get("type")), str(request.get("type"))))))
+            if request.get("outcome"):
+                lines.append(html.escape(_(OUTCOMES.get(str(request["outcome"]), str(request["outcome"])))))
         if entry.note:
             lines.append(f"<i>{html.escape(entry.note)}</i>")
         notice = _("Notice v{version} · {sha}…").format(version=entry.notice_version, sha=entry.notice_sha256[:12])
@@ -340,13 +346,11 @@ class LeadDetail(QWidget):
         """The person's copy (Art. 45) into a folder: the signed bilingual PDF and the JSON."""
         if self.record is None:
             return
-        from consentbooth.ui.console import requestops
-
         lead_id = self.record.lead.id
         folder = QFileDialog.getExistingDirectory(self, _("Folder for the person's copy"), str(Path.home()))
         if not folder:
             return
-        self.session.run(requestops.write_copy(lead_id, Path(folder)), self._copied, show_exception)
+        self.session.run(write_copy(lead_id, Path(folder)), self._copied, show_exception)
 
     def _copied(self, files) -> None:
         box = QMessageBox(self)

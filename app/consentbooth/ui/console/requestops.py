@@ -11,11 +11,25 @@ from typing import TYPE_CHECKING
 
 from consentbooth.ui.changes import LEADS
 from consentbooth.ui.operations import Job, operation
+from consentbooth.ui.widgets.common import N_
 
 if TYPE_CHECKING:
     from consentbooth.domain.requests import RightsRequest
     from consentbooth.services import Booth
     from consentbooth.services.personcopy import CopyFiles
+
+
+# How the console names request types and outcomes (the answer letter has its own sentences).
+TYPES = {
+    "access": N_("Access (Art. 45)"), "copy": N_("Copy (Art. 45)"), "portability": N_("Portability (Art. 45)"),
+    "correction": N_("Correction (Art. 46)"), "deletion": N_("Deletion (Art. 47)"),
+    "withdrawal": N_("Withdrawal of consent (Art. 15)"), "explanation": N_("Explanation of the rules (Art. 48)"),
+}
+OUTCOMES = {
+    "fulfilled": N_("Fulfilled"), "partly_fulfilled": N_("Partly fulfilled"),
+    "refused": N_("Refused"), "identity_not_verified": N_("Identity could not be verified"),
+    "withdrawn_by_person": N_("Withdrawn by the person"),
+}
 
 
 @dataclass(frozen=True)

@@ -31,20 +31,10 @@ from consentbooth.domain.vocabulary import CHANNELS
 from consentbooth.ui import style
 from consentbooth.ui.changes import LEADS
 from consentbooth.ui.console import requestops
+from consentbooth.ui.console.requestops import OUTCOMES, TYPES
 from consentbooth.ui.console.taskdialog import ToolDialog
 from consentbooth.ui.session import Session
-from consentbooth.ui.widgets.common import N_, button, label
-
-TYPES = {
-    "access": N_("Access (Art. 45)"), "copy": N_("Copy (Art. 45)"), "portability": N_("Portability (Art. 45)"),
-    "correction": N_("Correction (Art. 46)"), "deletion": N_("Deletion (Art. 47)"),
-    "withdrawal": N_("Withdrawal of consent (Art. 15)"), "explanation": N_("Explanation of the rules (Art. 48)"),
-}
-OUTCOMES = {
-    "fulfilled": N_("Fulfilled"), "partly_fulfilled": N_("Partly fulfilled (give the reasons)"),
-    "refused": N_("Refused (give the reasons)"), "identity_not_verified": N_("Identity could not be verified"),
-    "withdrawn_by_person": N_("Withdrawn by the person"),
-}
+from consentbooth.ui.widgets.common import button, label
 
 
 class RequestsDialog(ToolDialog):
