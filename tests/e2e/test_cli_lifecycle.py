@@ -88,3 +88,52 @@ def test_cli_refuses_offering_without_assessment_then_offers_after_one(tmp_path:
     assert still.returncode == 2 and "impact assessment" in still.stderr
     [listed] = json.loads(cb("assessments", "--vault", str(vault)).stdout)
     assert listed["id"] == assessment["id"] and listed["approver"] == "Li Na"
+
+
+PARTNER_LIST = ("Name,E-mail,Firma\nZhou Min 周敏,zhou.min@partner.example,Partner Co\n"
+                "Karl Weber,karl@weber.example,Weber AG\n")
+
+
+def test_import_list_needs_proof_grants_only_what_it_covers_and_logs_the_notice(vault: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "partner.csv"
+    listing.write_text(PARTNER_LIST, encoding="utf-8")
+    proof = tmp_path / "contract.pdf"
+    proof.write_bytes(b"%PDF-1.4 the partner's consent evidence\n")
+    common = ["--vault", str(vault), "--purposes", "product_info", "--map", "name=Name,email=E-mail,company=Firma",
+              "--source", "Partner X"]
+
+    refused = cb("import-list", str(listing), *common)
+    assert refused.returncode == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
+    assert "only with the proof of authorisation" in refused.stderr
+    missing = cb("import-list", str(listing), *common[:-4], "--map", "name=Name,email=Mail", "--source", "Partner X",
+                 "--proof", str(proof))
+    assert missing.returncode == 2 and "The list has no column “Mail”" in missing.stderr
+    assert json.loads(cb("third-party", "--vault", str(vault)).stdout) == []
+
+    done = cb("import-list", str(listing), *common, "--proof", str(proof))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["people"] == 2 and result["purposes"] == ["product_info"]
+
+    exported = tmp_path / "newsletter.csv"
+    ran = cb("export", "--vault", str(vault), "--purpose", "newsletter", "--out", str(exported))
+    assert ran.returncode == 0, ran.stderr
+    text = exported.read_text(encoding="utf-8-sig")
+    assert "partner.example" not in text and "weber.example" not in text and "Partner X" not in text
+    covered = tmp_path / "product_info.csv"
+    assert cb("export", "--vault", str(vault), "--purpose", "product_info", "--out", str(covered)).returncode == 0
+    rows = [line for line in covered.read_text(encoding="utf-8-sig").splitlines() if "Partner X" in line]
+    assert len(rows) == 2 and all(result["proof_sha256"] in line for line in rows)
+
+    notice_text, notice_pdf = tmp_path / "notice.txt", tmp_path / "notice.pdf"
+    made = cb("third-party-notice", "--vault", str(vault), "--import", result["import"],
+              "--text", str(notice_text), "--pdf", str(notice_pdf))
+    assert made.returncode == 0, made.stderr
+    assert "Partner X" in notice_text.read_text(encoding="utf-8")
+    assert notice_pdf.read_bytes().startswith(b"%PDF")
+    sent = cb("notice-sent", "--vault", str(vault), "--import", result["import"], "--on", "2026-01-05",
+              "--operator", "WF")
+    assert sent.returncode == 0, sent.stderr
+    [listed] = json.loads(cb("third-party", "--vault", str(vault)).stdout)
+    assert listed["notices_sent"] == [{"on": "2026-01-05", "channel": "email", "operator": "WF"}]
+    assert listed["proof_sha256"] == result["proof_sha256"] and listed["source"] == "Partner X"

@@ -32,13 +32,12 @@ from consentbooth.domain.contract import (
     KNOWN_FIELDS,
     LANGUAGE,
     MAX_ID,
-    METHOD,
     GuardianDocument,
     Strict,
     from_pydantic,
     load_json,
 )
-from consentbooth.domain.models import Action, ConsentEvent
+from consentbooth.domain.models import Action, CollectionMethod, ConsentEvent, Processing
 from consentbooth.domain.validation import DEFAULT_MAX, MAX_LENGTHS
 
 
@@ -151,6 +150,7 @@ class PurposeData(_Data):
     recipients: list[RecipientData] = Field(default_factory=list)
     retention_days: Annotated[int, Field(ge=0, le=100_000)] | None = None
     enabled: bool = True
+    processing: list[Literal[tuple(p.value for p in Processing)]] = Field(default_factory=list)  # type: ignore[valid-type]
 
 
 def _data(model: type[_Data], kind: str) -> Any:
@@ -218,7 +218,8 @@ class LeadRow(_Row):
     captured_at: Stamp
     language: LANGUAGE
     operator: Text
-    collection_method: METHOD
+    # every method, a partner's list included (imported on a laptop with its proof, issue #16)
+    collection_method: Literal[tuple(m.value for m in CollectionMethod)]  # type: ignore[valid-type]
     fields: Annotated[str, AfterValidator(_lead_fields)] | None
     signature_png: Binary | None
     guardian: Annotated[str, AfterValidator(_guardian)] | None

@@ -146,10 +146,12 @@ def _json_problem(field: str, detail: str) -> ContractViolation:
 # -- capture documents -------------------------------------------------------------------------------
 
 LANGUAGE = Literal[NOTICE_LANGUAGES]  # type: ignore[valid-type]
-METHOD = Literal[tuple(m.value for m in CollectionMethod)]  # type: ignore[valid-type]
+# a partner's list comes only through its import, with its proof (services/thirdparty.py)
+CAPTURE_METHODS = tuple(m.value for m in CollectionMethod if m is not CollectionMethod.THIRD_PARTY)
+METHOD = Literal[CAPTURE_METHODS]  # type: ignore[valid-type]
 _CHOICES = {
     "language": NOTICE_LANGUAGES,
-    "collection_method": tuple(m.value for m in CollectionMethod),
+    "collection_method": CAPTURE_METHODS,
     "action": tuple(a.value for a in Action),
 }
 

@@ -32,6 +32,7 @@ def localized(text: Localized, language: str) -> str:
 class CollectionMethod(StrEnum):
     KIOSK = "kiosk"  # attendee self-entry
     STAFF = "staff"  # staff-assisted
+    THIRD_PARTY = "third_party"  # a partner's list, imported with its proof of authorisation
 
 
 class Processing(StrEnum):
@@ -48,6 +49,7 @@ class DataSource(StrEnum):
     TYPED = "typed"  # typed by the attendee or by staff
     BADGE_SCAN = "badge_scan"  # a badge's code, by a wedge scanner or the camera
     BUSINESS_CARD = "business_card"  # a business card read by OCR, confirmed by staff
+    THIRD_PARTY_LIST = "third_party_list"  # a partner's list (services/thirdparty.py)
 
 
 class Action(StrEnum):
@@ -75,6 +77,7 @@ class Channel(StrEnum):
     WECHAT = "wechat"
     HUB = "hub"
     SYSTEM = "system"  # retention expiry, no person involved
+    THIRD_PARTY = "third_party"  # consent given to a partner, who passed the details on
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,6 +33,7 @@ __all__ = ["LEAD_SOURCES", "SUPPRESSION_SOURCES", "Layout", "Reject", "bind", "s
 LEAD_SOURCES = (
     "lead_id", "event_id", "event_name", "device_id", "purposes_granted", "consent_time",
     "notice_version", "notice_sha256", "certificate_id", "email_opt_out", "do_not_call",
+    "source", "source_proof_sha256",
 )
 SUPPRESSION_SOURCES = (
     "lead_id", "email", "phone", "email_sha256", "phone_sha256", "purposes_withdrawn",

@@ -71,6 +71,10 @@ class ExportRow:
     consents: Mapping[str, str] = NO_CONSENTS
     email_opt_out: bool = False
     do_not_call: bool = False
+    # Where the details came from: "booth" (captured here) or the partner whose list was imported
+    # with the proof of authorisation whose SHA-256 is ``source_proof_sha256`` (issue #16).
+    source: str = "booth"
+    source_proof_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

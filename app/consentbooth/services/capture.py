@@ -57,6 +57,8 @@ class CaptureRequest:
     source: DataSource = DataSource.TYPED
     attendee_list: str | None = None  # the attendee list (id) a scanned id was looked up in
     drafted: frozenset[str] = frozenset()
+    # A partner's list (services/thirdparty.py): its import id, source and proof's SHA-256.
+    third_party: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +203,10 @@ def _prepare(
             raise ValidationError("purposes", "“{code}” was not shown to the attendee.", code=code)
     if request.language not in NOTICE_LANGUAGES:
         raise ValidationError("language", "The language must be zh-CN or en.")
+    if (request.collection_method is CollectionMethod.THIRD_PARTY) != bool(request.third_party):
+        raise ValidationError(
+            "collection_method", "A partner's list is imported with its proof of authorisation (import-list)."
+        )
     at = now()
     if not ticked:
         return PreparedCapture(outcome=Outcome.DECLINED, event=event, at=at)
@@ -240,7 +246,8 @@ def _prepare(
         notice_version=notice.version,
         notice_sha256=notice.sha256(request.language),
         language=request.language,
-        channel=Channel.KIOSK.value if kiosk else Channel.IN_PERSON.value,
+        channel=Channel.KIOSK.value if kiosk else Channel.THIRD_PARTY.value if request.third_party
+        else Channel.IN_PERSON.value,
         collection_method=request.collection_method.value,
         operator=operator,
         device_id=ctx.device_id,
@@ -259,6 +266,8 @@ def _extra(request: CaptureRequest, guardian: bool) -> dict[str, object]:
     extra["source"] = DataSource(request.source).value
     if request.attendee_list:
         extra["attendee_list"] = clean_text("attendee_list", request.attendee_list)
+    if request.third_party:
+        extra["third_party"] = dict(request.third_party)
     return extra
 
 

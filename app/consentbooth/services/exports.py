@@ -129,6 +129,8 @@ def _rows(ctx: BoothContext, purposes: Sequence[str], event_ids: Sequence[str] |
             consents=states,
             email_opt_out=email_opt_out,
             do_not_call=do_not_call,
+            source=lead.source,
+            source_proof_sha256=lead.source_proof_sha256,
         )
 
 

@@ -265,10 +265,48 @@ BEGIN SELECT RAISE(ABORT, 'impact assessments are append-only'); END;
 """
 
 
+# Leads from third parties (issue #16, services/thirdparty.py; the article's §3.2): each import of
+# a partner's list with the proof of authorisation (the file itself and its SHA-256) and the
+# purposes it covers; each person imported is a lead whose consent event names the import. When
+# the Art. 17 notice was sent to the people of an import is logged (append-only).
+THIRD_PARTY = """
+CREATE TABLE third_party_imports (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    purposes TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    people INTEGER NOT NULL,
+    proof_name TEXT NOT NULL,
+    proof_sha256 TEXT NOT NULL,
+    proof BLOB NOT NULL,
+    imported_at TEXT NOT NULL,
+    operator TEXT NOT NULL
+);
+CREATE TRIGGER third_party_imports_no_update BEFORE UPDATE ON third_party_imports
+BEGIN SELECT RAISE(ABORT, 'third-party imports are kept as imported'); END;
+CREATE TABLE third_party_notices (
+    id INTEGER PRIMARY KEY,
+    import_id TEXT NOT NULL REFERENCES third_party_imports (id),
+    sent_on TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TRIGGER third_party_notices_no_update BEFORE UPDATE ON third_party_notices
+BEGIN SELECT RAISE(ABORT, 'the notice log is append-only'); END;
+CREATE TRIGGER third_party_notices_no_delete BEFORE DELETE ON third_party_notices
+BEGIN SELECT RAISE(ABORT, 'the notice log is append-only'); END;
+"""
+
+
 # A migration is an SQL script or a function of the connection; each runs in ONE transaction
 # with its ``user_version`` bump (write new ones as functions when SQL alone cannot say it).
 Migration = str | Callable[[Any], None]
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, v4_complete_erasure, V5, V6, RIGHTS_REQUESTS, ASSESSMENTS)
+MIGRATIONS: tuple[Migration, ...] = (
+    V1, V2, V3, v4_complete_erasure, V5, V6, RIGHTS_REQUESTS, ASSESSMENTS, THIRD_PARTY,
+)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

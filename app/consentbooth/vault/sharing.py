@@ -24,6 +24,9 @@ class ConsentingLead:
     certificate_id: str
     # every purpose decided on -> granted / withdrawn / expired (a lapsed grant is "expired")
     states: tuple[tuple[str, str], ...] = ()
+    # a partner's list (issue #16): the partner and the proof's SHA-256, from the granting event
+    source: str = "booth"
+    source_proof_sha256: str = ""
 
 
 _CURRENT = """
@@ -76,7 +79,9 @@ def iter_consenting(
     """
     params += [*purposes, len(purposes), *purposes, *purposes, now.isoformat(), *(event_ids or [])]
     for row in vault.stream(sql, params):
-        notice = json.loads(row[6])["event"]["notice"] if row[6] else {"version": 0, "sha256": ""}
+        granting = json.loads(row[6])["event"] if row[6] else {}
+        notice = granting.get("notice") or {"version": 0, "sha256": ""}
+        partner = (granting.get("extra") or {}).get("third_party") or {}
         yield ConsentingLead(
             lead_id=row[0],
             event_id=row[1],
@@ -88,6 +93,8 @@ def iter_consenting(
             notice_sha256=str(notice["sha256"]),
             certificate_id=row[7] or "",
             states=tuple(tuple(p.split("=", 1)) for p in row[8].split(";")) if row[8] else (),  # type: ignore[misc]
+            source=str(partner.get("source") or "booth"),
+            source_proof_sha256=str(partner.get("proof_sha256") or ""),
         )
 
 
