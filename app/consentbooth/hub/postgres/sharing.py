@@ -44,13 +44,18 @@ class SharingReads(Connected):
         return int(row[0])  # type: ignore[index]
 
     # What an export reads (tests/bench/bench_hub.py copies the same rows with psql as its baseline).
+    # The last column: a partner's list (issue #16), its partner and proof hash from the import's
+    # consent event (no SQL comment here: the benchmark runs the query folded onto one line).
     EXPORT_QUERY = """
         SELECT l.id, l.event_id, l.device_id, l.fields_enc,
                (SELECT array_agg(ARRAY[s.purpose, s.state, s.since, s.expires_at, s.ledger_id,
                                        s.notice_version::text, s.notice_sha256])
                 FROM consent_state s WHERE s.lead_id = l.id),
                (SELECT k.id FROM certificates k WHERE k.lead_id = l.id AND k.kind = 'consent'
-                ORDER BY k.created_at DESC LIMIT 1)
+                ORDER BY k.created_at DESC LIMIT 1),
+               CASE WHEN l.collection_method = 'third_party' THEN
+                   (SELECT convert_from(g.body, 'UTF8')::jsonb #> '{{event,extra,third_party}}' FROM ledger g
+                    WHERE g.lead_id = l.id AND g.action = 'consent' ORDER BY g.seq LIMIT 1) END
         FROM leads l
         WHERE l.erased_at IS NULL{event_filter}
         ORDER BY l.captured_at
@@ -78,10 +83,13 @@ class SharingReads(Connected):
                     extra["states"] = tuple(
                         (s[0], "expired" if s[1] == "granted" and s[3] is not None and s[3] <= at else s[1])
                         for s in sorted(rows))
+                partner = r[6] if isinstance(r[6], dict) else {}
                 yield ConsentingLead(
                     lead_id=r[0], event_id=r[1], device_id=r[2], fields=self._fields(r[0], r[3]),
                     purposes_granted=tuple(sorted(current)), consent_time=first[2],
                     notice_version=int(first[5]), notice_sha256=first[6], certificate_id=r[5] or "", **extra,
+                    source=str(partner.get("source") or "booth"),
+                    source_proof_sha256=str(partner.get("proof_sha256") or ""),
                 )
 
     def iter_suppressed(self, *, now: datetime | None = None) -> Iterator[Suppressed]:
