@@ -11,6 +11,7 @@ import pytest
 from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
 from consentbooth.services import personcopy, requests, rights
 from consentbooth.services.booth import Booth
+from tests.conftest import PASSPHRASE
 from tests.helpers import zh_request
 from tests.support.personcopy import SCHEMA
 
@@ -97,3 +98,29 @@ def test_the_letter_speaks_the_persons_language(booth: Booth) -> None:
     org = booth.ctx.organisation()
     english = letter.replace(org.name_zh, "").replace(org.rights_contact, "")  # the organisation's own words
     assert not any("\u4e00" <= c <= "\u9fff" for c in english)
+
+
+def test_a_request_closed_meanwhile_elsewhere_is_not_closed_twice(booth: Booth, tmp_path) -> None:
+    """Two ops people close the same request: the second close is checked again inside its own
+    transaction, after the first one's commit, and refused; the ledger holds one closing."""
+    lead_id = booth.capture(zh_request()).lead_id
+    request = _open(booth, lead_id)
+    other = Booth.unlock(booth.vault.path, PASSPHRASE)
+    try:
+        stale = requests.get_request(other.ctx, request.id)
+        requests.close_request(booth.ctx, request_id=request.id, outcome="fulfilled", operator="WF")
+        real_get = other.ctx.hub.get_request
+        calls = []
+
+        def first_stale(request_id: str):  # the pre-check still sees it open, as in a real race
+            calls.append(request_id)
+            return stale if len(calls) == 1 else real_get(request_id)
+
+        other.ctx.hub.get_request = first_stale  # type: ignore[method-assign]
+        with pytest.raises(UserFacingError, match="already closed"):
+            requests.close_request(other.ctx, request_id=request.id, outcome="refused", note="late")
+        assert len(calls) == 2
+    finally:
+        other.lock()
+    closings = [e for e in booth.hub.ledger_entries(lead_id=lead_id) if e.action == "request_closed"]
+    assert len(closings) == 1 and requests.get_request(booth.ctx, request.id).closed_by == "WF"

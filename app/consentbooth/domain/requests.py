@@ -74,6 +74,7 @@ class RightsRequest:
     outcome: str = ""
     outcome_note: str = ""  # what was done, or the reasons for a refusal (Art. 50)
     closed_ledger_id: str = ""
+    closed_by: str = ""  # who closed it (the opener is ``operator``)
 
     @property
     def is_open(self) -> bool:
@@ -82,9 +83,9 @@ class RightsRequest:
     def is_overdue(self, today: date) -> bool:
         return self.is_open and today > self.due_on
 
-    def closed(self, *, outcome: str, note: str, at: str, ledger_id: str) -> RightsRequest:
+    def closed(self, *, outcome: str, note: str, at: str, ledger_id: str, by: str) -> RightsRequest:
         return replace(self, status=RequestStatus.CLOSED.value, outcome=outcome, outcome_note=note,
-                       closed_at=at, closed_ledger_id=ledger_id)
+                       closed_at=at, closed_ledger_id=ledger_id, closed_by=by)
 
     def to_record(self) -> dict[str, object]:
         record = asdict(self)

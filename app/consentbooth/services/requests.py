@@ -10,6 +10,7 @@ default deadline and its source are explained in :mod:`consentbooth.domain.reque
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -113,8 +114,8 @@ def open_request(
         note=clean_text("notes", note, allow_newlines=True),
     )
     event_id = new_id()
-    request = RightsRequest(**{**request.__dict__, "opened_ledger_id": event_id})
-    _append(ctx, person, request, Action.REQUEST_OPENED, event_id)
+    request = replace(request, opened_ledger_id=event_id)
+    _append(ctx, person, request, Action.REQUEST_OPENED, event_id, operator=request.operator)
     return request
 
 
@@ -139,9 +140,22 @@ def close_request(
         raise ValidationError("note", "Give the reasons: the person must be told why (PIPL Art. 50).")
     person = find_lead(ctx, request.lead_id)
     event_id = new_id()
-    closed = request.closed(outcome=outcome, note=note, at=now().isoformat(), ledger_id=event_id)
-    _append(ctx, person, closed, Action.REQUEST_CLOSED, event_id, operator=operator)
+    closed = request.closed(outcome=outcome, note=note, at=now().isoformat(), ledger_id=event_id,
+                            by=ctx.operator_for(operator))
+    _append(ctx, person, closed, Action.REQUEST_CLOSED, event_id, operator=closed.closed_by,
+            recheck=_still_open(ctx, request.id))
     return closed
+
+
+def _still_open(ctx: BoothContext, request_id: str):
+    """Checked again inside the closing transaction: another ops person may have closed it."""
+
+    def check(_person: Lead, _states: object) -> None:
+        current = ctx.hub.get_request(request_id)
+        if current is None or not current.is_open:
+            raise UserFacingError("This request was already closed.")
+
+    return check
 
 
 def get_request(ctx: BoothContext, request_id: str) -> RightsRequest:
@@ -161,19 +175,19 @@ def overdue(ctx: BoothContext, *, today: date | None = None) -> list[RightsReque
 
 
 def _append(ctx: BoothContext, person: Lead, request: RightsRequest, action: Action, event_id: str,
-            *, operator: str | None = None) -> None:
+            *, operator: str, recheck=None) -> None:
     notice = ctx.notice()
     event = ConsentEvent(
         id=ConsentEventId(event_id), action=action, lead_id=person.id, event_id=person.event_id,
         decisions={}, purposes_shown=(), notice_version=notice.version if notice else 0,
         notice_sha256=notice.sha256(person.language) if notice else "", language=person.language,
         channel=request.channel, collection_method=person.collection_method.value,
-        operator=ctx.operator_for(operator) if operator else request.operator, device_id=ctx.device_id,
+        operator=operator, device_id=ctx.device_id,
         occurred_at=now(), data_digest=ctx.hub.lead_digest(person.id) or "",
         request_date=request.received_on, extra=request.ledger_extra(),
     )
     ctx.hub.append_change(Change(event=event, states={}, request=request), identity=ctx.identity,
-                          recheck=lambda _person, _states: None)
+                          recheck=recheck or (lambda _person, _states: None))
 
 
 # -- the answer ----------------------------------------------------------------------------------
