@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from consentbooth.services.booth import Booth
+from consentbooth.vault import ledger
 from tests.e2e.conftest import PASS, cb
 
 ANSWERS = {
@@ -137,3 +139,24 @@ def test_import_list_needs_proof_grants_only_what_it_covers_and_logs_the_notice(
     [listed] = json.loads(cb("third-party", "--vault", str(vault)).stdout)
     assert listed["notices_sent"] == [{"on": "2026-01-05", "channel": "email", "operator": "WF"}]
     assert listed["proof_sha256"] == result["proof_sha256"] and listed["source"] == "Partner X"
+
+
+def test_cli_capture_names_material_and_withdraw_records_takedown(vault: Path, tmp_path: Path) -> None:
+    material = {"title": "Case study: Acme 案例", "description": "Interview and two booth photos"}
+    places = ["https://example.com/cases/acme", "Brochure 2026 p. 4"]
+    document = tmp_path / "capture.json"
+    document.write_text(json.dumps({"fields": {"name": "周敏", "company": "Acme", "phone": "13800000021"},
+                                    "purposes": ["case_study"], "publication": material}), encoding="utf-8")
+    done = cb("capture", "--vault", str(vault), "--input", str(document))
+    assert done.returncode == 0, done.stderr
+    lead = json.loads(done.stdout)["lead_id"]
+    withdrawn = cb("withdraw", "--vault", str(vault), "--lead", lead, "--purpose", "case_study",
+                   "--takedown", places[0], "--takedown", places[1])
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    booth = Booth.unlock(vault, PASS)
+    try:
+        [_capture, withdrawal] = ledger.entries(booth.vault, lead_id=lead)
+        assert _capture.event.extra["publication"] == material
+        assert withdrawal.event.extra["takedown"] == places
+    finally:
+        booth.lock()

@@ -15,7 +15,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from consentbooth.certificates.qr import draw_qr, qr_matrix
-from consentbooth.certificates.record import record_digest_hex
+from consentbooth.certificates.record import publication_lines, record_digest_hex
 from consentbooth.certificates.typesetting import (
     ACCENT,
     CONTENT_W,
@@ -316,6 +316,8 @@ def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: 
             top = lay.paragraph(MARGIN_X + indent, top,
                                 f"个人信息保护影响评估 Impact assessment: {entry['impact_assessment']}",
                                 lay.sz(7), CONTENT_W - indent, MUTED, leading=1.3)
+        for text in publication_lines(entry):
+            top = lay.paragraph(MARGIN_X + indent, top, text, lay.sz(7.6), CONTENT_W - indent, INK, leading=1.3)
         for r in entry["recipients"]:
             country = f" · {r['country']}" if r.get("country") else ""
             top = lay.paragraph(

@@ -29,6 +29,7 @@ from consentbooth.domain.models import (
     Event,
     Lead,
     Organisation,
+    Processing,
     Purpose,
 )
 from consentbooth.domain.notice import Notice
@@ -77,12 +78,47 @@ def _aware(value: datetime, what: str) -> datetime:
     return value
 
 
+def _publication(purpose: Purpose, status: str, consent_event: ConsentEvent) -> dict[str, Any]:
+    """A publication consent names its material; its withdrawal, where to take it down."""
+    if Processing.PUBLICATION.value not in purpose.processing:
+        return {}
+    extra = consent_event.extra
+    if status == Decision.GRANTED.value and isinstance(extra.get("publication"), Mapping):
+        return {"material": dict(extra["publication"])}  # type: ignore[arg-type]
+    if status == Decision.WITHDRAWN.value and _withdrawn_now(purpose.code, consent_event) and extra.get("takedown"):
+        return {"takedown": list(extra["takedown"])}  # type: ignore[call-overload]
+    return {}
+
+
+def _withdrawn_now(code: str, consent_event: ConsentEvent) -> bool:
+    return consent_event.decisions.get(code) is Decision.WITHDRAWN
+
+
+def publication_lines(entry: Mapping[str, Any]) -> list[str]:
+    """What the page prints of a purpose's material or takedown places (bilingual)."""
+    material = entry.get("material")
+    lines = []
+    if isinstance(material, Mapping):
+        text = f"公开的材料 Material: {material.get('title', '')}"
+        if material.get("description"):
+            text += f" — {material['description']}"
+        if material.get("file_sha256"):
+            text += f" (SHA-256 {material['file_sha256']})"
+        lines.append(text)
+    if entry.get("takedown"):
+        lines.append("须撤下的位置 Take down from: " + "; ".join(map(str, entry["takedown"])))
+    return lines
+
+
 def _purpose_entry(
-    purpose: Purpose, status: str, *, event: Event, captured_at: datetime, assessment: str | None = None
+    purpose: Purpose, status: str, *, event: Event, captured_at: datetime, assessment: str | None = None,
+    consent_event: ConsentEvent | None = None,
 ) -> dict[str, Any]:
     days = purpose.retention_days if purpose.retention_days is not None else event.retention_days
     kept = status == Decision.GRANTED.value  # nothing is kept for a purpose not (or no longer) granted
     extra: dict[str, Any] = {"impact_assessment": assessment} if assessment else {}
+    if consent_event is not None:
+        extra.update(_publication(purpose, status, consent_event))
     return {
         **extra,
         "code": purpose.code,
@@ -182,7 +218,7 @@ def build_certificate_record(
             )
         entries.append(
             _purpose_entry(by_code[code], status, event=event, captured_at=lead.captured_at,
-                           assessment=(assessments or {}).get(code))
+                           assessment=(assessments or {}).get(code), consent_event=consent_event)
         )
     head = _chain_head(chain_head)
     if root_fingerprint is not None and not _is_hex64(root_fingerprint):

@@ -139,6 +139,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
             request_date=request_date,
             operator=args.operator,
             note=args.note or "",
+            takedown=args.takedown or (),
         )
         result: dict[str, object] = {"lead_id": args.lead, "ledger_id": ledger_id, "withdrawn": args.purpose}
         _certificate(booth, ledger_id, result)
@@ -183,6 +184,8 @@ def register(add: Adder) -> None:
     p.add_argument("--request-date", help="YYYY-MM-DD (default today)")
     p.add_argument("--operator")
     p.add_argument("--note")
+    p.add_argument("--takedown", action="append", metavar="PLACE",
+                   help="repeat: where published material must be taken down (a publication consent)")
     p = add("erase", cmd_erase, "erase a person's details (evidence stays)")
     p.add_argument("--lead", required=True)
     p.add_argument("--operator")

@@ -178,6 +178,8 @@ class CaptureDocument(Strict):
     collection_method: METHOD = CollectionMethod.STAFF.value
     under_14: bool = False
     guardian: GuardianDocument | None = None
+    # the material a consent to publication covers: title, description, file_sha256 (issue #16)
+    publication: dict[str, Annotated[str, StringConstraints(max_length=1000)]] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

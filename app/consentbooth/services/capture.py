@@ -32,6 +32,7 @@ from consentbooth.domain.models import (
     new_id,
 )
 from consentbooth.domain.notice import NOTICE_LANGUAGES, Notice
+from consentbooth.domain.publication import check_material, publishes
 from consentbooth.domain.validation import clean_text, validate_fields, validate_name
 from consentbooth.services.context import BoothContext, now
 from consentbooth.vault import journal, repo
@@ -59,6 +60,8 @@ class CaptureRequest:
     drafted: frozenset[str] = frozenset()
     # A partner's list (services/thirdparty.py): its import id, source and proof's SHA-256.
     third_party: Mapping[str, str] | None = None
+    # What a publication consent covers (domain/publication.py): title, description, file_sha256.
+    publication: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,6 +163,7 @@ def request_from_document(document: CaptureDocument) -> CaptureRequest:
         collection_method=CollectionMethod(document.collection_method),
         under_14=document.under_14,
         guardian=Guardian(name=guardian.name, relationship=guardian.relationship) if guardian else None,
+        publication=dict(document.publication) if document.publication else None,
     )
 
 
@@ -218,6 +222,8 @@ def _prepare(
             name=validate_name(guardian.name),
             relationship=clean_text("relationship", guardian.relationship),
         )
+    if request.publication and not any(publishes(offered.get(c)) for c in ticked):
+        raise ValidationError("material", "Material to publish is named only with a consent to publication.")
     needed = required_fields(ctx, ticked, offered)
     given = {k: v for k, v in request.fields.items() if k not in request.drafted or k in needed}
     fields = validate_fields(given, needed)
@@ -268,6 +274,8 @@ def _extra(request: CaptureRequest, guardian: bool) -> dict[str, object]:
         extra["attendee_list"] = clean_text("attendee_list", request.attendee_list)
     if request.third_party:
         extra["third_party"] = dict(request.third_party)
+    if request.publication:
+        extra["publication"] = check_material(request.publication)
     return extra
 
 

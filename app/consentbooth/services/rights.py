@@ -18,6 +18,7 @@ from consentbooth.domain.models import (
     Lead,
     new_id,
 )
+from consentbooth.domain.publication import check_takedown, publishes
 from consentbooth.domain.validation import clean_text, validate_fields
 from consentbooth.exports.suppression import hash_email, hash_phone
 from consentbooth.hub.interface import Change
@@ -79,8 +80,11 @@ def withdraw(
     request_date: date | None = None,
     operator: str | None = None,
     note: str = "",
+    takedown: Sequence[str] = (),
 ) -> str:
-    """Record a withdrawal of ``purposes``; returns the ledger entry id."""
+    """Record a withdrawal of ``purposes``; returns the ledger entry id. ``takedown``: where
+    material published under a withdrawn publication consent must be taken down (recorded in the
+    signed event; issue #16)."""
     person = lead(ctx, lead_id)
     try:
         channel = Channel(channel).value
@@ -96,6 +100,10 @@ def withdraw(
     today = date.today()
     if request_date and request_date > today:
         raise ValidationError("request_date", "The request date cannot be in the future.")
+    places = check_takedown(takedown)
+    if places and not any(publishes(p) for p in ctx.purposes() if p.code in purposes):
+        raise ValidationError("takedown", "Places to take material down from go with withdrawing a consent to "
+                                          "publication.")
     return _record_change(
         ctx,
         lead=person,
@@ -106,6 +114,7 @@ def withdraw(
         operator=operator,
         note=clean_text("notes", note, allow_newlines=True),
         recheck=_withdrawable(list(dict.fromkeys(purposes))),
+        extra={"takedown": places} if places else None,
     )
 
 
@@ -193,6 +202,7 @@ def _record_change(
     erase: bool = False,
     details: Mapping[str, str] | None = None,
     recheck=None,
+    extra: Mapping[str, object] | None = None,
 ) -> str:
     """Append one signed ledger event about ``lead`` and apply it (consent states, corrected
     ``details``, erasure) in the same transaction, after ``recheck(person, states)`` as that
@@ -221,6 +231,7 @@ def _record_change(
         ),
         request_date=request_date,
         note=note,
+        extra=dict(extra or {}),
     )
     # Only hashes remain after an erasure, so the suppression list can still reach the CRM.
     entry = ctx.hub.append_change(
