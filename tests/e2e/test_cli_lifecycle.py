@@ -90,6 +90,8 @@ def test_cli_refuses_offering_without_assessment_then_offers_after_one(tmp_path:
     assert still.returncode == 2 and "impact assessment" in still.stderr
     [listed] = json.loads(cb("assessments", "--vault", str(vault)).stdout)
     assert listed["id"] == assessment["id"] and listed["approver"] == "Li Na"
+    verified = cb("assessments", "--vault", str(vault), "--verify")
+    assert verified.returncode == 0 and json.loads(verified.stdout) == {"ok": True, "checked": 1, "problem": None}
 
 
 PARTNER_LIST = ("Name,E-mail,Firma\nZhou Min 周敏,zhou.min@partner.example,Partner Co\n"

@@ -155,3 +155,28 @@ def test_certificate_of_a_covered_consent_names_its_assessment(booth: Booth, tmp
     text = " ".join(poppler("pdftotext", "-layout", str(path), "-").split())
     assert f"Impact assessment: {covering}" in text and "个人信息保护影响评估" in text
     assert booth.verify_certificate(pdf).ok
+
+
+def test_a_released_vault_upgrades_with_the_new_tables_append_only(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.data.make_fixture import FIXTURE_PASSPHRASE
+
+    copy = tmp_path / "old.cbvault"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "vault-v5.cbvault", copy)
+    booth = Booth.unlock(copy, FIXTURE_PASSPHRASE)
+    try:
+        from consentbooth.vault.migrations import CURRENT_VERSION
+
+        assert booth.vault.schema_version() == CURRENT_VERSION
+        tables = {r[0] for r in booth.vault.read("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"impact_assessments", "third_party_imports", "third_party_notices"} <= tables
+        assert booth.list_assessments() == [] and booth.third_party_imports() == []
+        needing = [p.code for p in booth.purposes() if p.can_be_offered() and p.assessment_reasons()]
+        recorded = booth.record_assessment(purposes=needing or ["partner_sharing"], answers=ANSWERS,
+                                           risk_level="low", approver="Li Na")
+        with pytest.raises(Exception, match="append-only"), booth.vault.transaction() as conn:
+            conn.execute("UPDATE impact_assessments SET keep_until = '2000-01-01' WHERE id = ?", (recorded.id,))
+        assert booth.verify_assessments() is None
+    finally:
+        booth.lock()

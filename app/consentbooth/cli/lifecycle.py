@@ -64,6 +64,10 @@ def cmd_assessment(args: argparse.Namespace) -> int:
 
 def cmd_assessments(args: argparse.Namespace) -> int:
     with unlocked(args) as booth:
+        if args.verify:  # every hash, link and signature
+            problem = booth.verify_assessments()
+            out({"ok": problem is None, "checked": len(booth.list_assessments()), "problem": problem})
+            return 0 if problem is None else 1
         out([_assessment(a) for a in booth.list_assessments()])
     return 0
 
@@ -164,7 +168,8 @@ def register(add: Adder) -> None:
     p.add_argument("--approver", help="who approved it")
     p.add_argument("--approved-on", help="YYYY-MM-DD (default: today)")
     p.add_argument("--operator")
-    add("assessments", cmd_assessments, "the impact assessments recorded (JSON)")
+    p = add("assessments", cmd_assessments, "the impact assessments recorded (JSON)")
+    p.add_argument("--verify", action="store_true", help="check their hashes, chain and signatures instead")
     p = add("purposes", cmd_purposes, "offer or stop purposes; list them with their assessments (JSON)")
     p.add_argument("--offer", action="append", metavar="CODE[,CODE]", help="start offering these purposes")
     p.add_argument("--stop", action="append", metavar="CODE[,CODE]", help="stop offering these purposes")
