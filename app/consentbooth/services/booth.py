@@ -251,13 +251,13 @@ class Booth:
     verify_assessments = _hand_off_later("assessments", "verify_assessments")
 
     # leads from third parties (issue #16, the article's §3.2)
-    import_third_party_list = _hand_off_later("thirdparty", "import_list")
-    third_party_imports = _hand_off_later("thirdparty", "imports")
-    third_party_notice_email = _hand_off_later("thirdparty", "notice_email")
-    third_party_notice_pdf = _hand_off_later("thirdparty", "notice_pdf")
-    third_party_notice_sent = _hand_off_later("thirdparty", "notice_sent")
-    third_party_notices = _hand_off_later("thirdparty", "notices")
-    third_party_people = _hand_off_later("thirdparty", "imported_people")
+    import_third_party_list = _hand_off_later("thirdparty", "import_third_party_list")
+    third_party_imports = _hand_off_later("thirdparty", "third_party_imports")
+    third_party_notice_email = _hand_off_later("thirdparty", "third_party_notice_email")
+    third_party_notice_pdf = _hand_off_later("thirdparty", "third_party_notice_pdf")
+    third_party_notice_sent = _hand_off_later("thirdparty", "third_party_notice_sent")
+    third_party_notices = _hand_off_later("thirdparty", "third_party_notices")
+    third_party_people = _hand_off_later("thirdparty", "third_party_people")
 
     # scan to consent (issue #13): badges, cards, the organiser's attendee lists
     read_badge = _hand_off_later("scans", "read_badge")

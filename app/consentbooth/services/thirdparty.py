@@ -87,7 +87,7 @@ def _requests(ctx: BoothContext, *, data: bytes, file_name: str, mapping: Mappin
     return requests
 
 
-def import_list(
+def import_third_party_list(
     ctx: BoothContext,
     *,
     data: bytes,
@@ -140,7 +140,7 @@ def import_list(
     return ImportResult(import_id=import_id, people=len(requests), purposes=covered, proof_sha256=proof_sha256)
 
 
-def imports(ctx: BoothContext) -> list[ImportRow]:
+def third_party_imports(ctx: BoothContext) -> list[ImportRow]:
     return store.imports(ctx.vault)
 
 
@@ -188,7 +188,7 @@ def notice_sections(ctx: BoothContext, import_id: str) -> dict[str, list[tuple[s
     return out
 
 
-def notice_email(ctx: BoothContext, import_id: str) -> str:
+def third_party_notice_email(ctx: BoothContext, import_id: str) -> str:
     """The notice as the text of an email: Chinese first, then English."""
     parts = []
     for sections in notice_sections(ctx, import_id).values():
@@ -196,7 +196,7 @@ def notice_email(ctx: BoothContext, import_id: str) -> str:
     return "\n\n————————————————\n\n".join(parts) + "\n"
 
 
-def notice_pdf(ctx: BoothContext, import_id: str) -> bytes:
+def third_party_notice_pdf(ctx: BoothContext, import_id: str) -> bytes:
     """The same notice as a PDF (both languages)."""
     from consentbooth.certificates.letters import render_letter
 
@@ -206,7 +206,7 @@ def notice_pdf(ctx: BoothContext, import_id: str) -> bytes:
                          footer=f"ConsentBooth · {import_id}")
 
 
-def notice_sent(
+def third_party_notice_sent(
     ctx: BoothContext, *, import_id: str, sent_on: date | None = None, channel: str = "email",
     operator: str | None = None,
 ) -> store.NoticeRow:
@@ -225,11 +225,11 @@ def notice_sent(
     return store.notices(ctx.vault, import_id)[-1]
 
 
-def notices(ctx: BoothContext, import_id: str) -> list[store.NoticeRow]:
+def third_party_notices(ctx: BoothContext, import_id: str) -> list[store.NoticeRow]:
     _import(ctx, import_id)
     return store.notices(ctx.vault, import_id)
 
 
-def imported_people(ctx: BoothContext, import_id: str) -> list[str]:
+def third_party_people(ctx: BoothContext, import_id: str) -> list[str]:
     _import(ctx, import_id)
     return store.people(ctx.vault, import_id)
