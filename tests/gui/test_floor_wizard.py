@@ -63,6 +63,9 @@ def test_a_first_run_in_english_closes_the_wizard_and_opens_the_console(make_she
     wizard = shell.wizard
     assert wizard.windowTitle() != "Set up ConsentBooth"  # Chinese first
     assert wizard.currentPage().title() == "欢迎使用 ConsentBooth"
+    # the later pages are built once the first is on screen, a page a turn: all of them soon
+    qtbot.waitUntil(lambda: len(wizard.pageIds()) == 7)
+    assert find(wizard, QCheckBox, "offer_sales_contact").parent().findChildren(QLabel)[0].text().startswith("我们")
     click(qtbot, wizard, "lang_en")  # the switch sits beside the wizard's buttons
     assert wizard.windowTitle() == "Set up ConsentBooth"
     assert wizard.currentPage().title() == "Welcome to ConsentBooth"
@@ -87,6 +90,21 @@ def test_a_first_run_in_english_closes_the_wizard_and_opens_the_console(make_she
     assert shell.window.isVisible() and shell.window.stack.currentWidget() is shell.window.console
     assert shell.window.console.kiosk_button.text() == "Start kiosk mode"
     assert shell.session.booth.root_info().holds_key  # this laptop is the organisation
+
+
+def test_next_pressed_before_the_later_pages_are_built_still_walks_them_all(make_shell, tmp_path, qtbot):
+    """The wizard shows its first page before it builds the organisation, event, purposes, notice
+    and staff pages; a Next pressed before they exist builds them then and there."""
+    shell = make_shell(tmp_path / "quick.cbvault")
+    shell.start()
+    wizard = shell.wizard
+    assert len(wizard.pageIds()) == 2  # the welcome and vault pages: nothing painted yet
+    next_page(qtbot, wizard)
+    fill_after_welcome(qtbot, wizard)
+    assert len(wizard.pageIds()) == 7
+    publish(qtbot, shell, wizard)
+    assert shell.wizard is None and open_dialogs() == []
+    assert shell.window.stack.currentWidget() is shell.window.console
 
 
 def _enrolment_file(tmp_path: Path) -> tuple[Path, str, str]:

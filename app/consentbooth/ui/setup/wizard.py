@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from consentbooth.core.errors import ValidationError
@@ -45,6 +46,10 @@ BUTTON_TEXTS = (
 )
 
 
+# Built once the wizard is on screen, one an event-loop turn, in this order (or at once when needed).
+LATER_PAGES = ("organisation_page", "event_page", "purposes_page", "notice_page", "staff_page")
+
+
 class SetupWizard(QWizard):
     def __init__(self, session: Session, *, new_vault: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,28 +63,18 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.welcome_page = WelcomePage(session) if new_vault else None
         self.vault_page = VaultPage(session) if new_vault else None
-        self.organisation_page = FormPage(
-            N_("Who collects the data"),
-            N_("The personal-information handler named in the privacy notice (PIPL Art. 17)."),
-            OrganisationForm(),
-        )
-        self.event_page = FormPage(
-            N_("The first event"),
-            N_("Leads are filed under an event; its retention period is shown in the notice."),
-            EventForm(),
-        )
+        # The pages after the vault's are built once the wizard is on screen (a page an event loop
+        # turn), or at once when something needs them: the first page shows without waiting for
+        # the purposes and the notice, the dearest pages to build.
+        self._later: dict[str, Page] = {}
+        self._painted = False
+        self._first_pages: list[Page] = [p for p in (self.welcome_page, self.vault_page) if p is not None]
+        for page in self._first_pages:
+            self.addPage(page)
+        if not self._first_pages:
+            self._build_rest()
         if self.welcome_page is not None:  # joining: the organisation's name comes with the file
             self.welcome_page.enrolled.connect(self._enrolled)
-        self.purposes_page = PurposesPage()
-        self.notice_page = NoticePage(lambda: (self.organisation_page.form.organisation(),
-                                               self.event_page.form.build_event(),
-                                               self.purposes_page.purposes()))
-        self.staff_page = StaffPage()
-        self.pages: list[Page] = [p for p in (
-            self.welcome_page, self.vault_page, self.organisation_page, self.event_page,
-            self.purposes_page, self.notice_page, self.staff_page) if p is not None]
-        for page in self.pages:
-            self.addPage(page)
         self.button(QWizard.WizardButton.NextButton).setObjectName("wizardNext")
         self.button(QWizard.WizardButton.FinishButton).setObjectName("wizardFinish")
         self.button(QWizard.WizardButton.BackButton).setObjectName("wizardBack")
@@ -102,6 +97,81 @@ class SetupWizard(QWizard):
         self.booth: Booth | None = None
         self.saving = False
         fit(self, PREFERRED_SIZE)
+
+    # -- the pages built after the first paint ------------------------------------------------------
+    def _make(self, name: str) -> Page:
+        if name == "organisation_page":
+            return FormPage(
+                N_("Who collects the data"),
+                N_("The personal-information handler named in the privacy notice (PIPL Art. 17)."),
+                OrganisationForm(),
+            )
+        if name == "event_page":
+            return FormPage(
+                N_("The first event"),
+                N_("Leads are filed under an event; its retention period is shown in the notice."),
+                EventForm(),
+            )
+        if name == "purposes_page":
+            return PurposesPage()
+        if name == "notice_page":
+            return NoticePage(lambda: (self.organisation_page.form.organisation(), self.event_page.form.build_event(),
+                                       self.purposes_page.purposes()))
+        return StaffPage()
+
+    def _page(self, name: str) -> Page:
+        """The page ``name``, built (with those before it) if it was not yet."""
+        for later in LATER_PAGES:
+            if later not in self._later:
+                page = self._make(later)
+                self._later[later] = page
+                self.addPage(page)  # (in the language chosen meanwhile: texts are said when bound)
+            if later == name:
+                break
+        return self._later[name]
+
+    def _build_rest(self) -> None:
+        self._page(LATER_PAGES[-1])
+
+    def _build_next(self) -> None:
+        missing = [name for name in LATER_PAGES if name not in self._later]
+        if missing:
+            self._page(missing[0])
+            QTimer.singleShot(0, self, self._build_next)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._build_next)  # once the first page is on screen
+
+    def validateCurrentPage(self) -> bool:
+        self._build_rest()  # Next was pressed before they were all built
+        return super().validateCurrentPage()
+
+    @property
+    def pages(self) -> list[Page]:
+        return self._first_pages + [self._later[name] for name in LATER_PAGES if name in self._later]
+
+    @property
+    def organisation_page(self) -> FormPage:
+        return self._page("organisation_page")  # type: ignore[return-value]
+
+    @property
+    def event_page(self) -> FormPage:
+        return self._page("event_page")  # type: ignore[return-value]
+
+    @property
+    def purposes_page(self) -> PurposesPage:
+        return self._page("purposes_page")  # type: ignore[return-value]
+
+    @property
+    def notice_page(self) -> NoticePage:
+        return self._page("notice_page")  # type: ignore[return-value]
+
+    @property
+    def staff_page(self) -> StaffPage:
+        return self._page("staff_page")  # type: ignore[return-value]
 
     def _enrolled(self, organisation_name: str) -> None:
         name = self.organisation_page.form.name
