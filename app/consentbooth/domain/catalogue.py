@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consentbooth.domain.models import Purpose, Recipient
+from consentbooth.domain.models import Processing, Purpose, Recipient
 
 # Each purpose's category is the W3C DPV purpose that says what the processing is for
 # (DPV 2.1 purposes taxonomy, https://w3id.org/dpv#, source: w3c/dpv 2.1/dpv/modules/purposes.csv).
@@ -24,6 +24,14 @@ DPV = {
     "case_study": "dpv:PublicRelations",
     # the overseas recipient's global CRM and product support (DPV has no cross-border purpose)
     "cross_border": "dpv:CustomerRelationshipManagement",
+}
+
+# What each standard purpose does that needs an impact assessment first (PIPL Art. 55); also
+# what a purpose stored before purposes declared it is read back with (vault/codec.py).
+STANDARD_PROCESSING: dict[str, tuple[str, ...]] = {
+    "partner_sharing": (Processing.THIRD_PARTY.value,),
+    "case_study": (Processing.PUBLICATION.value,),
+    "cross_border": (Processing.THIRD_PARTY.value, Processing.CROSS_BORDER.value),
 }
 
 
@@ -102,6 +110,7 @@ def standard_purposes(*, with_recipients: bool) -> list[Purpose]:
             },
             dpv_category=DPV["sharing"],
             separate_consent=True,
+            processing=STANDARD_PROCESSING["partner_sharing"],
             required_fields=("name", "company"),
             recipients=partner if with_recipients else (),
         ),
@@ -115,6 +124,7 @@ def standard_purposes(*, with_recipients: bool) -> list[Purpose]:
             },
             dpv_category=DPV["case_study"],
             separate_consent=True,
+            processing=STANDARD_PROCESSING["case_study"],
             required_fields=("name", "company"),
             recipients=(
                 Recipient(
@@ -137,6 +147,7 @@ def standard_purposes(*, with_recipients: bool) -> list[Purpose]:
             },
             dpv_category=DPV["cross_border"],
             separate_consent=True,
+            processing=STANDARD_PROCESSING["cross_border"],
             required_fields=("name", "email"),
             recipients=abroad if with_recipients else (),
         ),

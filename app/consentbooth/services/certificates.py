@@ -26,6 +26,7 @@ from consentbooth.crypto.keys import SigningIdentity
 from consentbooth.domain.consent import fold_states
 from consentbooth.domain.models import Action, Decision, new_id
 from consentbooth.services import trust
+from consentbooth.services.assessments import assessment_ids
 from consentbooth.services.context import BoothContext
 from consentbooth.vault import ledger
 from consentbooth.vault.certstore import StoredCertificate
@@ -68,6 +69,7 @@ def _record_for(ctx: BoothContext, ledger_id: str) -> tuple[dict[str, Any], byte
         states_after=_states_after(ctx, entry) if consent.action is Action.WITHDRAWAL else None,
         chain_head=head.as_dict() if head else None,
         root_fingerprint=trust.signing_root_fingerprint(ctx.certificate_identity),
+        assessments=assessment_ids(ctx, as_of=at),
     )
     return record, lead.signature_png, lead.id, consent.action.value
 

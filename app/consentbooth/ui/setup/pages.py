@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from consentbooth.core.errors import ValidationError
 from consentbooth.core.i18n import _, current_language
+from consentbooth.domain.assessment import check_assessed
 from consentbooth.domain.catalogue import standard_purposes
 from consentbooth.domain.models import Event, Organisation, Purpose, Recipient, localized
 from consentbooth.domain.notice import Notice
@@ -197,12 +199,15 @@ class PurposesPage(Page):
                 box.setChecked(True)
             layout.addWidget(frame)
         layout.addStretch(1)
+        self.error = MessageLabel(name="purposesError")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolled(content))
+        outer.addWidget(self.error)
 
     def retranslate(self) -> None:
         super().retranslate()
+        self.error.retranslate()
         language = current_language()
         for purpose in self.standard:
             self.descriptions[purpose.code].setText(localized(purpose.description, language))
@@ -224,10 +229,19 @@ class PurposesPage(Page):
                 dpv_category=purpose.dpv_category, channels=purpose.channels,
                 separate_consent=purpose.separate_consent, required_fields=purpose.required_fields,
                 recipients=recipients, retention_days=purpose.retention_days, enabled=on,
+                processing=purpose.processing,
             ))
         return out
 
     def validatePage(self) -> bool:
+        """At least one purpose; none that shares, goes abroad or publishes (a new vault holds no
+        impact assessment yet: PIPL Art. 55; the service refuses it too)."""
+        try:
+            check_assessed(self.purposes(), (), current_language())
+        except ValidationError as exc:
+            self.error.refuse(exc)
+            return False
+        self.error.clear_message()
         return any(b.isChecked() for b in self.enabled.values())
 
 
