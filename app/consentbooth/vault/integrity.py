@@ -27,6 +27,9 @@ log = get_logger(__name__)
 
 # Below this size the whole check costs less than a tenth of the key derivation: done at unlock.
 SYNC_CHECK_MAX_BYTES = 4 * 1024 * 1024
+# The background check waits this long first: its own key derivation would otherwise take a core
+# from the first screen after the unlock (the console or the kiosk being built).
+START_DELAY_S = 1.0
 
 
 def check_now(path: Path) -> bool:
@@ -47,6 +50,7 @@ class BackgroundCheck:
         self._lock = threading.Lock()
         self._conn = None
         self._cancelled = False
+        self._stop = threading.Event()
         self.problems: list[str] | None = None  # None until finished (or when cancelled)
         self._callbacks: list[Callable[[list[str]], None]] = []
         self._thread = threading.Thread(target=self._run, name="vault-integrity-check", daemon=True)
@@ -58,6 +62,8 @@ class BackgroundCheck:
     def _run(self) -> None:
         problems: list[str] | None = None
         try:
+            if self._stop.wait(START_DELAY_S):
+                return  # cancelled before it began (the finally below marks it done)
             conn = _connect(self._path, self._key, create=False)
             self._key = ""
             with self._lock:
@@ -108,6 +114,7 @@ class BackgroundCheck:
 
     def cancel(self) -> None:
         """Stop the check (the vault is closing or being re-keyed); it runs again at the next open."""
+        self._stop.set()
         with self._lock:
             self._cancelled = True
             if self._conn is not None:
