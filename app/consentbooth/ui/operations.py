@@ -118,10 +118,11 @@ def record_minor_refusal(booth: Booth, _job: Job) -> None:
 
 @operation(LEADS)
 def withdraw(booth: Booth, _job: Job, *, lead_id: str, purposes: Sequence[str], channel: str,
-             request_date: date | None, operator: str | None, note: str) -> str:
-    """A withdrawal per purpose (PIPL Art. 15); the new ledger event's id."""
+             request_date: date | None, operator: str | None, note: str, takedown: Sequence[str] = ()) -> str:
+    """A withdrawal per purpose (PIPL Art. 15); the new ledger event's id. ``takedown``: where
+    published material must come down (a consent to publish withdrawn)."""
     return booth.withdraw(lead_id=lead_id, purposes=list(purposes), channel=channel,
-                          request_date=request_date, operator=operator, note=note)
+                          request_date=request_date, operator=operator, note=note, takedown=list(takedown))
 
 
 @operation(LEADS)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from consentbooth.core.errors import ValidationError
 from consentbooth.core.i18n import _
 from consentbooth.domain.models import CONTACT_FIELDS
+from consentbooth.domain.publication import publishes
 from consentbooth.domain.vocabulary import CHANNELS, WITHDRAWAL_CHANNELS
 from consentbooth.services import PersonRecord
 from consentbooth.ui import operations
@@ -81,6 +82,18 @@ class WithdrawDialog(QDialog):
         form.addRow(_("Request date"), self.request_date)
         form.addRow(_("Handled by"), self.handler)
         form.addRow(_("Note"), self.note)
+        # A consent to publish material: where it must come down, recorded with the withdrawal
+        self.publishing = [c for c in self.boxes if snapshot is not None and publishes(snapshot.purpose(c))]
+        self.takedown: QPlainTextEdit | None = None
+        if self.publishing:
+            self.takedown = QPlainTextEdit()
+            self.takedown.setObjectName("withdrawTakedown")
+            self.takedown.setFixedHeight(70)
+            self.takedown.setPlaceholderText(_("One place per line: a web address, a brochure, a screen…"))
+            self.takedown.setEnabled(False)
+            for code in self.publishing:
+                self.boxes[code].toggled.connect(self._publishing_ticked)
+            form.addRow(_("Take down from"), self.takedown)
         layout.addLayout(form)
         self.error = label(name="error")
         self.error.hide()
@@ -95,6 +108,10 @@ class WithdrawDialog(QDialog):
         self.setMinimumWidth(480)
         fit_when_shown(self)
 
+    def _publishing_ticked(self) -> None:
+        if self.takedown is not None:
+            self.takedown.setEnabled(any(self.boxes[c].isChecked() for c in self.publishing))
+
     def submit(self) -> None:
         purposes = [c for c, b in self.boxes.items() if b.isChecked()]
         if not purposes:
@@ -108,6 +125,8 @@ class WithdrawDialog(QDialog):
         channel = self.channel.currentData()
         operator = self.handler.currentData() or self.session.operator or None
         note = self.note.toPlainText()
+        takedown = (self.takedown.toPlainText().splitlines()
+                    if self.takedown is not None and self.takedown.isEnabled() else [])
         lead_id = self.lead_id
         self.ok_button.setEnabled(False)
 
@@ -123,12 +142,14 @@ class WithdrawDialog(QDialog):
 
         self.session.run(
             operations.withdraw(lead_id=lead_id, purposes=purposes, channel=channel,
-                                request_date=request_date, operator=operator, note=note),
+                                request_date=request_date, operator=operator, note=note, takedown=takedown),
             done, failed,
         )
 
     def wipe(self) -> None:
         self.note.setPlainText("")
+        if self.takedown is not None:
+            self.takedown.setPlainText("")
         self.handler.clear()  # staff names
 
     def done(self, result: int) -> None:  # closed in any way: forget what it showed
