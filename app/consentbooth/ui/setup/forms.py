@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -43,33 +41,10 @@ from consentbooth.domain.models import (
     Recipient,
     new_id,
 )
-from consentbooth.ui.widgets.common import N_, Texts, button, label
+from consentbooth.ui.setup.basics import caption, line_edit, text_button
+from consentbooth.ui.widgets.common import N_, Texts, label
 
 LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
-
-
-def line_edit(name: str, placeholder: str = "", *, texts: Texts | None = None) -> QLineEdit:
-    """A named line edit; ``placeholder`` is an English msgid (said again by ``texts``)."""
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    if placeholder and texts is not None:
-        texts.bind(edit.setPlaceholderText, placeholder)
-    elif placeholder:
-        edit.setPlaceholderText(_(placeholder))
-    return edit
-
-
-def caption(texts: Texts, msgid: str, *, name: str = "", wrap: bool = True) -> QLabel:
-    """A label showing ``msgid`` in the current language, now and after a language switch."""
-    widget = label(name=name, wrap=wrap)
-    texts.bind(widget.setText, msgid)
-    return widget
-
-
-def text_button(texts: Texts, msgid: str, slot) -> QPushButton:
-    b = button(slot=slot)
-    texts.bind(b.setText, msgid)
-    return b
 
 
 def set_text(edit: QLineEdit, text: str) -> None:

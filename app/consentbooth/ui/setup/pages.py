@@ -11,136 +11,30 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLineEdit,
-    QProgressBar,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from consentbooth.core.errors import ValidationError
-from consentbooth.core.i18n import _, current_language
+from consentbooth.core.i18n import current_language
 from consentbooth.domain.assessment import check_assessed
 from consentbooth.domain.catalogue import standard_purposes
 from consentbooth.domain.models import Event, Organisation, Purpose, Recipient, localized
 from consentbooth.domain.notice import Notice
-from consentbooth.domain.passphrase import passphrase_pattern, passphrase_problem
 from consentbooth.services.setup import fill_notice
-from consentbooth.ui.session import Session
+from consentbooth.ui.setup.basics import Page, scrolled
 from consentbooth.ui.setup.forms import (
     EventForm,
     OrganisationForm,
     RecipientsEditor,
     caption,
-    text_button,
 )
 from consentbooth.ui.setup.forms import line_edit as _line
 from consentbooth.ui.setup.notice_editor import NoticeEditor
-from consentbooth.ui.widgets.common import N_, MessageLabel, Texts, card, label
-
-
-def strength(passphrase: str) -> int:
-    """0..100 for the strength bar (the service's rule decides what is accepted)."""
-    kinds = sum((any(c.islower() for c in passphrase), any(c.isupper() for c in passphrase),
-                 any(c.isdigit() for c in passphrase), any(not c.isalnum() for c in passphrase)))
-    score = min(60, len(passphrase) * 4) + kinds * 10
-    if passphrase_problem(passphrase):
-        score = min(score, 45)
-    return min(100, score)
-
-
-def scrolled(content: QWidget) -> QScrollArea:
-    """``content`` in a frameless scroll area: a page taller than the screen scrolls."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(content)
-    return area
-
-
-class Page(QWizardPage):
-    """A page whose title and subtitle are msgids, said again by ``retranslate``."""
-
-    def __init__(self, title: str, subtitle: str) -> None:
-        super().__init__()
-        self.texts = Texts()
-        self.texts.bind(self.setTitle, title)
-        self.texts.bind(self.setSubTitle, subtitle)
-
-    def retranslate(self) -> None:
-        self.texts.apply()
-
-
-class VaultPage(Page):
-    def __init__(self, session: Session) -> None:
-        super().__init__(N_("Protect the booth's data"),
-                         N_("Everything is kept in an encrypted vault on this laptop. Choose a passphrase that "
-                            "booth staff can type but nobody can guess."))
-        t = self.texts
-        self.path = _line("vaultPath")
-        self.path.setText(str(session.vault_path))
-        browse = text_button(t, "Choose…", self._browse)
-        self.passphrase = _line("newPassphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = _line("repeatPassphrase")
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.meter = QProgressBar()
-        self.meter.setObjectName("strengthMeter")
-        self.meter.setRange(0, 100)
-        self.meter.setTextVisible(False)
-        self.feedback = label(name="muted")
-        self.feedback.setObjectName("strengthFeedback")
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
-        form = QFormLayout(self)
-        form.addRow(caption(t, "Vault file"), row)
-        form.addRow(caption(t, "Passphrase"), self.passphrase)
-        form.addRow(caption(t, "Repeat it"), self.repeat)
-        form.addRow(caption(t, "Strength"), self.meter)
-        form.addRow("", self.feedback)
-        self.passphrase.textChanged.connect(self._changed)
-        self.repeat.textChanged.connect(self._changed)
-        self._changed()
-
-    def retranslate(self) -> None:
-        super().retranslate()
-        self._changed()
-
-    def _browse(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, _("Vault file"), self.path.text(), "*.cbvault")
-        if path:
-            self.path.setText(path if path.endswith(".cbvault") else path + ".cbvault")
-
-    def _changed(self) -> None:
-        text = self.passphrase.text()
-        self.meter.setValue(strength(text) if text else 0)
-        problem = passphrase_problem(text) if text else None
-        if not text:
-            message = _("At least 10 characters; a short sentence works well.")
-        elif problem:
-            message = _(problem).format(pattern=passphrase_pattern(text) or "")
-        elif text != self.repeat.text():
-            message = _("Strong enough. Now type it again to be sure.")
-        else:
-            message = _("Strong, and both entries match.")
-        self.feedback.setText(message)
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        text = self.passphrase.text()
-        return bool(text) and passphrase_problem(text) is None and text == self.repeat.text() \
-            and bool(self.path.text().strip())
-
-    def wipe(self) -> None:
-        self.passphrase.setText("")
-        self.repeat.setText("")
+from consentbooth.ui.widgets.common import N_, MessageLabel, card, label
 
 
 class FormPage(Page):

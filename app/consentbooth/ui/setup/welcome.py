@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
 from consentbooth.ui.session import Session
-from consentbooth.ui.setup.forms import caption, text_button
-from consentbooth.ui.setup.forms import line_edit as _line
-from consentbooth.ui.setup.pages import Page
+from consentbooth.ui.setup.basics import Page, caption, text_button
+from consentbooth.ui.setup.basics import line_edit as _line
 from consentbooth.ui.widgets.common import N_, MessageLabel, card
 
 if TYPE_CHECKING:

@@ -18,22 +18,15 @@ from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from consentbooth.core.errors import ValidationError
 from consentbooth.ui.session import Session, load_snapshot
-from consentbooth.ui.setup.forms import EventForm, OrganisationForm
-from consentbooth.ui.setup.pages import (
-    FormPage,
-    NoticePage,
-    Page,
-    PurposesPage,
-    StaffPage,
-    VaultPage,
-    strength,
-)
+from consentbooth.ui.setup.basics import Page
+from consentbooth.ui.setup.vaultpage import VaultPage, strength
 from consentbooth.ui.setup.welcome import WelcomePage
 from consentbooth.ui.widgets.common import N_, LanguageSwitch, Texts
 from consentbooth.ui.widgets.screen import fit
 
 if TYPE_CHECKING:
     from consentbooth.services import Booth
+    from consentbooth.ui.setup.pages import FormPage, NoticePage, PurposesPage, StaffPage
 
 __all__ = ["SetupWizard", "strength"]
 
@@ -48,6 +41,7 @@ BUTTON_TEXTS = (
 
 # Built once the wizard is on screen, one an event-loop turn, in this order (or at once when needed).
 LATER_PAGES = ("organisation_page", "event_page", "purposes_page", "notice_page", "staff_page")
+SHOWN_AFTER_MS = 40  # two refreshes of a 60 Hz screen after the first paint
 
 
 class SetupWizard(QWizard):
@@ -100,6 +94,10 @@ class SetupWizard(QWizard):
 
     # -- the pages built after the first paint ------------------------------------------------------
     def _make(self, name: str) -> Page:
+        # the forms and their domain rules load with the first of these pages, not with the wizard
+        from consentbooth.ui.setup.forms import EventForm, OrganisationForm
+        from consentbooth.ui.setup.pages import FormPage, NoticePage, PurposesPage, StaffPage
+
         if name == "organisation_page":
             return FormPage(
                 N_("Who collects the data"),
@@ -143,7 +141,8 @@ class SetupWizard(QWizard):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self, self._build_next)  # once the first page is on screen
+            # once the first page is on screen: a window system shows a frame at its next refresh
+            QTimer.singleShot(SHOWN_AFTER_MS, self, self._build_next)
 
     def validateCurrentPage(self) -> bool:
         self._build_rest()  # Next was pressed before they were all built
