@@ -30,6 +30,7 @@ from consentbooth.core.errors import ValidationError
 from consentbooth.core.i18n import _, current_language
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.models import CollectionMethod, Guardian
+from consentbooth.domain.publication import publishes
 from consentbooth.services import CaptureRequest, CaptureResult
 from consentbooth.ui import operations
 from consentbooth.ui.kiosk.steps import Step, goodbye
@@ -286,8 +287,15 @@ class AttendeeFlow(QWidget):
             signature_png=signature,
             under_14=self.under_14,
             guardian=guardian,
+            publication=self._publication(purposes),
             **self.scan.capture_extras(fields),  # where the details came from; what was drafted
         )
+
+    def _publication(self, purposes: list[str]) -> dict[str, str] | None:
+        """The material staff named, if the visitor agreed to publication (else it is not kept)."""
+        if "details" not in self.steps or not any(publishes(self.snapshot.purpose(c)) for c in purposes):
+            return None
+        return self.details.material()
 
     def _shown(self) -> list[str]:
         return [p.code for p in self.snapshot.offered]

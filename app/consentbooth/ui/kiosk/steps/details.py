@@ -1,7 +1,8 @@
 """The attendee's details: the fields the purposes ticked need, the rest optional.
 
 In a staff-assisted capture this is the staff's one page: the details, the event's qualifying
-questions, a rating and notes; then the screen is turned to the attendee (``consent``).
+questions, a rating and notes, and (when a consent to publication is offered) the material the
+visitor would agree to see published; then the screen is turned to the attendee (``consent``).
 
 Every field is checked at once and each refusal is said under its own field (room for it is kept,
 so nothing moves), in the language of the moment: a language switch says them again.
@@ -9,11 +10,12 @@ so nothing moves), in the language of the moment: a language switch says them ag
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QPlainTextEdit
 
 from consentbooth.core.errors import ValidationError
 from consentbooth.core.i18n import _
 from consentbooth.domain.models import CONTACT_FIELDS
+from consentbooth.domain.publication import check_material, publishes
 from consentbooth.domain.validation import validate_fields
 from consentbooth.ui import style
 from consentbooth.ui.kiosk.steps.base import Flow, Step
@@ -60,6 +62,8 @@ class DetailsStep(Step):
             self.body.addLayout(questions)
         self.rating: QComboBox | None = None
         self.notes: QPlainTextEdit | None = None
+        self.material_title: QLineEdit | None = None
+        self.material_description: QLineEdit | None = None
         if flow.staff_mode:
             self._add_staff_fields()
         self.error = MessageLabel()
@@ -93,7 +97,31 @@ class DetailsStep(Step):
         extra.addWidget(notes_label, 0, 1)
         extra.addWidget(self.notes, 1, 1)
         extra.setColumnStretch(1, 3)
+        if any(publishes(p) for p in self.flow.separate):
+            # a consent to publish names its material (the case study, the photos): on the
+            # certificate if the visitor agrees, nowhere if they do not
+            title_label = label(name="fieldLabel")
+            self.texts.bind(title_label.setText, "Material to publish (staff): title")
+            self.material_title = QLineEdit()
+            self.material_title.setObjectName("field_material_title")
+            description_label = label(name="fieldLabel")
+            self.texts.bind(description_label.setText, "What it shows")
+            self.material_description = QLineEdit()
+            self.material_description.setObjectName("field_material_description")
+            extra.addWidget(title_label, 2, 0)
+            extra.addWidget(self.material_title, 3, 0)
+            extra.addWidget(description_label, 2, 1)
+            extra.addWidget(self.material_description, 3, 1)
         self.body.addLayout(extra)
+
+    def material(self) -> dict[str, str] | None:
+        """The material to publish as staff named it, or None when they named none."""
+        if self.material_title is None or self.material_description is None:
+            return None
+        title, description = self.material_title.text().strip(), self.material_description.text().strip()
+        if not title and not description:
+            return None
+        return {"title": title, "description": description} if description else {"title": title}
 
     def on_enter(self) -> None:
         self.refresh()
@@ -151,6 +179,9 @@ class DetailsStep(Step):
         extras = {k: values[k] for k in ("rating", "notes") if k in values}
         try:
             validate_fields(extras, [])
+            material = self.material()
+            if material is not None:
+                check_material(material)
         except ValidationError as exc:
             self.error.refuse(exc)
         if first is not None:
@@ -168,4 +199,7 @@ class DetailsStep(Step):
             self.rating.setCurrentIndex(0)
         if self.notes is not None:
             self.notes.setPlainText("")
+        for edit in (self.material_title, self.material_description):
+            if edit is not None:
+                edit.clear()
         self.error.clear_message()
