@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["--self-check"]:
         return self_check()
     if not args or args[0] in {"--gui"} or (args[0] == "--vault" and len(args) == 2):
+        from consentbooth.ui import prepare_gui_process
+
+        prepare_gui_process()
         from consentbooth.ui.app import run_gui
 
         vault = args[1] if args and args[0] == "--vault" else None

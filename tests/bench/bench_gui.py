@@ -102,6 +102,9 @@ def _wait(until, timeout: float = 60.0) -> None:
 
 
 def _shell(vault: Path, folder: Path):
+    from consentbooth.ui import prepare_gui_process
+
+    prepare_gui_process()  # as `consentbooth` does before it loads the GUI
     from consentbooth.core import i18n
     from consentbooth.core.config import Config
     from consentbooth.ui.app import application
