@@ -105,3 +105,19 @@ def test_requests_and_the_copy_on_a_postgresql_hub(pg_hub: dict, tmp_path: Path,
     check_content(data, lead_id=lead_id)
     assert len(data["requests"]) == 8
     assert os.environ.get("PGPASSWORD")
+
+
+def test_erasing_the_person_on_a_postgresql_hub_drops_the_text_typed_about_them(pg_hub: dict, capsys) -> None:
+    url = pg_hub["url"]
+    hub = ["--hub", url]
+    lead_id = pg_hub["world"].laptops[0].leads[0]
+    code, req, err = _run(capsys, "request", "open", *hub, "--lead", lead_id, "--type", "deletion",
+                          "--identity-check", "called back on 13900139017", "--channel", "phone")
+    assert code == 0, err
+    assert _run(capsys, "erase", *hub, "--lead", lead_id)[0] == 0
+    booth = open_ops_hub(url, key=HubKey(passphrase=PASS))
+    try:
+        [kept] = booth.hub.rights_requests(lead_id=lead_id)
+        assert (kept.id, kept.kind, kept.identity_check) == (req["id"], "deletion", "")
+    finally:
+        booth.lock()

@@ -124,3 +124,29 @@ def test_a_request_closed_meanwhile_elsewhere_is_not_closed_twice(booth: Booth, 
         other.lock()
     closings = [e for e in booth.hub.ledger_entries(lead_id=lead_id) if e.action == "request_closed"]
     assert len(closings) == 1 and requests.get_request(booth.ctx, request.id).closed_by == "WF"
+
+
+def test_erasing_the_person_removes_what_staff_typed_about_them_from_the_register(
+    booth: Booth, tmp_path
+) -> None:
+    """Issue #10's promise holds for the register too: after ``erase`` no value of the person is
+    left in the decrypted vault, though the request (what was asked, when, what was done) stays."""
+    from tests.vault_pages import decrypted_pages, hits, plaintext_copy, table_cells
+
+    lead_id = booth.capture(zh_request(fields={"name": "擦除登记", "phone": "13900139017",
+                                               "email": "canary-request@erase.example"})).lead_id
+    access = _open(booth, lead_id, identity_check="called back on 13900139017",
+                   note="擦除登记 asked by e-mail from canary-request@erase.example")
+    requests.close_request(booth.ctx, request_id=access.id, outcome="fulfilled",
+                           note="Copy sent to canary-request@erase.example")
+    deletion = _open(booth, lead_id, kind="deletion", identity_check="canary-request@erase.example")
+    rights.erase(booth.ctx, lead_id=lead_id)
+    requests.close_request(booth.ctx, request_id=deletion.id, outcome="fulfilled", note="Details deleted.")
+    kept = {r.id: r for r in requests.list_requests(booth.ctx, lead_id=lead_id)}
+    assert (kept[access.id].kind, kept[access.id].outcome, kept[access.id].identity_check) == ("access", "fulfilled", "")
+    assert kept[deletion.id].outcome_note == "Details deleted."
+    booth.vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    needles = ["擦除登记".encode(), b"13900139017", b"canary-request@erase.example"]
+    plain = plaintext_copy(booth.vault.path, PASSPHRASE, tmp_path / "plain.db")
+    assert {t: h for t, blob in table_cells(plain).items() if (h := hits([blob], needles))} == {}
+    assert hits(decrypted_pages(booth.vault.path, PASSPHRASE), needles) == {}

@@ -83,6 +83,11 @@ class RightsRequest:
     def is_overdue(self, today: date) -> bool:
         return self.is_open and today > self.due_on
 
+    def forgotten(self) -> RightsRequest:
+        """The request once its person is erased: what was asked, when, by which channel and what
+        was done stay (the evidence it was handled); the words staff typed about the person go."""
+        return replace(self, identity_check="", note="", outcome_note="")
+
     def closed(self, *, outcome: str, note: str, at: str, ledger_id: str, by: str) -> RightsRequest:
         return replace(self, status=RequestStatus.CLOSED.value, outcome=outcome, outcome_note=note,
                        closed_at=at, closed_ledger_id=ledger_id, closed_by=by)

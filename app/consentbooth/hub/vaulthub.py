@@ -179,6 +179,7 @@ class VaultHub:
                     phone_sha256=change.phone_sha256,
                 )
                 repo.erase_lead(conn, event.lead_id)
+                rights_requests.forget_free_text(conn, event.lead_id)
             if change.request is not None:
                 rights_requests.save_request(conn, change.request)
         if change.erase:

@@ -22,6 +22,13 @@ def save_request(conn, request: RightsRequest) -> None:
     )
 
 
+def forget_free_text(conn, lead_id: str) -> None:
+    """An erased person's requests keep their facts and lose the text typed about the person."""
+    rows = conn.execute("SELECT data FROM rights_requests WHERE lead_id = ?", (lead_id,)).fetchall()
+    for (data,) in rows:
+        save_request(conn, RightsRequest.from_record(json.loads(data)).forgotten())
+
+
 def get_request(vault: Vault, request_id: str) -> RightsRequest | None:
     row = vault.read_one("SELECT data FROM rights_requests WHERE id = ?", (request_id,))
     return RightsRequest.from_record(json.loads(row[0])) if row else None

@@ -216,6 +216,8 @@ class PostgresHub(SetupReads, DeviceRecords, SharingReads, EvidenceRecords, Requ
             "erased_at = %s, updated_at = %s WHERE id = %s", (now_iso(), now_iso(), lead_id),
         )
         self.conn.execute("DELETE FROM certificates WHERE lead_id = %s", (lead_id,))
+        for request in self.rights_requests(lead_id=lead_id):  # their facts stay, the text typed goes
+            self.save_request(request.forgotten())
 
 
 def _chains_of(rows: Rows) -> set[str]:
