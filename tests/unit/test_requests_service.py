@@ -143,7 +143,8 @@ def test_erasing_the_person_removes_what_staff_typed_about_them_from_the_registe
     rights.erase(booth.ctx, lead_id=lead_id)
     requests.close_request(booth.ctx, request_id=deletion.id, outcome="fulfilled", note="Details deleted.")
     kept = {r.id: r for r in requests.list_requests(booth.ctx, lead_id=lead_id)}
-    assert (kept[access.id].kind, kept[access.id].outcome, kept[access.id].identity_check) == ("access", "fulfilled", "")
+    access_kept = kept[access.id]
+    assert (access_kept.kind, access_kept.outcome, access_kept.identity_check) == ("access", "fulfilled", "")
     assert kept[deletion.id].outcome_note == "Details deleted."
     booth.vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     needles = ["擦除登记".encode(), b"13900139017", b"canary-request@erase.example"]
