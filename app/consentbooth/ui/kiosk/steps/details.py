@@ -97,22 +97,27 @@ class DetailsStep(Step):
         extra.addWidget(notes_label, 0, 1)
         extra.addWidget(self.notes, 1, 1)
         extra.setColumnStretch(1, 3)
+        self.body.addLayout(extra)
         if any(publishes(p) for p in self.flow.separate):
             # a consent to publish names its material (the case study, the photos): on the
             # certificate if the visitor agrees, nowhere if they do not
-            title_label = label(name="fieldLabel")
-            self.texts.bind(title_label.setText, "Material to publish (staff): title")
+            heading = label(name="sectionHeading")
+            self.texts.bind(heading.setText, "Material to publish (staff)")
+            self.body.addWidget(heading)
+            material = QGridLayout()
+            material.setHorizontalSpacing(24)
             self.material_title = QLineEdit()
             self.material_title.setObjectName("field_material_title")
-            description_label = label(name="fieldLabel")
-            self.texts.bind(description_label.setText, "What it shows")
             self.material_description = QLineEdit()
             self.material_description.setObjectName("field_material_description")
-            extra.addWidget(title_label, 2, 0)
-            extra.addWidget(self.material_title, 3, 0)
-            extra.addWidget(description_label, 2, 1)
-            extra.addWidget(self.material_description, 3, 1)
-        self.body.addLayout(extra)
+            for column, (msgid, edit) in enumerate((("Title", self.material_title),
+                                                    ("What it shows", self.material_description))):
+                caption = label(name="fieldLabel")
+                self.texts.bind(caption.setText, msgid)
+                material.addWidget(caption, 0, column)
+                material.addWidget(edit, 1, column)
+                material.setColumnStretch(column, 1)
+            self.body.addLayout(material)
 
     def material(self) -> dict[str, str] | None:
         """The material to publish as staff named it, or None when they named none."""
