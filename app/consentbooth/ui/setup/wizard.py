@@ -245,7 +245,7 @@ class SetupWizard(QWizard):
 
     def wipe(self) -> None:
         """Forget the secrets typed or opened: passphrase, PIN, the enrolment's private key."""
-        for page in (self.vault_page, self.staff_page, self.welcome_page):
+        for page in (self.vault_page, self._later.get("staff_page"), self.welcome_page):
             if page is not None:
                 page.wipe()
 
