@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 
 def version() -> str:
@@ -45,9 +44,9 @@ def self_check() -> int:
     resources = [("fonts", "wqy-microhei.ttc"), ("notices", "template.json"),
                  ("translations", "zh_CN.json"), ("icons", "consentbooth.svg")]
     missing += [f"resource {'/'.join(r)}" for r in resources if not resource_path(*r).is_file()]
-    from PySide6.QtCore import QLibraryInfo
+    from consentbooth.ui import platform_plugins
 
-    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    plugins = platform_plugins()
     if not any(plugins.glob("*qoffscreen*")):
         missing.append(f"Qt platform plugins in {plugins}")
     report = {"version": version(), "modules": len(names), "missing": missing,

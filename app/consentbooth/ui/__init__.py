@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 
 def prepare_gui_process() -> None:
@@ -11,3 +12,10 @@ def prepare_gui_process() -> None:
     off from the start, no automatic pass runs over the many objects start-up makes (Qt's
     bindings, their enums, the first windows) while the first screen waits: ~10-20 ms."""
     gc.disable()
+
+
+def platform_plugins() -> Path:
+    """Where this Qt finds its platform plugins (``--self-check`` of a frozen build looks there)."""
+    from PySide6.QtCore import QLibraryInfo
+
+    return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
