@@ -28,7 +28,7 @@ from consentbooth.certificates.typesetting import FONT_NAME
 RECORD_ATTACHMENT = "consent-record.json"
 QR_ATTACHMENT = "verification-qr.txt"
 
-def _attach(canvas: Canvas, files: Sequence[tuple[str, bytes, str, str]]) -> None:
+def attach_files(canvas: Canvas, files: Sequence[tuple[str, bytes, str, str]]) -> None:
     """Embed ``(name, data, mime type, description)`` files in the document's name tree.
 
     reportlab has no attachment API; these are its own PDF object classes, referenced from
@@ -88,7 +88,7 @@ def render_certificate(
     for op in lay.ops:
         op(canvas)
     canvas.showPage()
-    _attach(
+    attach_files(
         canvas,
         [
             (

@@ -15,7 +15,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from consentbooth.certificates.pdf import _attach
+from consentbooth.certificates.pdf import attach_files
 from consentbooth.certificates.signing import sign_pdf
 from consentbooth.certificates.typesetting import (
     CONTENT_W,
@@ -140,7 +140,7 @@ def render_person_copy(copy: Mapping[str, Any], *, json_bytes: bytes) -> bytes:
     flow.line("The same data is attached as machine-readable JSON (" + JSON_ATTACHMENT + "); this document "
               "is signed by us.", 8, MUTED)
     canvas.showPage()
-    _attach(canvas, [(JSON_ATTACHMENT, json_bytes, "application/json",
+    attach_files(canvas, [(JSON_ATTACHMENT, json_bytes, "application/json",
                       "Copy of personal information, machine-readable (" + str(copy["schema"]) + ")")])
     canvas.save()
     return buffer.getvalue()

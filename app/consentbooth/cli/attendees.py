@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from consentbooth.cli.common import Adder, out, read_file, unlocked
+from consentbooth.cli.common import Adder, out, unlocked
 from consentbooth.core.errors import UserFacingError, ValidationError
+from consentbooth.core.files import read_user_file
 
 
 def _mapping(pairs: list[str] | None) -> dict[str, str]:
@@ -43,7 +44,7 @@ def cmd_attendees(args: argparse.Namespace) -> int:
         if not args.file:
             raise UserFacingError("Name the attendee file: consentbooth attendees preview --file LIST.xlsx")
         preview = attendees.preview_attendee_file(
-            None, data=read_file(args.file), file_name=Path(args.file).name, mapping=_mapping(args.map)
+            None, data=read_user_file(args.file), file_name=Path(args.file).name, mapping=_mapping(args.map)
         )
         out({"columns": list(preview.columns), "mapping": preview.mapping, "rows": preview.rows,
              "entries": preview.entries, "without_id": preview.without_id,
@@ -54,7 +55,7 @@ def cmd_attendees(args: argparse.Namespace) -> int:
             if not args.file:
                 raise UserFacingError("Name the attendee file: consentbooth attendees import --file LIST.xlsx")
             info = booth.import_attendee_list(
-                data=read_file(args.file), file_name=Path(args.file).name, mapping=_mapping(args.map),
+                data=read_user_file(args.file), file_name=Path(args.file).name, mapping=_mapping(args.map),
                 event_id=args.event, keep_days=args.keep_days, name=args.name, operator=args.operator,
             )
             out(_info(info))
@@ -97,7 +98,7 @@ def cmd_badge_fields(args: argparse.Namespace) -> int:
 def cmd_card(args: argparse.Namespace) -> int:
     from consentbooth.services.scans import read_business_card
 
-    draft = read_business_card(None, read_file(args.photo))
+    draft = read_business_card(None, read_user_file(args.photo))
     out({"source": draft.source.value, "fields": dict(draft.fields),
          "alternatives": {k: list(v) for k, v in draft.alternatives.items()}})
     return 0

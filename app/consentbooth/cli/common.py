@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from consentbooth.core.errors import UserFacingError, ValidationError
-from consentbooth.core.files import read_user_file
 from consentbooth.core.paths import default_vault_path
 from consentbooth.services.booth import Booth
 
@@ -49,7 +48,7 @@ def unlock(args: argparse.Namespace, passphrase: str | None = None) -> Booth:
     from consentbooth.cli import hubaccess
 
     if hubaccess.wants_hub(args):  # --hub: a hub vault or a PostgreSQL hub
-        return hubaccess.open_hub(args, passphrase, secret=secret, read_file=read_file)
+        return hubaccess.open_hub(args, passphrase, secret=secret)
     return Booth.unlock(vault_path(args), passphrase or secret())
 
 
@@ -156,4 +155,3 @@ def date_option(option: str, text: str | None) -> date | None:
         ) from None
 
 
-read_file = read_user_file  # what the commands call it

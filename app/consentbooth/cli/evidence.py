@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from consentbooth.cli.common import Adder, out, progress, read_file, unlock, unlocked
+from consentbooth.cli.common import Adder, out, progress, unlock, unlocked
 from consentbooth.core.errors import UserFacingError
+from consentbooth.core.files import read_user_file
 
 # verify's exit codes: what is known of a certificate
 EXIT_VALID, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 3
@@ -37,8 +38,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     anything altered: INVALID (exit 1)."""
     from consentbooth.services.certificates import verify_certificate
 
-    pdf = read_file(args.file)
-    roots = [read_file(path) for path in args.trust or ()]
+    pdf = read_user_file(args.file)
+    roots = [read_user_file(path) for path in args.trust or ()]
     booth = unlock(args) if args.vault or getattr(args, "hub", None) else None
     try:
         result = verify_certificate(booth.ctx if booth else None, pdf, trust_roots=roots)
@@ -97,7 +98,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
     if args.action == "add":
         if not args.file:
             raise UserFacingError("Name the root certificate to trust: consentbooth trust add ROOT.pem")
-        root = trust.import_trust_root(read_file(args.file))
+        root = trust.import_trust_root(read_user_file(args.file))
         out({"added": root.fingerprint, "subject": root.subject, "valid_until": root.not_after})
     elif args.action == "remove":
         out({"removed": trust.remove_trust_root(args.file or "")})

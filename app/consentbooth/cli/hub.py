@@ -9,13 +9,13 @@ prompt) or a key file (``--hub-key-file`` or $CONSENTBOOTH_HUB_KEY_FILE).
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
 from consentbooth.cli import hubaccess
-from consentbooth.cli.common import NEW_PASS_ENV, Adder, out, read_file, secret
+from consentbooth.cli.common import NEW_PASS_ENV, Adder, out, secret
 from consentbooth.core.errors import UserFacingError
+from consentbooth.core.files import read_user_file
 from consentbooth.hub import is_postgres_url
 from consentbooth.services.booth import Booth
 
@@ -24,15 +24,11 @@ add_options = hubaccess.add_options
 
 
 def hub_key(args: argparse.Namespace, *, prompt: str = "Hub passphrase: ", confirm: bool = False):
-    return hubaccess.hub_key(args, secret=secret, read_file=read_file, prompt=prompt, confirm=confirm)
+    return hubaccess.hub_key(args, secret=secret, prompt=prompt, confirm=confirm)
 
 
 def open_hub(args: argparse.Namespace, passphrase: str | None = None, *, create: bool = False) -> Booth:
-    return hubaccess.open_hub(args, passphrase, secret=secret, read_file=read_file, create=create)
-
-
-def _ask_db_password() -> str:
-    return getpass.getpass("Database password: ")
+    return hubaccess.open_hub(args, passphrase, secret=secret, create=create)
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
@@ -47,7 +43,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     if not args.hub or not is_postgres_url(args.hub):
         raise UserFacingError("hub {action} works on a PostgreSQL hub: --hub postgresql://user@host/database.",
                               action=args.action)
-    ask = _ask_db_password if sys.stdin.isatty() else None
+    ask = hubaccess.ask_db_password if sys.stdin.isatty() else None
     if args.action == "init":
         done = hubs.init_postgres_hub(args.hub, key=hub_key(args, confirm=True), organisation_name=args.organisation,
                                       label=args.label, ask_password=ask)
@@ -59,7 +55,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     try:
         if args.action == "add-key":
             if args.new_key_file:
-                new = hubs.HubKey(key_file_text=read_file(args.new_key_file).decode("utf-8", "replace"))
+                new = hubs.HubKey(key_file_text=read_user_file(args.new_key_file).decode("utf-8", "replace"))
             else:
                 new = hubs.HubKey(passphrase=secret(NEW_PASS_ENV, prompt="New person's passphrase: ", confirm=True))
             slot = hubs.add_hub_key(booth, label=args.label, key=new)

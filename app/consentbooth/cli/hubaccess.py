@@ -1,6 +1,6 @@
 """Opening the hub ``--hub`` (or ``--vault``) names: a hub vault or a PostgreSQL hub. Kept apart
-from ``cli/hub.py`` so that ``cli/common.py`` can call it (no import circle): the secrets are
-read with the functions ``common`` passes in."""
+from ``cli/hub.py`` so that ``cli/common.py`` can call it (no import circle): the passphrase is
+asked with the function ``common`` passes in."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from consentbooth.core.errors import UserFacingError
+from consentbooth.core.files import read_user_file
 from consentbooth.hub import is_postgres_url
 from consentbooth.services.booth import Booth
 
@@ -38,30 +39,30 @@ def wants_hub(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "hub", None)) or is_postgres_url(vault)
 
 
-def hub_key(args: argparse.Namespace, *, secret: Callable[..., str], read_file: Callable[[str], bytes],
+def hub_key(args: argparse.Namespace, *, secret: Callable[..., str],
             prompt: str = "Hub passphrase: ", confirm: bool = False):
     from consentbooth.services.hubs import HubKey
 
     key_file = getattr(args, "hub_key_file", None) or os.environ.get(KEY_FILE_ENV)
     if key_file:
-        return HubKey(key_file_text=read_file(key_file).decode("utf-8", "replace"))
+        return HubKey(key_file_text=read_user_file(key_file).decode("utf-8", "replace"))
     return HubKey(passphrase=secret(PASS_ENV, prompt=prompt, confirm=confirm))
 
 
-def _ask_db_password() -> str:
+def ask_db_password() -> str:
     return getpass.getpass("Database password: ")
 
 
 def open_hub(args: argparse.Namespace, passphrase: str | None = None, *, secret: Callable[..., str],
-             read_file: Callable[[str], bytes], create: bool = False) -> Booth:
+             create: bool = False) -> Booth:
     """The hub ``--hub`` (or ``--vault``) names, unlocked: a PostgreSQL hub with its data key, a
     vault with its passphrase (``create``: a missing hub vault is made, as merge does)."""
     from consentbooth.services.hubs import HubKey, open_ops_hub
 
     where = getattr(args, "hub", None) or getattr(args, "vault", None)
     if where and is_postgres_url(where):
-        key = hub_key(args, secret=secret, read_file=read_file)
-        return open_ops_hub(where, key=key, ask_password=_ask_db_password if sys.stdin.isatty() else None)
+        key = hub_key(args, secret=secret)
+        return open_ops_hub(where, key=key, ask_password=ask_db_password if sys.stdin.isatty() else None)
     if not where:
         raise UserFacingError("Name the hub: --hub HUB.cbvault or --hub postgresql://user@host/database.")
     return open_ops_hub(Path(where), key=HubKey(passphrase=passphrase or secret()), create=create)

@@ -22,8 +22,9 @@ import argparse
 import json
 from dataclasses import replace
 
-from consentbooth.cli.common import Adder, date_option, out, read_file, unlocked
+from consentbooth.cli.common import Adder, date_option, out, unlocked
 from consentbooth.core.errors import ValidationError
+from consentbooth.core.files import read_user_file
 
 
 def _codes(text: str | None) -> list[str]:
@@ -34,7 +35,7 @@ def _answers(path: str | None) -> dict[str, str]:
     if not path:
         raise ValidationError("answers", "Name the answers file: --answers PIA.json.")
     try:
-        answers = json.loads(read_file(path))
+        answers = json.loads(read_user_file(path))
     except ValueError:
         answers = None
     if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
@@ -104,8 +105,8 @@ def _pairs(values: list[str] | None) -> dict[str, str]:
 def cmd_import_list(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    data = read_file(args.file)
-    proof = read_file(args.proof) if args.proof else None
+    data = read_user_file(args.file)
+    proof = read_user_file(args.proof) if args.proof else None
     with unlocked(args) as booth:
         result = booth.import_third_party_list(
             data=data, file_name=Path(args.file).name, proof=proof,

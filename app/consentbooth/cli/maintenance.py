@@ -12,11 +12,11 @@ from consentbooth.cli.common import (
     NEW_PASS_ENV,
     Adder,
     out,
-    read_file,
     secret,
     unlocked,
     vault_path,
 )
+from consentbooth.core.files import read_user_file
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:
@@ -45,7 +45,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_import_signing_cert(args: argparse.Namespace) -> int:
-    data = read_file(args.p12)
+    data = read_user_file(args.p12)
     password = os.environ.get("CONSENTBOOTH_P12_PASSWORD")
     if password is None and sys.stdin.isatty():
         password = getpass.getpass("PKCS#12 password (empty for none): ")

@@ -10,12 +10,12 @@ from consentbooth.cli.common import (
     date_option,
     note,
     out,
-    read_file,
     secret,
     unlocked,
     vault_path,
 )
 from consentbooth.core.errors import UserFacingError
+from consentbooth.core.files import read_user_file
 from consentbooth.domain.vocabulary import field_both
 from consentbooth.services.booth import Booth
 
@@ -30,7 +30,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.enrol:
         from consentbooth.services.trust import read_enrolment_file
 
-        data = read_file(args.enrol)
+        data = read_user_file(args.enrol)
         enrolment = read_enrolment_file(data, secret(ENROL_CODE_ENV, prompt="Enrolment code: "))
     booth = Booth.create(path, secret(confirm=True), demo=args.demo, role=args.role,
                          enrolment=enrolment, organisation_name=args.organisation)
