@@ -89,7 +89,7 @@ def test_recorded_assessment_opens_the_gate_and_is_signed_and_kept_three_years(
         assert stored[0].answers == ANSWERS and stored[0].approver == "Li Na 李娜"
         assert booth.assessment_ids() == {"partner_sharing": assessment.id}
         assert booth.verify_assessments() is None
-        # append-only, and a tampered body no longer verifies
+        # append-only (a body edited behind the triggers: the test below)
         with pytest.raises(Exception, match="append-only"), booth.vault.transaction() as conn:
             conn.execute("DELETE FROM impact_assessments")
         row = booth.vault.read_one("SELECT keep_until FROM impact_assessments")
@@ -178,5 +178,28 @@ def test_a_released_vault_upgrades_with_the_new_tables_append_only(tmp_path: Pat
         with pytest.raises(Exception, match="append-only"), booth.vault.transaction() as conn:
             conn.execute("UPDATE impact_assessments SET keep_until = '2000-01-01' WHERE id = ?", (recorded.id,))
         assert booth.verify_assessments() is None
+    finally:
+        booth.lock()
+
+
+def test_an_edited_assessment_fails_its_check_even_with_a_recomputed_hash(tmp_path: Path, passphrase: str) -> None:
+    """As a forger with the passphrase would: drop the append-only triggers, rewrite the answers
+    and recompute the hash; only the signature still tells."""
+    import hashlib
+
+    booth = _fresh(tmp_path, passphrase)
+    try:
+        booth.record_assessment(purposes=["partner_sharing"], answers=ANSWERS, risk_level="low",
+                                approver="Li Na 李娜", approved_on=date(2026, 2, 28), operator="WF")
+        assert booth.verify_assessments() is None
+        with booth.vault.transaction() as conn:
+            conn.execute("DROP TRIGGER impact_assessments_no_update")
+            body = bytes(conn.execute("SELECT body FROM impact_assessments").fetchone()[0])
+            forged = body.replace(b"low", b"medium").replace("李娜".encode(), "王伟".encode())
+            assert forged != body
+            conn.execute("UPDATE impact_assessments SET body = ?, hash = ?",
+                         (forged, hashlib.sha256(forged).hexdigest()))
+        problem = booth.verify_assessments()
+        assert problem is not None and "signature is not valid" in problem
     finally:
         booth.lock()
