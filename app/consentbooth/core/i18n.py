@@ -17,7 +17,11 @@ from functools import cache
 
 from consentbooth.core.paths import resource_path
 
-LANGUAGES = ("zh-CN", "en")
+LANGUAGES = ("zh-CN", "en")  # the staff console's languages
+# The attendee side (kiosk, notices, certificates) also speaks these; a language without a
+# catalogue yet falls back to the English source text.
+ATTENDEE_LANGUAGES = ("zh-CN", "en", "zh-Hant", "ja", "ko")
+LANGUAGE_NAMES = {"zh-CN": "简体中文", "en": "English", "zh-Hant": "繁體中文", "ja": "日本語", "ko": "한국어"}
 DEFAULT_LANGUAGE = "zh-CN"
 
 _current = DEFAULT_LANGUAGE
@@ -25,7 +29,7 @@ _current = DEFAULT_LANGUAGE
 
 def set_language(language: str) -> None:
     global _current
-    if language not in LANGUAGES:
+    if language not in ATTENDEE_LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
     _current = language
 
