@@ -114,6 +114,11 @@ class Message(str):
         return f"Message({self.template!r}{args})"
 
 
+def N_(msgid: str) -> str:
+    """Mark an English msgid that is translated later, where it is shown: returns it unchanged."""
+    return msgid
+
+
 def _(message: str) -> str:
     return translate(message)
 

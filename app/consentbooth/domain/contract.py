@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from consentbooth.core.errors import ValidationError
+from consentbooth.core.i18n import N_
 from consentbooth.domain.models import (
     CONTACT_FIELDS,
     STAFF_FIELDS,
@@ -53,39 +54,39 @@ MAX_SHOWN = 40  # characters of an offending key or value quoted back in a sente
 
 # The English sentences of every violation (msgids of the catalogue). ``{name}`` is the field.
 SENTENCES = {
-    "not_json": "The input is not valid JSON ({detail}).",
-    "too_deep": "The input is nested too deeply to be a capture document or a bundle row.",
-    "too_large": "The input is larger than {limit} MB; split it into smaller files.",
-    "not_document": "A capture document must be a JSON object with “fields” and “purposes”.",
-    "not_documents": "The input must be one capture document (a JSON object) or a list of them.",
-    "in_document": "Capture {index} of the list: {problem}",
-    "object": "“{name}” must be a JSON object.",
-    "purposes": "“{name}” must be a list of purpose codes, e.g. [\"sales_contact\"].",
-    "boolean": "“{name}” must be true or false, without quotes.",
-    "text": "“{name}” must be text in quotes.",
-    "integer": "“{name}” must be a whole number.",
-    "fields": "“{name}” must be an object that maps field names to texts.",
-    "guardian": "“{name}” must be an object with “name” and “relationship”.",
-    "choice": "“{name}” must be one of {choices}.",
-    "missing": "“{name}” is missing.",
-    "too_long": "“{name}” is too long (at most {limit} characters).",
-    "too_many": "“{name}” may list at most {limit} entries.",
-    "unknown_key": "“{name}” is not expected here; allowed are {known}.",
-    "unknown_field": "“{name}” is not a field this event knows; known fields: {known}.",
-    "unknown_fields": (
+    "not_json": N_("The input is not valid JSON ({detail})."),
+    "too_deep": N_("The input is nested too deeply to be a capture document or a bundle row."),
+    "too_large": N_("The input is larger than {limit} MB; split it into smaller files."),
+    "not_document": N_("A capture document must be a JSON object with “fields” and “purposes”."),
+    "not_documents": N_("The input must be one capture document (a JSON object) or a list of them."),
+    "in_document": N_("Capture {index} of the list: {problem}"),
+    "object": N_("“{name}” must be a JSON object."),
+    "purposes": N_("“{name}” must be a list of purpose codes, e.g. [\"sales_contact\"]."),
+    "boolean": N_("“{name}” must be true or false, without quotes."),
+    "text": N_("“{name}” must be text in quotes."),
+    "integer": N_("“{name}” must be a whole number."),
+    "fields": N_("“{name}” must be an object that maps field names to texts."),
+    "guardian": N_("“{name}” must be an object with “name” and “relationship”."),
+    "choice": N_("“{name}” must be one of {choices}."),
+    "missing": N_("“{name}” is missing."),
+    "too_long": N_("“{name}” is too long (at most {limit} characters)."),
+    "too_many": N_("“{name}” may list at most {limit} entries."),
+    "unknown_key": N_("“{name}” is not expected here; allowed are {known}."),
+    "unknown_field": N_("“{name}” is not a field this event knows; known fields: {known}."),
+    "unknown_fields": N_(
         "“{name}” and {more} other entries are not fields this event knows; known fields: {known}."
     ),
-    "unknown_purpose": "“{name}” holds “{code}”, which is not a purpose offered here; offered: {known}.",
-    "unknown_event": "“{name}” is not an event of this vault.",
-    "guardian_adult": "“{name}” is only for an attendee under 14 (with “under_14”: true).",
-    "binary": "“{name}” must be binary data written as base64.",
-    "timestamp": "“{name}” must be a date and time (ISO 8601).",
-    "json_object": "“{name}” must hold a JSON object in text.",
-    "consent_event": "“{name}” is not a readable consent event.",
-    "event_data": "“{name}” is not a readable event.",
-    "purpose_data": "“{name}” is not a readable purpose.",
-    "field_name": "“{name}” is not a usable field name.",
-    "wrong": "“{name}” has the wrong type or shape.",
+    "unknown_purpose": N_("“{name}” holds “{code}”, which is not a purpose offered here; offered: {known}."),
+    "unknown_event": N_("“{name}” is not an event of this vault."),
+    "guardian_adult": N_("“{name}” is only for an attendee under 14 (with “under_14”: true)."),
+    "binary": N_("“{name}” must be binary data written as base64."),
+    "timestamp": N_("“{name}” must be a date and time (ISO 8601)."),
+    "json_object": N_("“{name}” must hold a JSON object in text."),
+    "consent_event": N_("“{name}” is not a readable consent event."),
+    "event_data": N_("“{name}” is not a readable event."),
+    "purpose_data": N_("“{name}” is not a readable purpose."),
+    "field_name": N_("“{name}” is not a usable field name."),
+    "wrong": N_("“{name}” has the wrong type or shape."),
 }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from consentbooth.core.i18n import N_
+
 # Passphrase strength is judged by zxcvbn (Dropbox's estimator: dictionaries, names, keyboard
 # walks, sequences, repeats, dates, l33t) instead of hand-written rules. A passphrase needs at
 # least MIN_PASSPHRASE characters and a zxcvbn score of at least MIN_PASSPHRASE_SCORE (3: "safely
@@ -17,14 +19,14 @@ MIN_PASSPHRASE_SCORE = 3
 _APP_WORDS = ("consentbooth", "consent", "booth", "vault", "passphrase", "password")
 # zxcvbn's weak parts, as sentences of our own (translated); each may quote the part found.
 _WEAK_PART = {
-    "dictionary": "The passphrase contains a well-known pattern (“{pattern}”).",
-    "repeat": "The passphrase repeats “{pattern}”; repeats are easy to guess.",
-    "sequence": "Sequences like “{pattern}” are easy to guess; add a few uncommon words.",
-    "spatial": "Keyboard patterns like “{pattern}” are easy to guess; add a few uncommon words.",
-    "date": "Dates and years like “{pattern}” are easy to guess; add a few uncommon words.",
-    "regex": "Dates and years like “{pattern}” are easy to guess; add a few uncommon words.",
+    "dictionary": N_("The passphrase contains a well-known pattern (“{pattern}”)."),
+    "repeat": N_("The passphrase repeats “{pattern}”; repeats are easy to guess."),
+    "sequence": N_("Sequences like “{pattern}” are easy to guess; add a few uncommon words."),
+    "spatial": N_("Keyboard patterns like “{pattern}” are easy to guess; add a few uncommon words."),
+    "date": N_("Dates and years like “{pattern}” are easy to guess; add a few uncommon words."),
+    "regex": N_("Dates and years like “{pattern}” are easy to guess; add a few uncommon words."),
 }
-_TOO_GUESSABLE = "This passphrase would be guessed too quickly; add two or three uncommon words."
+_TOO_GUESSABLE = N_("This passphrase would be guessed too quickly; add two or three uncommon words.")
 
 
 def normalize_passphrase(passphrase: str) -> str:
@@ -37,7 +39,7 @@ def _strength(passphrase: str) -> tuple[str | None, str]:
     """(English sentence or None, the weak part it quotes)."""
     passphrase = normalize_passphrase(passphrase)
     if len(passphrase) < MIN_PASSPHRASE:
-        return "The passphrase needs at least 10 characters.", ""
+        return N_("The passphrase needs at least 10 characters."), ""
     from zxcvbn import zxcvbn  # on first use: the word lists take a moment to load
 
     result = zxcvbn(passphrase[:100], user_inputs=list(_APP_WORDS))  # 100: zxcvbn is O(n^2)
