@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from consentbooth.core.errors import ValidationError
+from consentbooth.core.i18n import N_
 from consentbooth.domain.models import (
     CONTACT_FIELDS,
     STAFF_FIELDS,
@@ -42,10 +43,10 @@ def suggest_key(text: str) -> str:
 def check_organisation(org: Organisation) -> Organisation:
     """The handler named in the notice (PIPL Art. 17): name, address, email, rights contact."""
     for field, value, what in (
-        ("org_name", org.name, "the organisation's name"),
-        ("org_address", org.address, "the address"),
-        ("org_email", org.contact_email, "the contact email"),
-        ("org_rights", org.rights_contact, "the contact for rights requests"),
+        ("org_name", org.name, N_("the organisation's name")),
+        ("org_address", org.address, N_("the address")),
+        ("org_email", org.contact_email, N_("the contact email")),
+        ("org_rights", org.rights_contact, N_("the contact for rights requests")),
     ):
         if not clean_text(field, value):
             raise ValidationError(field, "The privacy notice must name {what}; please fill it in.", what=what)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from consentbooth.core.i18n import N_
 from consentbooth.crypto.canonical import canonical_bytes, sha256_hex
 from consentbooth.crypto.keys import SigningIdentity, verify_signature
 from consentbooth.domain.models import ConsentEvent
@@ -145,24 +146,24 @@ def check_chain(chain: list[LedgerEntry], public_key_pem: bytes) -> tuple[Ledger
         if entry.device_seq != expected_seq:
             return entry, f"entry {expected_seq} of the chain is missing"
         if sha256_hex(entry.body) != entry.hash:
-            return entry, "its content does not match its hash"
+            return entry, N_("its content does not match its hash")
         try:
             record = json.loads(entry.body)
         except ValueError:
-            return entry, "its content is not valid JSON"
+            return entry, N_("its content is not valid JSON")
         if canonical_bytes(record) != entry.body:
-            return entry, "its content is not canonical JSON"
+            return entry, N_("its content is not canonical JSON")
         if record.get("prev_hash") != prev:
-            return entry, "it does not follow the previous entry (broken chain)"
+            return entry, N_("it does not follow the previous entry (broken chain)")
         if record.get("device_seq") != entry.device_seq or record.get("device_id") != entry.device_id:
-            return entry, "its position does not match its content"
+            return entry, N_("its position does not match its content")
         event = record.get("event", {})
         if event.get("id") != entry.id or event.get("lead_id") != entry.lead_id or event.get(
             "action"
         ) != entry.action:
-            return entry, "its indexed columns do not match its signed content"
+            return entry, N_("its indexed columns do not match its signed content")
         if not verify_signature(public_key_pem, entry.signature, entry.body):
-            return entry, "its signature is not valid"
+            return entry, N_("its signature is not valid")
         prev = entry.hash
     return None
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from consentbooth.core.i18n import _, current_language
+from consentbooth.core.i18n import N_, _, current_language
 from consentbooth.domain.models import localized
 from consentbooth.services.booth import DashboardStats
 from consentbooth.ui import operations, style
@@ -32,12 +32,12 @@ class Dashboard(QWidget):
         kpis.setSpacing(12)
         self.kpi: dict[str, tuple] = {}
         for key, msgid in (
-            ("today", "Leads today"),
-            ("total", "Leads in the vault"),
-            ("declined", "Declined (anonymous)"),
-            ("minors", "Under 14, not recorded"),
-            ("requests_open", "Open rights requests"),
-            ("requests_overdue", "Overdue rights requests"),
+            ("today", N_("Leads today")),
+            ("total", N_("Leads in the vault")),
+            ("declined", N_("Declined (anonymous)")),
+            ("minors", N_("Under 14, not recorded")),
+            ("requests_open", N_("Open rights requests")),
+            ("requests_overdue", N_("Overdue rights requests")),
         ):
             frame, inner = card()
             value = label("—", name="title")

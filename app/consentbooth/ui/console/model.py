@@ -7,17 +7,17 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import N_, _
 from consentbooth.ui import style
 from consentbooth.ui.session import Session
 
 PAGE = 200
 COLUMNS = (
-    ("captured_at", "Captured"),
-    ("name", "Name"),
-    ("company", "Company"),
-    ("phone", "Mobile phone"),
-    ("email", "Email"),
+    ("captured_at", N_("Captured")),
+    ("name", N_("Name")),
+    ("company", N_("Company")),
+    ("phone", N_("Mobile phone")),
+    ("email", N_("Email")),
 )
 
 Index = QModelIndex | QPersistentModelIndex

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import N_, _
 from consentbooth.crypto.pki import format_fingerprint
 from consentbooth.services.transfer import UNKNOWN_DEVICE, MergeResult
 from consentbooth.ui import operations, style
@@ -87,7 +87,8 @@ class MergeDialog(ToolDialog):
     """Pick bundle files and the ops key file; verify and merge each; a result row per bundle."""
 
     merged = Signal(int)  # how many bundles were merged
-    COLUMNS = ("Bundle", "Result", "New", "Updated", "Withdrawn", "Ledger events", "Reason", "")
+    COLUMNS = (N_("Bundle"), N_("Result"), N_("New"), N_("Updated"), N_("Withdrawn"), N_("Ledger events"),
+               N_("Reason"), "")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, name="mergeDialog", title=_("Merge bundles"), parent=parent)

@@ -110,8 +110,8 @@ class DetailsStep(Step):
             self.material_title.setObjectName("field_material_title")
             self.material_description = QLineEdit()
             self.material_description.setObjectName("field_material_description")
-            for column, (msgid, edit) in enumerate((("Title", self.material_title),
-                                                    ("What it shows", self.material_description))):
+            for column, (msgid, edit) in enumerate(((N_("Title"), self.material_title),
+                                                    (N_("What it shows"), self.material_description))):
                 caption = label(name="fieldLabel")
                 self.texts.bind(caption.setText, msgid)
                 material.addWidget(caption, 0, column)
