@@ -112,7 +112,7 @@ def test_the_rest_of_the_document() -> None:
     assert str(_refused({"fields": {}, "purposes": ["sales_contact"], "sign": 1})).startswith(
         "“sign” is not expected here; allowed are collection_method, event, fields"
     )
-    assert str(_refused({"language": "fr"})) == "“language” must be one of en, zh-CN."
+    assert str(_refused({"language": "fr"})) == "“language” must be one of en, ja, ko, zh-CN, zh-Hant."
     assert str(_refused({"collection_method": "mail"})) == "“collection_method” must be one of kiosk, staff."
     assert str(_refused({"purposes": ["marketing"]})).startswith(
         "“purposes” holds “marketing”, which is not a purpose offered here"

@@ -21,7 +21,7 @@ from consentbooth.domain.models import (
     Question,
     localized,
 )
-from consentbooth.domain.notice import NOTICE_LANGUAGES
+from consentbooth.domain.notice import REQUIRED_LANGUAGES
 from consentbooth.domain.validation import clean_text, validate_email_address
 
 # A question's key names the lead field that holds the answer (exports use it as a column name).
@@ -76,7 +76,7 @@ def check_questions(questions: Sequence[Question]) -> None:
         if q.key in seen:
             raise ValidationError("questions", "Two questions share the key “{key}”.", key=q.key)
         seen.add(q.key)
-        for language in NOTICE_LANGUAGES:
+        for language in REQUIRED_LANGUAGES:  # zh-Hant/ja/ko optional (English shown)
             if not clean_text("questions", q.label.get(language, "")):
                 raise ValidationError(
                     "questions", "Give the question “{key}” a label in Chinese and in English.", key=q.key
@@ -100,7 +100,7 @@ def check_event(event: Event) -> Event:
 
 
 def check_purpose(purpose: Purpose) -> Purpose:
-    for language in NOTICE_LANGUAGES:
+    for language in REQUIRED_LANGUAGES:  # zh-Hant/ja/ko optional (English shown)
         if not clean_text("purposes", purpose.title.get(language, "")):
             raise ValidationError(
                 "purposes", "Give the purpose “{code}” a title in Chinese and in English.", code=purpose.code

@@ -92,7 +92,9 @@ class Organisation:
     rights_contact: str  # who handles withdrawal / access / deletion requests
 
     def display_name(self, language: str) -> str:
-        return self.name_zh if language == "zh-CN" and self.name_zh else self.name
+        """The Chinese name for Chinese readers (Simplified or Traditional: it is the registered
+        name, not transliterated), the English one for everyone else."""
+        return self.name_zh if language in ("zh-CN", "zh-Hant") and self.name_zh else self.name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,8 +110,10 @@ class Question:
 
 # What every event asked before questions became part of the event (and what old events load with).
 DEFAULT_QUESTIONS: tuple[Question, ...] = (
-    Question(key="interest", label={"zh-CN": "感兴趣的产品", "en": "Product interest"}),
-    Question(key="timeframe", label={"zh-CN": "采购时间", "en": "Purchase timeframe"}),
+    Question(key="interest", label={"zh-CN": "感兴趣的产品", "en": "Product interest", "zh-Hant": "感興趣的產品",
+                                    "ja": "関心のある製品", "ko": "관심 제품"}),
+    Question(key="timeframe", label={"zh-CN": "采购时间", "en": "Purchase timeframe", "zh-Hant": "採購時間",
+                                     "ja": "購入予定時期", "ko": "구매 예정 시기"}),
 )
 
 

@@ -110,6 +110,9 @@ ACTIONS = Words({
 LANGUAGES = Words({
     "zh-CN": "Simplified Chinese",
     "en": "English",
+    "zh-Hant": "Traditional Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
 })
 # The channels staff choose from when they record a withdrawal, in this order.
 WITHDRAWAL_CHANNELS = ("in_person", "phone", "email", "wechat")

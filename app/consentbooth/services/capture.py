@@ -31,7 +31,7 @@ from consentbooth.domain.models import (
     Purpose,
     new_id,
 )
-from consentbooth.domain.notice import NOTICE_LANGUAGES, Notice
+from consentbooth.domain.notice import Notice
 from consentbooth.domain.publication import check_material, publishes
 from consentbooth.domain.validation import clean_text, validate_fields, validate_name
 from consentbooth.services.context import BoothContext, now
@@ -205,8 +205,11 @@ def _prepare(
     for code in ticked:
         if code not in shown:
             raise ValidationError("purposes", "“{code}” was not shown to the attendee.", code=code)
-    if request.language not in NOTICE_LANGUAGES:
-        raise ValidationError("language", "The language must be zh-CN or en.")
+    if request.language not in notice.languages():  # the notice the attendee read, in full
+        raise ValidationError(
+            "language", "The privacy notice is not available in “{language}”; choose one of: {languages}.",
+            language=request.language, languages=", ".join(notice.languages()),
+        )
     if (request.collection_method is CollectionMethod.THIRD_PARTY) != bool(request.third_party):
         raise ValidationError(
             "collection_method", "A partner's list is imported with its proof of authorisation (import-list)."

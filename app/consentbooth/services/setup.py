@@ -73,8 +73,10 @@ def fill_notice(
         "purposes_zh": listing("zh-CN"),
         "purposes_en": listing("en"),
     }
+    # ``{purposes}``: the offered purposes in the body's own language (every language's template
+    # uses it; ``{purposes_zh}``/``{purposes_en}`` stay for templates written before).
     return {
-        language: {key: text.format(**values) for key, text in body.items()}
+        language: {key: text.format(**values, purposes=listing(language)) for key, text in body.items()}
         for language, body in template.items()
     }
 

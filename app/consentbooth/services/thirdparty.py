@@ -21,7 +21,7 @@ from datetime import date
 from consentbooth.core.errors import NotFound, UserFacingError, ValidationError
 from consentbooth.core.logging import get_logger
 from consentbooth.domain.models import CONTACT_FIELDS, CollectionMethod, DataSource, localized, new_id
-from consentbooth.domain.notice import ART17_ITEMS, NOTICE_LANGUAGES
+from consentbooth.domain.notice import ART17_ITEMS, REQUIRED_LANGUAGES
 from consentbooth.domain.validation import clean_text, validate_fields
 from consentbooth.services.capture import CaptureRequest, capture_batch, required_fields
 from consentbooth.services.context import BoothContext
@@ -113,7 +113,7 @@ def import_third_party_list(
     if not source:
         raise ValidationError("source", "Name the partner the list comes from (--source).")
     covered = _purposes(ctx, purposes)
-    if language not in NOTICE_LANGUAGES:
+    if language not in REQUIRED_LANGUAGES:  # its letter is written in zh-CN and en
         raise ValidationError("language", "The language must be zh-CN or en.")
     import_id = new_id()
     proof_sha256 = hashlib.sha256(proof).hexdigest()

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from PySide6.QtWidgets import QPlainTextEdit, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from consentbooth.domain.notice import ART17_ITEMS, NOTICE_LANGUAGES
-from consentbooth.ui.setup.forms import LANGUAGE_NAMES
+from consentbooth.core.i18n import LANGUAGE_NAMES
+from consentbooth.domain.notice import ART17_KEYS, NOTICE_LANGUAGES, heading
 from consentbooth.ui.widgets.common import label
 
 
@@ -23,8 +23,8 @@ class NoticeEditor(QWidget):
             content = QWidget()
             layout = QVBoxLayout(content)
             self.edits[language] = {}
-            for key, heading_en, heading_zh in ART17_ITEMS:
-                layout.addWidget(label(heading_zh if language == "zh-CN" else heading_en, name="sectionHeading"))
+            for key in ART17_KEYS:  # zh-Hant/ja/ko optional: the kiosk offers a language once complete
+                layout.addWidget(label(heading(key, language), name="sectionHeading"))
                 edit = QPlainTextEdit()
                 edit.setObjectName(f"notice_{language}_{key}")
                 edit.setFixedHeight(84)

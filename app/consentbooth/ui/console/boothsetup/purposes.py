@@ -95,8 +95,10 @@ class PurposeCard(QFrame):
             recipients = tuple(r for r in self.recipients.recipients() if r.name or r.contact)
         return replace(
             self.purpose,
-            title={lang: e.text().strip() for lang, e in self.titles.items()},
-            description={lang: e.toPlainText().strip() for lang, e in self.descriptions.items()},
+            # the console edits zh-CN and en; the other attendee languages' texts are kept
+            title={**self.purpose.title, **{lang: e.text().strip() for lang, e in self.titles.items()}},
+            description={**self.purpose.description,
+                         **{lang: e.toPlainText().strip() for lang, e in self.descriptions.items()}},
             recipients=recipients,
             enabled=self.box.isChecked(),
         )
