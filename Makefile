@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint package package-smoke package-repro clean screenshots
+.PHONY: run test bench lint package package-smoke package-repro clean screenshots i18n
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/consentbooth
 
 test: $(STAMP)
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests tools
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
@@ -24,8 +24,14 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests tools
 	$(BIN)/lint-imports
+
+# Translations (docs/translations.md): extract every msgid into the .pot, merge it into each .po,
+# compile the .mo files the app reads. Then fill the new msgstr and run it again; `check` tells.
+i18n: $(STAMP)
+	$(BIN)/python -m tools.i18n all
+	$(BIN)/python -m tools.i18n check
 
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.gui.screenshots
