@@ -133,6 +133,10 @@ class AttendeeFlow(QWidget):
         if step.name == "details":  # its scanning row: camera for everyone, cards for staff
             self.scan_bar = ScanBar(self.scan, step, cards=self.staff_mode)
             step.body.insertWidget(0, self.scan_bar)
+            # built after the step, shown at its top: first in the tab order too, after the page
+            first = step.area if step.area is not None else step.title
+            QWidget.setTabOrder(first, self.scan_bar.camera_button)
+            QWidget.setTabOrder(self.scan_bar.camera_button, self.scan_bar.card_button)
 
     # -- the steps -----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, 
 
 from consentbooth.core.config import KIOSK_IDLE_SECONDS
 from consentbooth.core.logging import get_logger
+from consentbooth.ui.kiosk.a11y import LargerText, describe_languages
 from consentbooth.ui.kiosk.flow import AttendeeFlow
 from consentbooth.ui.kiosk.pin import PinDialog
 from consentbooth.ui.kiosk.timeout import AttendeeTimeout
@@ -60,14 +61,18 @@ class KioskWindow(QWidget):
         org = session.snapshot.organisation if session.snapshot else None
         self.brand = label(name="brand", wrap=False)
         self._org = org
+        self.larger = LargerText(self, self.texts)  # "A+ Larger text", next to the languages
         self.language = LanguageSwitch()
         self.language.setObjectName("kioskLanguage")
         self.language.language_selected.connect(self._switch_language)
         self.staff_button = button(role="staff", slot=self.ask_pin)
         self.staff_button.setObjectName("staffExit")
         self.texts.bind(self.staff_button.setText, "Staff")
+        self.texts.bind(self.staff_button.setAccessibleDescription, "For staff: leave kiosk mode with the staff PIN.")
         bar_layout.addWidget(self.brand)
         bar_layout.addStretch(1)
+        bar_layout.addWidget(self.larger.button)
+        bar_layout.addSpacing(12)
         bar_layout.addWidget(self.language)
         bar_layout.addSpacing(12)
         bar_layout.addWidget(self.staff_button)
@@ -97,6 +102,7 @@ class KioskWindow(QWidget):
 
     def _language_changed(self, language: str) -> None:
         self.language.sync(language)
+        describe_languages(self.language.buttons)
         self.texts.apply()
         self._update_brand()
         self.timeout.retranslate()
@@ -114,6 +120,8 @@ class KioskWindow(QWidget):
         would keep the next visitor waiting)."""
         self.session.set_language(KIOSK_LANGUAGE)
         self.language.sync(KIOSK_LANGUAGE)
+        describe_languages(self.language.buttons)
+        self.larger.reset()  # and at the normal size
         self._update_brand()
         if self.flow is None:
             # Only the notice is built now; the other steps right after the first paint.

@@ -161,6 +161,7 @@ class FieldRow(QWidget):
         if password:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = MessageLabel(reserve=reserve)
+        self.caption.setBuddy(self.edit)  # a screen reader names the field by its label
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.caption)
@@ -187,9 +188,11 @@ class FieldRow(QWidget):
         else:
             self.error.clear_message()
         set_invalid(self.edit, bool(message))
+        self.edit.setAccessibleDescription(self.error.text())  # read out with the field
 
     def retranslate(self) -> None:
         self.error.retranslate()
+        self.edit.setAccessibleDescription(self.error.text())
 
     def wipe(self) -> None:
         # setText clears the undo/redo history too, unlike clear().

@@ -39,6 +39,7 @@ class Overlay(QWidget):
         self.text = label(name="subtitle")
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.texts.bind(self.title.setText, title)
+        self.texts.bind(self.setAccessibleName, title)  # the question is what the overlay is called
         self.sentence = Texts()
         if text:
             self.sentence.bind(self.text.setText, text)

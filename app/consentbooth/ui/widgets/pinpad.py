@@ -32,6 +32,7 @@ class PinPad(QWidget):
         self.last_tries = last_tries
         self.edit = QLineEdit()
         self.edit.setObjectName("pinEdit")
+        self.texts.bind(self.edit.setAccessibleName, "Staff PIN")
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setMaxLength(12)
         self.edit.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from consentbooth.ui.kiosk.steps.base import Flow, Step
 from consentbooth.ui.widgets.common import N_, button
@@ -23,6 +23,7 @@ class AgeStep(Step):
         child.setObjectName("ageUnder14")
         self.texts.bind(adult.setText, "I am 14 or older")
         self.texts.bind(child.setText, "I am under 14")
+        self.adult = adult
         for b in (adult, child):
             b.setMinimumHeight(90)
             row.addWidget(b)
@@ -30,3 +31,7 @@ class AgeStep(Step):
         self.body.addStretch(1)
         self.nav("Back", lambda: flow.go("separate" if flow.separate else "purposes"), name="ageBack")
         self.footer.addStretch(1)  # "Back" stays on the left, away from where "Continue" was
+
+    def first_input(self) -> QWidget | None:
+        """The question's first answer has the focus (Enter or Space answers it; Tab the other)."""
+        return self.adult

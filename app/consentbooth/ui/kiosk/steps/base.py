@@ -84,7 +84,8 @@ class Step(QWidget):
         if subtitle:
             self.texts.bind(self.subtitle.setText, subtitle)
         content = QWidget()
-        content.setMaximumWidth(MAX_WIDTH)
+        content.setObjectName("stepContent")
+        content.setMaximumWidth(MAX_WIDTH)  # in the kiosk, the style sheet's (larger with larger text)
         self.body = QVBoxLayout(content)
         self.body.setContentsMargins(0, 0, 12, 0)
         self.body.setSpacing(14)
@@ -94,6 +95,7 @@ class Step(QWidget):
         self.area: QScrollArea | None = None
 
         column = QWidget()
+        column.setObjectName("stepColumn")
         column.setMaximumWidth(MAX_WIDTH)
         col = QVBoxLayout(column)
         col.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +111,9 @@ class Step(QWidget):
             area.viewport().setAutoFillBackground(False)
             content.setAutoFillBackground(False)
             kinetic(area)
+            area.setObjectName(f"{name}Area")
+            # a keyboard stop of its own (arrow keys and Page Up/Down scroll it), named as the page
+            self.texts.bind(area.setAccessibleName, title)
             self.area = area
             col.addWidget(area, 1)
         else:

@@ -139,6 +139,8 @@ class DetailsStep(Step):
             row.retranslate()
             row.caption.setText(field_label(key, self.questions))
             row.tag.setText(_("needed") if key in needed else _("optional"))
+            # a screen reader says the label and whether it is needed (the tag is a label of its own)
+            row.edit.setAccessibleName(_("{label}, {state}").format(label=row.caption.text(), state=row.tag.text()))
             row.tag.setStyleSheet(f"color:{style.DANGER};font-weight:600" if key in needed else "")
             placeholder = PLACEHOLDERS.get(key)
             row.edit.setPlaceholderText(_(placeholder) if placeholder else "")

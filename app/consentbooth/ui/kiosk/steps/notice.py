@@ -56,6 +56,7 @@ class NoticeStep(Step):
 
     def refresh(self) -> None:
         self.view.setHtml(notice_html(self.flow.snapshot.notice, current_language()))
+        self.view.setAccessibleName(_("Privacy notice"))
         self.to_top()
 
     def to_top(self) -> None:

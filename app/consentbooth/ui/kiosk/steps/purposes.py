@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QCheckBox, QFrame, QVBoxLayout, QWidget
 
 from consentbooth.core.i18n import current_language
@@ -28,6 +28,7 @@ class PurposeCard(QFrame):
         super().__init__(parent)
         self.setObjectName("purposeCard")
         self.purpose = purpose
+        self.separate = separate
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.box = QCheckBox()
         self.box.setObjectName(f"purpose_{purpose.code}")
@@ -55,6 +56,9 @@ class PurposeCard(QFrame):
         self.box.setText(localized(self.purpose.title, language))
         self.description.setText(localized(self.purpose.description, language))
         self.recipients.setText("<br><br>".join(recipient_html(r) for r in self.purpose.recipients))
+        # read out with the box: what the purpose means, and who would receive the information
+        recipients = QTextDocumentFragment.fromHtml(self.recipients.text()).toPlainText() if self.separate else ""
+        self.box.setAccessibleDescription("\n".join(t for t in (self.description.text(), recipients) if t))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._pressed = event.button() == Qt.MouseButton.LeftButton

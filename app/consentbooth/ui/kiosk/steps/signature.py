@@ -17,8 +17,12 @@ class SignatureStep(Step):
         )
         self.pad = SignaturePad()
         self.pad.setObjectName("signaturePad")
+        self.texts.bind(self.pad.setAccessibleName, "Signature pad")
+        self.texts.bind(self.pad.setAccessibleDescription, "Draw your signature here with a finger, a pen or "
+                                                           "the mouse. Signing is optional.")
         self.body.addWidget(self.pad, 1)
         clear = button(slot=self.pad.wipe)
+        clear.setObjectName("signatureClear")
         self.texts.bind(clear.setText, "Clear the signature")
         row = QHBoxLayout()
         row.addWidget(clear)

@@ -37,9 +37,12 @@ class ThanksStep(Step):
         row = QHBoxLayout()
         self.qr = QrWidget(side=QR_SIDE)
         self.qr.setObjectName("receiptQr")
+        self.texts.bind(self.qr.setAccessibleName, "Receipt QR code")
         row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
         info = QVBoxLayout()
         self.qr_hint = label()
+        self.texts.bind(self.qr.setAccessibleDescription, "Scan the code with your phone to keep your receipt: "
+                        "what you agreed to, the certificate number and how to withdraw.")
         self.texts.bind(self.qr_hint.setText, "Scan the code with your phone to keep your receipt: what you "
                                               "agreed to, the certificate number and how to withdraw.")
         self._result: CaptureResult | None = None
