@@ -42,7 +42,7 @@ def self_check() -> int:
         except Exception as exc:  # report every failure, whatever it is
             missing.append(f"{name}: {type(exc).__name__}: {exc}")
     resources = [("fonts", "wqy-microhei.ttc"), ("notices", "template.json"),
-                 ("translations", "zh_CN.json"), ("icons", "consentbooth.svg")]
+                 ("translations", "zh_CN", "LC_MESSAGES", "consentbooth.mo"), ("icons", "consentbooth.svg")]
     missing += [f"resource {'/'.join(r)}" for r in resources if not resource_path(*r).is_file()]
     from consentbooth.ui import platform_plugins
 

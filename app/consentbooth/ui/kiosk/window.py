@@ -15,6 +15,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from consentbooth.core.config import KIOSK_IDLE_SECONDS
+from consentbooth.core.i18n import LANGUAGE_NAMES
 from consentbooth.core.logging import get_logger
 from consentbooth.ui.kiosk.a11y import LargerText, describe_languages
 from consentbooth.ui.kiosk.flow import AttendeeFlow
@@ -31,7 +32,14 @@ log = get_logger(__name__)
 KIOSK_LANGUAGE = "zh-CN"  # each new attendee starts in Chinese and may switch
 QUIET_STEPS = frozenset({"notice", "thanks", "declined", "refused"})  # no attendee timeout there
 
-__all__ = ["KIOSK_LANGUAGE", "KioskWindow", "PinDialog"]
+__all__ = ["KIOSK_LANGUAGE", "KioskWindow", "PinDialog", "offered_languages"]
+
+
+def offered_languages(session: Session) -> tuple[str, ...]:
+    """The languages an attendee may choose: those the published notice is complete in (zh-CN
+    and en always are; zh-Hant, ja, ko once the organisation wrote every Art. 17 item)."""
+    notice = session.snapshot.notice if session.snapshot else None
+    return notice.languages() if notice is not None else (KIOSK_LANGUAGE,)
 
 
 class KioskWindow(QWidget):
@@ -62,7 +70,7 @@ class KioskWindow(QWidget):
         self.brand = label(name="brand", wrap=False)
         self._org = org
         self.larger = LargerText(self, self.texts)  # "A+ Larger text", next to the languages
-        self.language = LanguageSwitch()
+        self.language = LanguageSwitch(languages=offered_languages(session), names=LANGUAGE_NAMES)
         self.language.setObjectName("kioskLanguage")
         self.language.language_selected.connect(self._switch_language)
         self.staff_button = button(role="staff", slot=self.ask_pin)

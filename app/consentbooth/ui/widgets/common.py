@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -201,27 +201,36 @@ class FieldRow(QWidget):
 
 
 class LanguageSwitch(QWidget):
-    """中文 / English toggle; emits the chosen language code."""
+    """One button per language (exclusive); emits the chosen language code.
+
+    The staff screens offer 中文 / English (the console's languages); the kiosk passes the
+    languages its published notice is complete in, named by their autonyms (简体中文, 日本語 …)."""
 
     language_selected = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, languages: Sequence[str] = ("zh-CN", "en"),
+                 names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
+        names = names or {"zh-CN": "中文", "en": "English"}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
-        for code, text in (("zh-CN", "中文"), ("en", "English")):
-            b = button(text, role="lang")
+        for code in languages:
+            b = button(names.get(code, code), role="lang")
             b.setObjectName(f"lang_{code}")
+            b.setAccessibleName(names.get(code, code))  # said in its own language, whatever is shown
             b.setCheckable(True)
             b.setChecked(code == current_language())
             b.clicked.connect(lambda _c=False, c=code: self.language_selected.emit(c))
             self._group.addButton(b)
             self.buttons[code] = b
             layout.addWidget(b)
+
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.buttons)
 
     def sync(self, language: str) -> None:
         for code, b in self.buttons.items():

@@ -11,7 +11,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
 from consentbooth.core.i18n import _, current_language
-from consentbooth.domain.notice import ART17_ITEMS, Notice
+from consentbooth.domain.notice import ART17_KEYS, Notice, heading
 from consentbooth.ui import style
 from consentbooth.ui.kiosk.steps.base import Flow, Step
 from consentbooth.ui.widgets.common import N_
@@ -24,12 +24,11 @@ def notice_html(notice: Notice | None, language: str) -> str:
         return ""
     body = notice.sections.get(language, {})
     parts = []
-    for i, (key, heading_en, heading_zh) in enumerate(ART17_ITEMS):
-        heading = heading_zh if language == "zh-CN" else heading_en
+    for i, key in enumerate(ART17_KEYS):
         text = html.escape(body.get(key, "").strip()).replace("\n", "<br>")
         top = "0" if i == 0 else "14px"
         parts.append(f"<h3 style='color:{style.ACCENT_DARK};margin-top:{top};margin-bottom:4px'>"
-                     f"{html.escape(heading)}</h3><p style='margin-top:0'>{text}</p>")
+                     f"{html.escape(heading(key, language))}</h3><p style='margin-top:0'>{text}</p>")
     version = _("Notice version {version}").format(version=notice.version)
     parts.append(f"<p style='color:{style.MUTED};font-size:small'>{html.escape(version)} · "
                  f"SHA-256 {notice.sha256(language)[:16]}…</p>")
