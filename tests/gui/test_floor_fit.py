@@ -55,6 +55,7 @@ def test_every_window_and_dialog_fits_the_screen(screen, tmp_path):
     assert {"MainWindow", "KioskWindow", "SetupWizard", "AssistedCaptureDialog", "OnDutyDialog", "PinDialog",
             "WithdrawDialog", "CorrectDialog", "BoothSetupDialog", "SettingsDialog", "QMessageBox"} <= windows
     assert len(report["checked"]) >= 80
+    assert any(name.startswith("kiosk larger text, ") for name in report["checked"])  # issue #17
     canary = [p for p in report["problems"] if p.startswith("canary")]
     assert canary, "the check did not see a window wider than the screen"
     assert [p for p in report["problems"] if not p.startswith("canary")] == []
