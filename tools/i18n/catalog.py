@@ -206,7 +206,8 @@ def check_locale(template: Catalog, locale: str, base: Path = TRANSLATIONS,
     failures: list[Problem] = []
     pending: list[Problem] = []
     catalog = read(path, locale) if path.exists() else Catalog(locale=Locale.parse(locale), domain=DOMAIN)
-    expected = Catalog(locale=Locale.parse(locale)).plural_forms
+    reference = Catalog(locale=Locale.parse(locale))  # the language's own plural rule (CLDR)
+    expected, nplurals = reference.plural_forms, reference.num_plurals
     if path.exists() and catalog.plural_forms != expected:
         failures.append(Problem(locale, "header", "Plural-Forms", str(path.relative_to(base.parent)),
                                 f"{catalog.plural_forms!r}, expected {expected!r}"))
@@ -221,9 +222,9 @@ def check_locale(template: Catalog, locale: str, base: Path = TRANSLATIONS,
                                     "the .po has it as " + ("a plural" if entry.pluralizable else "a single form")
                                     + "; run `python -m tools.i18n update`"))
             continue
-        if entry is not None and source.pluralizable and any(strings) and len(strings) != catalog.num_plurals:
+        if entry is not None and source.pluralizable and any(strings) and len(strings) != nplurals:
             failures.append(Problem(locale, "plural forms", msgid, where,
-                                    f"{len(strings)} forms, {locale} has {catalog.num_plurals}"))
+                                    f"{len(strings)} forms, {locale} has {nplurals}"))
         wanted = fields(msgid) | (fields(source.id[1]) if source.pluralizable else set())
         for text in strings:
             if text and fields(text) != wanted:

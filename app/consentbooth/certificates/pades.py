@@ -30,7 +30,7 @@ from consentbooth.certificates.integrity import (
     contents_canonical,
     metadata_changes,
 )
-from consentbooth.core.i18n import Message
+from consentbooth.core.i18n import Message, nmessage
 from consentbooth.crypto.pki import ChainResult, certificate_role, chain_to_root, format_fingerprint
 
 
@@ -206,9 +206,12 @@ class _SignatureCheck:
             found.add(
                 "signature_coverage",
                 True,
-                Message(
-                    "the signature covers the signed revision; the {count} later update(s) only "
+                nmessage(
+                    "the signature covers the signed revision; the {count} later update only "
+                    "adds long-term validation data or a time-stamp",
+                    "the signature covers the signed revision; the {count} later updates only "
                     "add long-term validation data or time-stamps",
+                    later,
                     count=later,
                 ),
             )

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import _, ngettext
 from consentbooth.domain.vocabulary import FIELDS
 from consentbooth.ui import operations
 from consentbooth.ui.changes import ATTENDEE_LISTS
@@ -203,7 +203,8 @@ class AttendeeListsDialog(ToolDialog):
 
     def _imported(self, info) -> None:
         self._wipe_preview()
-        self.set_status(_("Imported {n} attendees. The list is deleted on {date}.").format(
+        self.set_status(ngettext("Imported {n} attendee. The list is deleted on {date}.",
+                                 "Imported {n} attendees. The list is deleted on {date}.", info.entries).format(
             n=info.entries, date=info.delete_on.isoformat() if info.delete_on else "—"), ok=True)
 
     def set_running(self, running: bool) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _, current_language
+from consentbooth.core.i18n import _, current_language, ngettext
 from consentbooth.domain.models import Event, localized
 from consentbooth.services.exports import ExportCancelled
 from consentbooth.ui import errors, operations
@@ -67,7 +67,8 @@ def kind_text(kind: str) -> str:
 
 def _written(count: int, file: str) -> str:
     """The sentence after an export: how many, where, and what was left out."""
-    text = _("Exported {n} people to {file}.").format(n=f"{count:,}", file=file)
+    text = ngettext("Exported {n} person to {file}.", "Exported {n} people to {file}.", count).format(
+        n=f"{count:,}", file=file)
     rejected = getattr(count, "rejected", 0)
     if rejected:
         rejects = getattr(count, "rejects_file", None)
@@ -208,7 +209,7 @@ class ExportDialog(ToolDialog):
         if job.total:
             self.set_status(_("{n} of {total} rows written…").format(n=f"{job.done:,}", total=f"{job.total:,}"))
         elif job.done:
-            self.set_status(_("{n} rows written…").format(n=f"{job.done:,}"))
+            self.set_status(ngettext("{n} row written…", "{n} rows written…", job.done).format(n=f"{job.done:,}"))
 
     def _request(self) -> tuple[list[str], list[str] | None, str | Path] | None:
         """(purposes, event ids or None for all, preset), or None after saying what is missing."""
@@ -330,7 +331,8 @@ class SuppressionDialog(ToolDialog):
         operator = self.session.operator or None
 
         def done(count: int) -> None:
-            text = _("Wrote {n} people to {file}.").format(n=f"{count:,}", file=target.name)
+            text = ngettext("Wrote {n} person to {file}.", "Wrote {n} people to {file}.", count).format(
+                n=f"{count:,}", file=target.name)
             rejected = getattr(count, "rejected", 0)
             if rejected:
                 rejects = getattr(count, "rejects_file", None)
@@ -411,7 +413,8 @@ class SharingLogDialog(ToolDialog):
                 if c == 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        self.set_status(_("{n} entries").format(n=len(entries)) if entries else _("Nothing has been shared yet."))
+        self.set_status(ngettext("{n} entry", "{n} entries", len(entries)).format(n=len(entries))
+                        if entries else _("Nothing has been shared yet."))
 
     def rows(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]

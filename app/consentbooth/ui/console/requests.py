@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import _, ngettext, pgettext
 from consentbooth.domain.requests import REQUEST_CHANNELS, Outcome, RequestType
 from consentbooth.domain.vocabulary import CHANNELS
 from consentbooth.ui import style
@@ -47,6 +47,7 @@ class RequestsDialog(ToolDialog):
                         "are recorded in the signed ledger."), name="muted")
         self.table = QTableWidget(0, 6)
         self.table.setObjectName("requestsTable")
+        # Translators: column headers of the rights requests; "Due" is the date the answer is owed by.
         self.table.setHorizontalHeaderLabels([_("Received"), _("Request"), _("Person"), _("Channel"), _("Due"),
                                               _("Status")])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -156,7 +157,10 @@ class RequestsDialog(ToolDialog):
         for n, row in enumerate(rows):
             r = row.request
             if r.is_open:
-                status = _("Overdue") if row.overdue else _("Open")
+                # Translators: the state of a rights request still being handled (not the verb "open").
+                status = pgettext("request state", "Open")
+                if row.overdue:
+                    status = _("Overdue")
             else:
                 status = _(OUTCOMES.get(r.outcome, r.outcome))
             values = (r.received_on.isoformat(), _(TYPES.get(r.kind, r.kind)), row.name or "—",
@@ -185,7 +189,8 @@ class RequestsDialog(ToolDialog):
         for p in people:
             self.person.addItem(" · ".join(v for v in (p.name, p.company, p.email or p.phone,
                                                         p.captured_at[:10]) if v), p.id)
-        self.set_status(_("{n} people found.").format(n=len(people)) if people else
+        self.set_status(ngettext("{n} person found.", "{n} people found.", len(people)).format(n=len(people))
+                        if people else
                         _("Nobody found; try the email address or the phone number."), error=not people)
 
     def _open(self) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import N_, _
+from consentbooth.core.i18n import N_, _, ngettext
 from consentbooth.crypto.pki import format_fingerprint
 from consentbooth.services.transfer import UNKNOWN_DEVICE, MergeResult
 from consentbooth.ui import operations, style
@@ -72,7 +72,8 @@ class BundleDialog(ToolDialog):
         operator = self.session.operator or None
 
         def done(leads: int) -> None:
-            self.set_status(_("Bundle {file} written with {n} leads.").format(file=target.name, n=f"{leads:,}"),
+            self.set_status(ngettext("Bundle {file} written with {n} lead.", "Bundle {file} written with {n} leads.",
+                                     leads).format(file=target.name, n=f"{leads:,}"),
                             ok=True)
             self.created.emit(leads)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import _, ngettext
 from consentbooth.crypto.pki import format_fingerprint
 from consentbooth.domain.models import Event
 from consentbooth.services.certificates import CertificateVerdict
@@ -301,7 +301,8 @@ class EventCertificatesDialog(ToolDialog):
             return
 
         def done(count: int) -> None:
-            self.set_status(_("Saved {n} certificates to {file}.").format(n=count, file=target.name), ok=True)
+            self.set_status(ngettext("Saved {n} certificate to {file}.", "Saved {n} certificates to {file}.",
+                                     count).format(n=count, file=target.name), ok=True)
             self.exported.emit(count)
 
         self.run(operations.export_event_certificates(event_id=event_id, target=target), done)

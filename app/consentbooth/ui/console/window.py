@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import _, ngettext
 from consentbooth.ui import operations
 from consentbooth.ui.console.model import LeadsModel
 from consentbooth.ui.console.more import ConsoleTools
@@ -239,7 +239,7 @@ class ConsolePage(QWidget):
             self.select_lead(lead_id)
 
     def _update_count(self) -> None:
-        self.count_label.setText(_("{n} leads").format(n=f"{self.model.total:,}"))
+        self.count_label.setText(ngettext("{n} lead", "{n} leads", self.model.total).format(n=f"{self.model.total:,}"))
 
     def _row_changed(self, current, _previous) -> None:
         lead_id = self.model.lead_id(current.row()) if current.isValid() else None

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consentbooth.core.i18n import _
+from consentbooth.core.i18n import pgettext
 from consentbooth.domain.vocabulary import FIELDS
 from consentbooth.ui.widgets.common import MessageLabel, Texts, button, label
 
@@ -107,7 +107,9 @@ class CardReview(QWidget):
         self.texts.apply()
         for key in CARD_FIELDS:
             self.captions[key].setText(FIELDS.text(key))
-            self.checks[key].setText(_("Correct"))
+            # Translators: a tick box beside a field read from a business card: "this reading is right"
+            # (an adjective, not the verb "correct" of a correction request).
+            self.checks[key].setText(pgettext("reading is", "Correct"))
         self.message.retranslate()
 
     # -- filling and reading ------------------------------------------------------------------------
