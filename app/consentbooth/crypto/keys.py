@@ -100,19 +100,26 @@ def _public_key(public_pem: bytes):
     return serialization.load_pem_public_key(public_pem)
 
 
-def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
+@functools.cache
+def _verifying():
+    """What a signature check needs, imported once (a merge checks 100,000 signatures)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 
+    return InvalidSignature, hashes, ec, rsa, PKCS1v15, ec.ECDSA(hashes.SHA256())
+
+
+def verify_signature(public_pem: bytes, signature: bytes, data: bytes) -> bool:
+    InvalidSignature, hashes, ec, rsa, PKCS1v15, ecdsa_sha256 = _verifying()
     try:
         key = _public_key(bytes(public_pem))
     except ValueError:
         return False
     try:
         if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+            key.verify(signature, data, ecdsa_sha256)
         elif isinstance(key, rsa.RSAPublicKey):
             key.verify(signature, data, PKCS1v15(), hashes.SHA256())
         else:

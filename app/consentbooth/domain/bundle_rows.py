@@ -74,6 +74,14 @@ def _json_object(text: str) -> Any:
 _TEXTS = TypeAdapter(dict[str, str], config=ConfigDict(strict=True))
 
 
+class FieldsText(str):
+    """A lead's details as the bundle carries them (JSON text), with the object read from them
+    (``parsed``, not to be changed): admission and the hub's merge use it instead of reading the
+    JSON again."""
+
+    parsed: dict[str, str]
+
+
 def _lead_fields(text: str) -> str:
     """A lead's stored details: an object of known-looking field names to texts within limits."""
     try:
@@ -85,7 +93,9 @@ def _lead_fields(text: str) -> str:
             raise pydantic_core.PydanticCustomError("field_name", "not a field name")
         if len(value) > MAX_LENGTHS.get(key, DEFAULT_MAX):
             raise pydantic_core.PydanticCustomError("json_object", "a value is too long")
-    return text
+    checked = FieldsText(text)
+    checked.parsed = fields
+    return checked
 
 
 def _guardian(text: str) -> str:
@@ -96,15 +106,28 @@ def _guardian(text: str) -> str:
     return text
 
 
+class SignedBody(bytes):
+    """A ledger body as the bundle carries it, with what reading it found: its ``event`` as
+    JSON (``record_event``) and as a :class:`ConsentEvent` (``consent_event``). Admission and the
+    hub's merge use these instead of parsing a hundred thousand bodies again; the bytes stay the
+    signed ones (their hash and signature are checked against them)."""
+
+    record_event: dict
+    consent_event: ConsentEvent
+
+
 def _consent_event(body: bytes) -> bytes:
     """A ledger body: canonical JSON whose ``event`` reads as a consent event (its hash and
     signature are checked by the merge, against the chain)."""
     try:
         record = pydantic_core.from_json(body, allow_inf_nan=False)
-        ConsentEvent.from_record(record["event"])
+        event = ConsentEvent.from_record(record["event"])
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError):
         raise pydantic_core.PydanticCustomError("consent_event", "not a consent event") from None
-    return body
+    signed = SignedBody(body)
+    signed.record_event = record["event"]
+    signed.consent_event = event
+    return signed
 
 
 class _Data(Strict):

@@ -109,7 +109,8 @@ def _events(rows: Rows) -> list[dict]:
     """The bundle's ledger events, each with what admission needs from its signed body."""
     found = []
     for r in rows.get("ledger", ()):
-        event = json.loads(bytes(r["body"]))["event"]  # type: ignore[arg-type]
+        # read_payload parsed it already (domain/bundle_rows.SignedBody); rows from elsewhere are parsed here
+        event = getattr(r["body"], "record_event", None) or json.loads(bytes(r["body"]))["event"]  # type: ignore[arg-type]
         r[PARSED] = event  # type: ignore[index]  # the hub applying the bundle reads it again
         found.append({
             "id": str(r["id"]), "device_id": str(r["device_id"]), "device_seq": int(r["device_seq"]),  # type: ignore[call-overload]
@@ -225,7 +226,8 @@ def _check_details(hub: Hub, rows: Rows, by_lead: Mapping[str, list[dict]],
         _at, _order, device, digest = max(claims)  # the last capture or correction
         secret = secrets.get(device)
         signature = bytes(r["signature_png"]) if r.get("signature_png") is not None else None  # type: ignore[arg-type]
-        if secret is not None and details_digest(secret, json.loads(str(r["fields"])), signature) == digest:
+        fields = getattr(r["fields"], "parsed", None) or json.loads(str(r["fields"]))  # bundle_rows.FieldsText
+        if secret is not None and details_digest(secret, fields, signature) == digest:
             take.add(lead_id)
         elif str(r.get("device_id")) == device or secret is None:
             raise DetailsAltered(

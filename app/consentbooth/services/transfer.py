@@ -202,10 +202,25 @@ def _chains(rows: Mapping[str, Sequence[Mapping[str, object]]], device: str) -> 
 VERIFY_ALONGSIDE = 5000
 
 
-def _verify_payload(payload: bytes, device: str, signer_key: bytes) -> tuple[str, dict] | None:
+# What the ledger check reads of each row (the rows go to the worker as they were read and
+# checked by ``read_payload``: it does not decompress and parse the payload a second time).
+_LEDGER_CHECKED = ("id", "device_id", "device_seq", "lead_id", "action", "occurred_at", "body", "hash", "signature")
+
+
+def _ledger_rows(rows: Mapping[str, Sequence[Mapping[str, object]]]) -> dict[str, list[dict]]:
+    """The part of a bundle's rows its ledger check reads, as plain values for a worker process."""
+    return {
+        "signers": [{"device_id": r["device_id"], "public_key_pem": bytes(r["public_key_pem"])}  # type: ignore[arg-type]
+                    for r in rows.get("signers", ())],
+        "ledger": [{k: bytes(r[k]) if k == "body" else r[k] for k in _LEDGER_CHECKED}  # type: ignore[arg-type]
+                   for r in rows.get("ledger", ())],
+    }
+
+
+def _verify_payload(rows: Mapping[str, Sequence[Mapping[str, object]]], device: str,
+                    signer_key: bytes) -> tuple[str, dict] | None:
     """The ledger check of a bundle, in a worker process: None, or why it was refused."""
     try:
-        _manifest, rows = read_payload(payload)
         verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
     except UserFacingError as exc:
         return exc.message, {k: str(v) for k, v in exc.params.items()}
@@ -236,7 +251,7 @@ def merge_bundle(ctx: BoothContext, *, data: bytes, identity_text: str, name: st
         pending = None
         if verifier is not None and getattr(ctx.hub, "applies_in_scope", False) and (
                 len(rows.get("ledger", ())) >= VERIFY_ALONGSIDE):
-            pending = verifier.submit(_verify_payload, opened.payload, device, signer_key)
+            pending = verifier.submit(_verify_payload, _ledger_rows(rows), device, signer_key)
         else:
             verify_bundle_ledger(rows, signer_device=device, signer_public_key=signer_key)
         # Admitted and applied with no other merge or change writing these chains meanwhile (a

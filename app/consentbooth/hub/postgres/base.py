@@ -72,8 +72,21 @@ class Connected:
         key = self.keyring.refresh(self.conn)
         return key.version, key.index_key()
 
-    def blind_terms(self, fields: Mapping[str, str], index_key: bytes) -> list[int]:
-        return list(dict.fromkeys(envelope.blind(index_key, k, v) for k, v in terms.lead_terms(fields)))
+    def blind_terms(self, fields: Mapping[str, str], index_key: bytes,
+                    memo: dict[tuple[str, str], int] | None = None) -> list[int]:
+        """The blind indexes of a person's terms. ``memo``: kept by a caller indexing many people
+        with one key (a merge): name tokens repeat from person to person, emails and phones do not."""
+        if memo is None:
+            return list(dict.fromkeys(envelope.blind(index_key, k, v) for k, v in terms.lead_terms(fields)))
+        found = []
+        for term in terms.lead_terms(fields):
+            if term[0] != terms.NAME:
+                found.append(envelope.blind(index_key, *term))
+            elif (value := memo.get(term)) is not None:
+                found.append(value)
+            else:
+                found.append(memo.setdefault(term, envelope.blind(index_key, *term)))
+        return list(dict.fromkeys(found))
 
     # -- transactions and locks ------------------------------------------------------------------------
     @contextlib.contextmanager

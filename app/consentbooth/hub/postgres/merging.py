@@ -33,8 +33,20 @@ CREATE TEMP TABLE IF NOT EXISTS stage_states (
 """
 
 
+# Binary COPY of the two large tables: signed bodies, signatures and ciphertexts travel as they
+# are (text COPY doubles every byte as hex, for the server to parse back).
+LEDGER_TYPES = ("text", "text", "int8", "text", "text", "text", "timestamptz", "bytea", "text", "bytea", "text",
+                "int4", "text")
+LEAD_TYPES = ("text",) * 7 + ("bytea",) * 3 + ("text",) * 3 + ("int8[]",)
+
+
 def _body_event(body: bytes) -> dict:
     return json.loads(body)["event"]
+
+
+def _bundle_fields(r: Mapping[str, object]) -> dict:
+    """A bundle lead's details, as read by read_payload (domain/bundle_rows.FieldsText) or from its JSON."""
+    return dict(getattr(r["fields"], "parsed", None) or json.loads(str(r["fields"])))
 
 
 def apply_bundle(hub: PostgresHub, rows: Rows, *, details_from: Collection[str] = frozenset(),
@@ -102,7 +114,7 @@ def _ledger(hub: PostgresHub, ledger: Collection[Mapping[str, object]], counts: 
     for r in ledger:
         body = bytes(r["body"])  # type: ignore[arg-type]
         event = r.get("_event") or _body_event(body)  # parsed by admission (services/admission.PARSED)
-        parsed[str(r["id"])] = ConsentEvent.from_record(event)
+        parsed[str(r["id"])] = getattr(r["body"], "consent_event", None) or ConsentEvent.from_record(event)
         held = by_place.get((str(r["device_id"]), int(r["device_seq"]))) or by_id.get(str(r["id"]))  # type: ignore[call-overload]
         if held is not None:
             if held != r["hash"]:
@@ -116,8 +128,9 @@ def _ledger(hub: PostgresHub, ledger: Collection[Mapping[str, object]], counts: 
         ))
     with conn.cursor().copy(
         "COPY ledger (id, device_id, device_seq, lead_id, action, occurred_at, occurred_utc, body, hash, signature, "
-        "data_digest, notice_version, notice_sha256) FROM STDIN"
+        "data_digest, notice_version, notice_sha256) FROM STDIN (FORMAT BINARY)"
     ) as copy:
+        copy.set_types(LEDGER_TYPES)
         for row in new:
             copy.write_row(row)
     counts.ledger_events += len(new)
@@ -145,13 +158,14 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
     updates: list[tuple[str, dict, str]] = []
     staged: list[tuple] = []
     staged_terms: dict[str, list[int]] = {}
+    memo: dict[tuple[str, str], int] = {}  # name tokens' blind indexes (they repeat)
     for n, r in enumerate(leads):
         lead_id = str(r["id"])
         mine = held.get(lead_id)
         bundle_fields = str(r["fields"]) if r.get("fields") else ""
         same = not bundle_fields
         if mine is not None and bundle_fields and not mine[1]:
-            same = json.loads(bundle_fields) == hub._fields(lead_id, mine[0])
+            same = _bundle_fields(r) == hub._fields(lead_id, mine[0])
         action = consent.lead_merge_action(
             held=mine is not None, held_erased=bool(mine and mine[1]),
             bundle_erased=r["erased_at"] is not None, take_details=lead_id in details_from,
@@ -159,7 +173,7 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
         )
         if action in (consent.INSERT, consent.INSERT_WITHOUT_DETAILS):
             with_details = action == consent.INSERT
-            fields = json.loads(bundle_fields) if with_details and bundle_fields else None
+            fields = _bundle_fields(r) if with_details and bundle_fields else None
             staged.append((
                 n, lead_id, r["event_id"], r["device_id"], r["captured_at"], r["language"], r["operator"],
                 r["collection_method"],
@@ -169,19 +183,21 @@ def _leads(hub: PostgresHub, leads: Collection[Mapping[str, object]], counts: Me
                 r["data_digest"], r["erased_at"], r["updated_at"],
             ))
             if fields and r["erased_at"] is None:
-                staged_terms[lead_id] = hub.blind_terms(fields, index_key)
+                staged_terms[lead_id] = hub.blind_terms(fields, index_key, memo)
             counts.new += 1
         elif action == consent.ERASE:
             erase.append(lead_id)
             counts.updated += 1
         elif action == consent.UPDATE_DETAILS:
-            updates.append((lead_id, json.loads(bundle_fields), str(r["data_digest"])))
+            updates.append((lead_id, _bundle_fields(r), str(r["data_digest"])))
             counts.updated += 1
     if staged:
         with conn.cursor().copy(
             "COPY leads (id, event_id, device_id, captured_at, language, operator, collection_method, "
-            "fields_enc, signature_enc, guardian_enc, data_digest, erased_at, updated_at, terms) FROM STDIN"
+            "fields_enc, signature_enc, guardian_enc, data_digest, erased_at, updated_at, terms) FROM STDIN "
+            "(FORMAT BINARY)"
         ) as copy:
+            copy.set_types(LEAD_TYPES)
             for row in staged:
                 copy.write_row((*row[1:], staged_terms.get(row[1])))
     for lead_id in erase:
