@@ -23,6 +23,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,6 +47,15 @@ MARKERS = [b"Canaryqx", b"CANARY-7f3a", b"canary.7f3a", b"13912347788"]
 def _say(text: str) -> None:
     sys.stdout.write(f"  {time.strftime('%H:%M:%S')} {text}\n")
     sys.stdout.flush()
+
+
+class _Reported(dict):
+    """The results, each printed as soon as it is measured: a run stopped before its end (a
+    million people take most of an hour) still leaves every figure it reached in its log."""
+
+    def __setitem__(self, key: str, value: dict) -> None:
+        super().__setitem__(key, value)
+        _say(f"{key}: {json.dumps(value, ensure_ascii=False)}")
 
 
 # -- the laptops (worker processes) ---------------------------------------------------------------
@@ -156,7 +166,7 @@ def run() -> dict[str, dict]:
     server = start_server()
     os.environ["PGPASSWORD"] = OPS_ROLE_PASSWORD
     env = {**os.environ, "CONSENTBOOTH_PASSPHRASE": PASS}
-    results: dict[str, dict] = {}
+    results: dict[str, dict] = _Reported()
     try:
         db = server.new_database()
         init_postgres_hub(server.tcp_url(db, "hubadmin"), key=HubKey(passphrase=PASS), organisation_name="Bench Co")
@@ -200,9 +210,11 @@ def run() -> dict[str, dict]:
         vault_serial_s = time.perf_counter() - start
         assert all(r.ok for r in merged_v)
         _say(f"hub vault: merged in {vault_serial_s:.0f} s")
+        start = time.perf_counter()
         reference = _vault_state(vault, devices)
         first = _pg_state(hub, devices)
         assert first == reference, (first, reference)
+        _say(f"states compared (hub vault, PostgreSQL) in {time.perf_counter() - start:.0f} s")
         results["hub_pg_serial_merge_1m_vs_vault"] = row(
             pg_serial_s,
             vault_serial_s,
@@ -247,6 +259,8 @@ def run() -> dict[str, dict]:
             f"state identical to the serial hub vault: {identical} (ratio = problems found)",
         }
         vault.lock()
+
+        _say(f"re-merge race and its check done in {time.perf_counter() - start:.0f} s")
 
         # 3. search p95 at 1M: email, phone, name
         rnd = random.Random(5)
@@ -417,7 +431,8 @@ def run() -> dict[str, dict]:
         }
     finally:
         remove_server(server)
-    return results
+        shutil.rmtree(folder, ignore_errors=True)  # a million people's vaults, bundles and dump: ~25 GB
+    return dict(results)
 
 
 def _per_device(server, db: str) -> dict[str, tuple[int, int]]:
