@@ -188,3 +188,30 @@ def test_tab_follows_the_page_on_every_step_and_the_focus_shows(unlocked, qtbot,
             if focus_ring_pixels(widget) < 10:
                 problems.append(f"{name}: no focus ring on {type(widget).__name__}#{widget.objectName()}")
     assert problems == [], "\n".join(problems)
+
+
+def test_tab_stays_on_an_open_overlay(unlocked, qtbot):
+    """"Continue without sharing any details?" and "Are you still there?" cover the page: Tab and
+    Shift+Tab go round their own buttons, never to a control hidden under the scrim (WCAG 2.4.11)."""
+    kiosk = start_kiosk(unlocked, qtbot)
+    activate(qtbot, kiosk)
+    flow = kiosk.flow
+    flow.go("purposes")
+    overlay = flow.confirm_decline
+    overlay.open()
+    assert focused().objectName() == "declineConfirm"
+    seen = []
+    for k in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Backtab):
+        key(k)
+        assert overlay.card.isAncestorOf(focused()), focused().objectName()
+        seen.append(focused().objectName())
+    assert set(seen) == {"declineBack", "declineConfirm"}
+    taps_allowed(qtbot, flow)
+    tab_to(lambda w: w.objectName() == "declineBack")
+    key(Qt.Key.Key_Space)  # "Go back and choose": the page again, its first box focused
+    assert not overlay.isVisible() and focused().objectName().startswith("purpose_")
+    kiosk.timeout.ask()
+    key(Qt.Key.Key_Tab)
+    assert focused().objectName() == "stillHere"
+    key(Qt.Key.Key_Return)
+    assert not kiosk.timeout.asking

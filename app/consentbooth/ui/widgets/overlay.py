@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from consentbooth.ui import style
 from consentbooth.ui.widgets.common import Texts, button, label
@@ -94,6 +94,31 @@ class Overlay(QWidget):
     def retranslate(self) -> None:
         self.texts.apply()
         self.sentence.apply()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the focused button of the card, else its primary one (a held key's
+        repeats do not: they belong to the press that opened the overlay)."""
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+        if event.isAutoRepeat():
+            return
+        focused = QApplication.focusWidget()
+        target = focused if isinstance(focused, QPushButton) and self.card.isAncestorOf(focused) else self.primary
+        if target is not None and target.isEnabled() and target.isVisible():
+            target.click()
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab and Shift+Tab go round the card's buttons only: the page under the scrim cannot be
+        reached (its focus would be hidden behind the overlay, WCAG 2.4.11)."""
+        buttons = [b for b in self.card.findChildren(QPushButton) if b.isVisible() and b.isEnabled()]
+        if not buttons:
+            return super().focusNextPrevChild(forward)
+        current = QApplication.focusWidget()
+        i = buttons.index(current) if current in buttons else -1
+        buttons[(i + (1 if forward else -1)) % len(buttons)].setFocus(Qt.FocusReason.TabFocusReason)
+        return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():

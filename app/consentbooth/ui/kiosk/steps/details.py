@@ -92,6 +92,8 @@ class DetailsStep(Step):
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("field_notes")
         self.notes.setFixedHeight(80)
+        rating_label.setBuddy(self.rating)
+        notes_label.setBuddy(self.notes)
         extra.addWidget(rating_label, 0, 0)
         extra.addWidget(self.rating, 1, 0)
         extra.addWidget(notes_label, 0, 1)
@@ -114,6 +116,7 @@ class DetailsStep(Step):
                                                     (N_("What it shows"), self.material_description))):
                 caption = label(name="fieldLabel")
                 self.texts.bind(caption.setText, msgid)
+                caption.setBuddy(edit)
                 material.addWidget(caption, 0, column)
                 material.addWidget(edit, 1, column)
                 material.setColumnStretch(column, 1)
