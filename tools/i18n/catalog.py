@@ -46,6 +46,11 @@ ATTENDEE_SCOPE = (
     "ui/widgets/touch.py",
     "ui/widgets/screen.py",
     "certificates/page.py",       # the certificate's text
+    "certificates/wording.py",    # the certificate's labels (context "certificate")
+    "services/receipts.py",       # the receipt QR's text, in the attendee's language
+    "ui/errors.py",               # "Something went wrong…", which a kiosk can show
+    "ui/scanning/bar.py",         # the details step's badge-scan row
+    "ui/scanning/camera.py",      # the camera view a kiosk attendee may open to scan a badge
     "certificates/letters.py",
     "certificates/typesetting.py",
     "domain/vocabulary.py",       # field labels, statuses, channels printed on certificates
@@ -63,7 +68,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
 # Languages whose every in-scope msgid must be translated (a missing one fails the check). A
 # language joins when its .po is filled; until then its gaps are reported, not failed. Placeholder
 # and plural-form mismatches fail in every language.
-STRICT_LANGUAGES = {"zh_CN"}
+STRICT_LANGUAGES = {"zh_CN", "zh_Hant", "ja", "ko"}  # zh_Hant/ja/ko: the attendee scope, filled (issue #17)
 
 
 def po_path(locale: str, base: Path = TRANSLATIONS) -> Path:

@@ -42,31 +42,34 @@ from consentbooth.certificates.typesetting import (
     wrap,
     wrap_camel,
 )
+from consentbooth.certificates.wording import (
+    CONSENT_LINE,
+    RECIPIENT_METHOD,
+    ROOT_CHECK,
+    SIGNED_LINE,
+    TITLES,
+    WITHDRAWAL_LINE,
+    L,
+    Wording,
+)
 from consentbooth.crypto.pki import format_fingerprint
 from consentbooth.domain.vocabulary import CHANNELS, FIELDS, LANGUAGES, METHODS, STATUSES
 
-TITLES = {
-    "consent": ("同意证明", "Consent certificate"),
-    "withdrawal": ("撤回同意证明", "Withdrawal certificate"),
-}
-# (Chinese, English) of the words the screens and the CLI use too: one vocabulary, one catalogue.
-FIELD_LABELS = {code: FIELDS.pair(code) for code in FIELDS}
-METHOD_LABELS = {code: METHODS.pair(code) for code in METHODS}
-CHANNEL_LABELS = {code: CHANNELS.pair(code) for code in CHANNELS}
-LANGUAGE_LABELS = {code: " ".join(LANGUAGES.pair(code)) for code in LANGUAGES}
 _STATUS_MARKS: Mapping[str, tuple[str, Color]] = {
     "granted": ("✓", GREEN), "not_granted": ("—", MUTED), "withdrawn": ("✘", RED), "expired": ("—", MUTED),
 }
-STATUS_STYLE: Mapping[str, tuple[str, str, str, Color]] = {
-    code: (mark, *STATUSES.pair(code), colour) for code, (mark, colour) in _STATUS_MARKS.items()
-}
-ROOT_CHECK = (
-    "核对根证书指纹：页首的机构根证书指纹须与本机构公布的指纹逐组一致；信任该根证书的 PDF 阅读器或 "
-    "consentbooth verify --trust 可确认本文件的签名出自本机构。",
-    "To check the root fingerprint at the top: it must match, group by group, the one the "
-    "organisation publishes; a PDF reader that trusts that root, or consentbooth verify --trust, "
-    "confirms the signature is the organisation's.",
-)
+def _words(record: Mapping[str, Any]) -> Wording:
+    return Wording(str(record["notice"]["language"]))
+
+
+def _vocabulary_pair(words: Wording, table: Mapping[str, str], code: str) -> tuple[str, str]:
+    """A vocabulary word (field, method, channel, status) as (primary, English); ``(code, "")``
+    for a code the table does not know."""
+    english = table.get(code)
+    if english is None:
+        return code, ""
+    first = words.text(english)
+    return first, ("" if first == english else english)
 
 
 def _fmt_time(iso: str, like: str | None = None) -> str:
@@ -102,11 +105,13 @@ def _header(
     cid = str(record["certificate_id"])
     issued = _fmt_time(record["issued_at"], record["consent_timestamp"])
     y = top - 3
-    lay.text(cap_x, y, "扫码核验", 9.5, accent, bold=True, align="right")
-    lay.text(cap_x, y - 11, "Scan to verify", 7.5, MUTED, align="right")
-    lay.text(cap_x, y - 32, "证明编号 Certificate No.", 6.5, FAINT, align="right")
+    words = _words(record)
+    scan, scan_en = words.pair(L["Scan to verify"])
+    lay.text(cap_x, y, scan, 9.5, accent, bold=True, align="right")
+    lay.text(cap_x, y - 11, scan_en, 7.5, MUTED, align="right")
+    lay.text(cap_x, y - 32, words.both(L["Certificate No."]), 6.5, FAINT, align="right")
     lay.text(cap_x, y - 42, cid, 7.2, INK, align="right")
-    lay.text(cap_x, y - 56, "签发时间 Issued", 6.5, FAINT, align="right")
+    lay.text(cap_x, y - 56, words.both(L["Issued"]), 6.5, FAINT, align="right")
     lay.text(cap_x, y - 66, issued, 7.2, INK, align="right")
     org_w = cap_x - max(text_width(cid, 7.2), text_width(issued, 7.2)) - 18 - MARGIN_X
 
@@ -134,10 +139,8 @@ def _root_fingerprint(lay: PageLayout, record: Mapping[str, Any], top: float, wi
     if not fingerprint:
         return top
     groups = format_fingerprint(str(fingerprint)).split(" ")
-    t = lay.paragraph(
-        MARGIN_X, top - lay.sz(5), "机构根证书指纹 Organisation root fingerprint (SHA-256)",
-        lay.sz(6.8), width, MUTED,
-    )
+    caption = _words(record).both(L["Organisation root fingerprint"]) + " (SHA-256)"
+    t = lay.paragraph(MARGIN_X, top - lay.sz(5), caption, lay.sz(6.8), width, MUTED)
     for half in (groups[:8], groups[8:]):
         t = lay.paragraph(MARGIN_X, t, " ".join(half), lay.sz(8.6), width, INK, leading=1.3)
     return t
@@ -145,32 +148,25 @@ def _root_fingerprint(lay: PageLayout, record: Mapping[str, Any], top: float, wi
 
 def _title(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Color) -> float:
     action = str(record["action"])
-    zh_title, en_title = TITLES.get(action, TITLES["consent"])
+    words = _words(record)
+    zh_title, en_title = words.pair(TITLES.get(action, TITLES["consent"]))
     size = lay.sz(22)
     top -= lay.sz(8) + size
     w = lay.text(MARGIN_X, top, zh_title, size, accent, bold=True)
     lay.text(MARGIN_X + w + lay.sz(10), top + lay.sz(1), en_title, lay.sz(14), accent)
     when = _fmt_time(record["consent_timestamp"])
     if action == "withdrawal":
-        zh_line = (
-            f"本证明记录您于 {when} 撤回对下列标为“已撤回”的处理目的的同意；"
-            "此后我们不再为这些目的处理您的个人信息。"
-        )
-        en_line = (
-            f"This certificate records that on {when} you withdrew your consent to the purposes "
-            "marked as withdrawn below; we no longer process your information for them."
-        )
+        said = [WITHDRAWAL_LINE]
         if (record.get("withdrawal") or {}).get("purposes") is not None:  # schema 2: all listed
-            zh_line += "下表列出撤回后每一项处理目的的状态。"
-            en_line += " The table shows every purpose as it stands after the withdrawal."
+            said.append(L["The table shows every purpose as it stands after the withdrawal."])
     else:
-        zh_line = f"本证明记录您于 {when} 根据《个人信息保护法》就下列各项处理目的逐项作出的选择。"
-        en_line = (
-            f"This certificate records the choice you made for each purpose below on {when}, "
-            "under China's PIPL."
-        )
+        said = [CONSENT_LINE]
+    zh_line, en_line = words.sentences(*said, when=when), words.english_sentences(*said, when=when)
+    if zh_line == en_line:  # no translation: said once
+        zh_line = ""
     top -= lay.sz(9)
-    top = lay.paragraph(MARGIN_X, top, zh_line, lay.sz(9), CONTENT_W, INK, leading=1.4)
+    if zh_line:
+        top = lay.paragraph(MARGIN_X, top, zh_line, lay.sz(9), CONTENT_W, INK, leading=1.4)
     top = lay.paragraph(MARGIN_X, top, en_line, lay.sz(8.2), CONTENT_W, MUTED, leading=1.4)
     return top
 
@@ -179,46 +175,44 @@ def _details(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Col
     """Two columns: the attendee's details, and the circumstances of the consent."""
     action = str(record["action"])
     language = str(record["notice"]["language"])
+    words = _words(record)
     event = record["event"]
     gutter = lay.sz(24)
     col_w = (CONTENT_W - gutter) / 2
     fields = record["pii_principal"]["fields"]
-    ordered = [k for k in FIELD_LABELS if k in fields]
-    ordered += sorted(k for k in fields if k not in FIELD_LABELS)
+    ordered = [k for k in FIELDS if k in fields]
+    ordered += sorted(k for k in fields if k not in FIELDS)
     asked = record["pii_principal"].get("labels") or {}
     person = [
-        (asked[k].get("zh-CN", k), asked[k].get("en", ""), str(fields[k])) if k in asked
-        else (*FIELD_LABELS.get(k, (k, "")), str(fields[k]))
+        (*_asked_label(asked[k], words), str(fields[k])) if k in asked
+        else (*_vocabulary_pair(words, FIELDS, k), str(fields[k]))
         for k in ordered
     ]
     guardian = record["pii_principal"].get("guardian")
     if guardian:
-        person.append(("监护人", "Guardian", f"{guardian['name']} ({guardian['relationship']})"))
+        person.append((*words.pair(L["Guardian"]), f"{guardian['name']} ({guardian['relationship']})"))
     if not person:
-        person.append(("信息", "Details", "已删除 erased"))
+        person.append((*words.pair(L["Details"]), words.both(L["erased"])))
     collection = record["collection"]
-    method = METHOD_LABELS.get(collection["method"], (collection["method"], ""))
+    method = _vocabulary_pair(words, METHODS, collection["method"])
+    notice_language = " ".join(w for w in _vocabulary_pair(words, LANGUAGES, language) if w)
     context = [
-        ("活动", "Event", str(event["name"])),
-        ("日期", "Dates", f"{event['starts_on']} – {event['ends_on']}"),
-        ("地点", "Place", str(event["place"])),
-        ("收集方式", "Method", f"{method[0]} {method[1]}"),
-        ("操作员 / 设备", "", f"{collection['operator']} / {collection['device_id']}"),
-        (
-            "告知书",
-            "Notice",
-            f"v{record['notice']['version']} · {LANGUAGE_LABELS.get(language, language)}",
-        ),
+        (*words.pair(L["Event"]), str(event["name"])),
+        (*words.pair(L["Dates"]), f"{event['starts_on']} – {event['ends_on']}"),
+        (*words.pair(L["Place"]), str(event["place"])),
+        (*words.pair(L["Method"]), f"{method[0]} {method[1]}".strip()),
+        (words.text(L["Operator / device"]), "", f"{collection['operator']} / {collection['device_id']}"),
+        (*words.pair(L["Notice"]), f"v{record['notice']['version']} · {notice_language}"),
     ]
-    about = ("同意情况", "About this consent")
+    about = words.pair(L["About this consent"])
     withdrawal = record.get("withdrawal")
     if action == "withdrawal" and withdrawal:
-        about = ("撤回情况", "About this withdrawal")
+        about = words.pair(L["About this withdrawal"])
         channel = str(withdrawal.get("channel"))
-        zh, en = CHANNEL_LABELS.get(channel, (channel, ""))
+        zh, en = _vocabulary_pair(words, CHANNELS, channel)
         rows = [
-            ("请求日期", "Requested", str(withdrawal.get("request_date") or "—")),
-            ("撤回渠道", "Channel", f"{zh} {en}".strip()),
+            (*words.pair(L["Requested"]), str(withdrawal.get("request_date") or "—")),
+            (*words.pair(L["Channel"]), f"{zh} {en}".strip()),
         ]
         if withdrawal.get("purposes"):
             by_code = {str(p.get("code")): p for p in record["purposes"]}
@@ -226,16 +220,23 @@ def _details(lay: PageLayout, record: Mapping[str, Any], top: float, accent: Col
                 _purpose_titles(by_code.get(str(c), {"code": c}), language)[0]
                 for c in withdrawal["purposes"]
             ]
-            rows.append(("本次撤回", "Withdrawn", "；".join(titles)))
+            rows.append((*words.pair(L["Withdrawn"]), words.text(L["; "]).join(titles)))
         if withdrawal.get("note"):
-            rows.append(("说明", "Note", str(withdrawal["note"])))
+            rows.append((*words.pair(L["Note"]), str(withdrawal["note"])))
         context[3:4] = rows
     right_x = MARGIN_X + col_w + gutter
-    top_l = section_heading(lay, MARGIN_X, top, col_w, "您的信息", "Your details", accent)
+    top_l = section_heading(lay, MARGIN_X, top, col_w, *words.pair(L["Your details"]), accent)
     top_l = key_values(lay, MARGIN_X, top_l, col_w, person)
     top_r = section_heading(lay, right_x, top, col_w, *about, accent)
     top_r = key_values(lay, right_x, top_r, col_w, context)
     return min(top_l, top_r)
+
+
+def _asked_label(labels: Mapping[str, str], words: Wording) -> tuple[str, str]:
+    """A qualifying question's label as the record carries it: (primary, English)."""
+    english = str(labels.get("en", ""))
+    first = str(labels.get(words.primary) or english)
+    return first, ("" if first == english else english)
 
 
 def _purposes_table(
@@ -245,13 +246,9 @@ def _purposes_table(
     widths = [CONTENT_W * f for f in (0.37, 0.155, 0.105, 0.245, 0.125)]
     xs = [x0 + sum(widths[:i]) for i in range(len(widths))]
     pad = lay.sz(4)
-    heads = (
-        ("目的", "Purpose"),
-        ("您的选择", "Your choice"),
-        ("单独同意", "Separate consent"),
-        ("DPV 类别", "DPV category"),
-        ("保存至", "Kept until"),
-    )
+    words = Wording(language)
+    heads = [words.pair(m) for m in (L["Purpose"], L["Your choice"], L["Separate consent"],
+                                     L["DPV category"], L["Kept until"])]
     head_size, head_en = lay.sz(7.6), lay.sz(6.4)
     head_h = head_size + head_en + lay.sz(8)
     lay.rect(x0, top - head_h, CONTENT_W, head_h, SHADE)
@@ -269,10 +266,11 @@ def _purposes_table(
             t = lay.paragraph(xs[0] + pad, t, second, sub, text_w, MUTED, leading=1.25)
         bottoms = [t, row_top - main - sub * 1.6]
         status = str(entry["status"])
-        mark, zh, en, color = STATUS_STYLE.get(status, ("?", status, "", INK))
+        mark, color = _STATUS_MARKS.get(status, ("?", INK))
+        zh, en = _vocabulary_pair(words, STATUSES, status)
         lay.text(xs[1] + pad, row_top - main, f"{mark} {zh}", main, color, bold=True)
         lay.text(xs[1] + pad, row_top - main - sub * 1.3, en, sub, color)
-        sep = ("是", "Yes") if entry.get("separate_consent") else ("否", "No")
+        sep = words.pair(L["Yes"] if entry.get("separate_consent") else L["No"])
         lay.text(xs[2] + pad, row_top - main, sep[0], main, INK)
         lay.text(xs[2] + pad, row_top - main - sub * 1.3, sep[1], sub, MUTED)
         t = row_top - lay.sz(0.8)
@@ -283,7 +281,9 @@ def _purposes_table(
         bottoms.append(t)
         if entry.get("expires_on"):
             lay.text(xs[4] + pad, row_top - main, str(entry["expires_on"]), main, INK)
-            days = f"{entry['retention_days']} 天 days"
+            days = f"{words.text(L['{n} days'], n=entry['retention_days'])} days"  # "365 天 days"
+            if not words.pair(L["{n} days"], n=0)[1]:  # no translation: "365 days"
+                days = f"{entry['retention_days']} days"
             lay.text(xs[4] + pad, row_top - main - sub * 1.3, days, sub, MUTED)
         else:  # not granted, withdrawn or expired: nothing is kept for this purpose
             lay.text(xs[4] + pad, row_top - main, "—", main, MUTED)
@@ -299,13 +299,13 @@ def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: 
     if not shared:
         return top
     language = str(record["notice"]["language"])
+    words = _words(record)
     top = section_heading(
         lay,
         MARGIN_X,
         top - lay.sz(8),
         CONTENT_W,
-        "接收方",
-        "Recipients named in separate consents",
+        *words.pair(L["Recipients named in separate consents"]),
         accent,
     )
     indent = lay.sz(11)
@@ -314,7 +314,7 @@ def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: 
         top = lay.paragraph(MARGIN_X, top, f"◆ {first}", lay.sz(8), CONTENT_W, INK, bold=True)
         if entry.get("impact_assessment"):
             top = lay.paragraph(MARGIN_X + indent, top,
-                                f"个人信息保护影响评估 Impact assessment: {entry['impact_assessment']}",
+                                f"{words.both(L['Impact assessment'])}: {entry['impact_assessment']}",
                                 lay.sz(7), CONTENT_W - indent, MUTED, leading=1.3)
         for text in publication_lines(entry):
             top = lay.paragraph(MARGIN_X + indent, top, text, lay.sz(7.6), CONTENT_W - indent, INK, leading=1.3)
@@ -329,10 +329,12 @@ def _recipients(lay: PageLayout, record: Mapping[str, Any], top: float, accent: 
                 INK,
                 leading=1.3,
             )
-            detail = (
-                f"目的 Purpose: {r['purpose']}；方式 Method: {r['method']}；"
-                f"信息种类 Categories: {', '.join(r['categories'])}"
-            )
+            separator = words.text(L["; "])
+            detail = separator.join((
+                f"{words.both(L['Purpose'])}: {r['purpose']}",
+                f"{words.both(RECIPIENT_METHOD)}: {r['method']}",
+                f"{words.both(L['Categories'])}: {', '.join(r['categories'])}",
+            ))
             top = lay.paragraph(
                 MARGIN_X + indent, top, detail, lay.sz(7), CONTENT_W - indent, MUTED, leading=1.3
             )
@@ -346,16 +348,19 @@ def _withdraw_box(
     """How to withdraw and whom to contact, in a shaded box; return its bottom."""
     rights = record["rights"]
     how = rights["how_to_withdraw"]
+    words = _words(record)
     pad = lay.sz(8)
     x = MARGIN_X + pad + lay.sz(3)
     inner_w = width - 2 * pad - lay.sz(3)
     first_op = len(lay.ops)
     t = lay.paragraph(
-        x, top - pad, "如何撤回同意 · How to withdraw", lay.sz(9), inner_w, accent, bold=True
+        x, top - pad, words.both(L["How to withdraw"], sep=" · "), lay.sz(9), inner_w, accent, bold=True
     )
-    t = lay.paragraph(x, t - lay.sz(2), how.get("zh-CN", ""), lay.sz(7.8), inner_w, INK)
+    # the record's own wording: the primary language's if it has one (older records: zh-CN, en)
+    first = how.get(words.primary) or how.get("zh-CN", "")
+    t = lay.paragraph(x, t - lay.sz(2), first, lay.sz(7.8), inner_w, INK)
     t = lay.paragraph(x, t, how.get("en", ""), lay.sz(7.2), inner_w, MUTED)
-    contact = f"联系人 Contact: {rights['contact']}"
+    contact = f"{words.both(L['Contact'])}: {rights['contact']}"
     t = lay.paragraph(x, t - lay.sz(2), contact, lay.sz(8), inner_w, INK, bold=True)
     bottom = t - pad + lay.sz(2)
     shading = PageLayout(lay.scale)  # drawn before (under) the text queued above
@@ -372,8 +377,10 @@ def _signature_box(
     width = MARGIN_X + CONTENT_W - x
     size = lay.sz(9)
     t = top - size - lay.sz(6)
-    w = lay.text(x, t, "手写签名", size, INK, bold=True)
-    lay.text(x + w + 4, t, "Handwritten signature", lay.sz(7.5), MUTED)
+    words = _words(record)
+    first, english = words.pair(L["Handwritten signature"])
+    w = lay.text(x, t, first, size, INK, bold=True)
+    lay.text(x + w + 4, t, english, lay.sz(7.5), MUTED)
     image_h = lay.sz(60)
     line_y = t - lay.sz(6) - image_h
     lay.line(x, line_y, x + width, line_y, FAINT, 0.6)
@@ -384,7 +391,7 @@ def _signature_box(
         lay.text(
             x + width / 2,
             line_y + image_h / 2,
-            "未采集手写签名 · No handwritten signature",
+            words.both(L["No handwritten signature"], sep=" · "),
             lay.sz(7.5),
             FAINT,
             align="center",
@@ -408,25 +415,23 @@ def _footer(lay: PageLayout, record: Mapping[str, Any]) -> float:
     size = 6.3
     evidence = record["evidence"]
     notice = record["notice"]
+    w = _words(record)
     lines = [
-        f"证明编号 Certificate ID {record['certificate_id']}  ·  {record['schema']}  ·  "
-        f"法域 Jurisdiction {record['jurisdiction']} (PIPL)",
-        f"告知书 Notice v{notice['version']} ({notice['language']}) SHA-256 {notice['sha256']}",
-        f"记录摘要 Record digest SHA-256 {record_digest_hex(record)}",
-        f"同意事件 Consent event {evidence['consent_event_id']}  ·  "
-        f"账本哈希 Ledger hash {evidence['ledger_hash']}",
+        f"{w.both(L['Certificate ID'])} {record['certificate_id']}  ·  {record['schema']}  ·  "
+        f"{w.both(L['Jurisdiction'])} {record['jurisdiction']} (PIPL)",
+        f"{w.both(L['Notice'])} v{notice['version']} ({notice['language']}) SHA-256 {notice['sha256']}",
+        f"{w.both(L['Record digest'])} SHA-256 {record_digest_hex(record)}",
+        f"{w.both(L['Consent event'])} {evidence['consent_event_id']}  ·  "
+        f"{w.both(L['Ledger hash'])} {evidence['ledger_hash']}",
     ]
     head = evidence.get("chain_head")
     if head:
         lines.append(
-            f"账本链头 Ledger chain head {head['device_id']} #{head['device_seq']} {head['hash']}"
+            f"{w.both(L['Ledger chain head'])} {head['device_id']} #{head['device_seq']} {head['hash']}"
         )
-    lines += [
-        "本文件由上述机构以 PAdES 数字签名，机器可读记录见附件 consent-record.json。"
-        "Digitally signed (PAdES) by the organisation above; machine-readable record attached.",
-    ]
+    lines.append(w.both(SIGNED_LINE, sep=""))
     if (record.get("trust") or {}).get("root_fingerprint"):
-        lines += list(ROOT_CHECK)  # how to check the root fingerprint printed at the top
+        lines += [t for t in w.pair(ROOT_CHECK) if t]  # how to check the root fingerprint at the top
     wrapped = [w for line in lines for w in wrap(line, size, CONTENT_W)]
     y = MARGIN_BOTTOM
     for line in reversed(wrapped):
@@ -452,8 +457,7 @@ def _layout(
         MARGIN_X,
         top - lay.sz(4),
         CONTENT_W,
-        "处理目的与您的选择",
-        "Purposes and your choices",
+        *_words(record).pair(L["Purposes and your choices"]),
         accent,
     )
     top = _purposes_table(lay, top, record["purposes"], str(record["notice"]["language"]))

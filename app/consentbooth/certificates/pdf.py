@@ -21,9 +21,10 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from consentbooth.certificates.page import TITLES, layout_page
+from consentbooth.certificates.page import layout_page
 from consentbooth.certificates.record import record_bytes
 from consentbooth.certificates.typesetting import FONT_NAME
+from consentbooth.certificates.wording import TITLES, Wording
 
 RECORD_ATTACHMENT = "consent-record.json"
 QR_ATTACHMENT = "verification-qr.txt"
@@ -79,9 +80,9 @@ def render_certificate(
     lay = layout_page(record=record, signature_png=signature_png, qr_payload=qr_payload)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT_NAME)
-    zh, en = TITLES.get(str(record["action"]), TITLES["consent"])
+    zh, en = Wording(str(record["notice"]["language"])).pair(TITLES.get(str(record["action"]), TITLES["consent"]))
     controller = record["controller"]
-    canvas.setTitle(f"{zh} {en} {record['certificate_id']}")
+    canvas.setTitle(f"{zh} {en} {record['certificate_id']}".replace("  ", " "))
     canvas.setAuthor(str(controller.get("name_zh") or controller["name"]))
     canvas.setSubject(f"{en} under PIPL ({record['schema']})")
     canvas.setCreator("ConsentBooth")

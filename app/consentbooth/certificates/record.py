@@ -69,6 +69,22 @@ WITHDRAW_HOW = {
         "Withdrawal does not affect processing already carried out on the basis of the consent. "
         "You may also access, copy, correct or delete your personal information."
     ),
+    "zh-Hant": (
+        "您可隨時撤回任何一項同意，方式與給予同意一樣簡便，無需說明理由：請聯絡下方聯絡人或任一攤位"
+        "工作人員，並告知本證明編號。撤回不影響撤回前基於同意已進行的處理活動。"
+        "您也可以查閱、複製、更正或刪除您的個人資料。"
+    ),
+    "ja": (
+        "同意したときと同じように簡単に、理由を述べることなく、いつでもどの同意も撤回できます。下記の連絡先"
+        "またはブースのスタッフにお申し出のうえ、この証明書の番号をお伝えください。撤回は、撤回前に同意に"
+        "基づいて行われた取扱いには影響しません。ご自身の個人情報の閲覧、複製、訂正、削除を求めることもできます。"
+    ),
+    "ko": (
+        "동의할 때와 마찬가지로 쉽게, 이유를 밝히지 않고 언제든지 어떤 동의든 철회할 수 있습니다. 아래 "
+        "담당자나 부스 직원에게 연락하여 이 증명서 번호를 알려 주십시오. 철회는 철회 전에 동의에 근거하여 "
+        "이미 이루어진 처리에 영향을 미치지 않습니다. 또한 본인의 개인정보를 열람, 복사, 정정 또는 삭제하도록 "
+        "요구할 수 있습니다."
+    ),
 }
 
 
@@ -259,7 +275,8 @@ def build_certificate_record(
             "lead_id": lead.id,
             "fields": {str(k): str(v) for k, v in lead.fields.items()},
             # each answered qualifying question's own words, so the page never prints a raw key
-            "labels": question_labels(list(lead.fields), event.questions),
+            "labels": question_labels(list(lead.fields), event.questions,
+                                      tuple(dict.fromkeys(("zh-CN", "en", language)))),
             "guardian": (
                 {"name": lead.guardian.name, "relationship": lead.guardian.relationship}
                 if lead.guardian
@@ -276,7 +293,9 @@ def build_certificate_record(
         "withdrawn_purposes": [e["code"] for e in entries if e["status"] == "withdrawn"],
         "withdrawal": None,
         "rights": {
-            "how_to_withdraw": dict(WITHDRAW_HOW),
+            # zh-CN and en as ever, and the language the attendee read the notice in
+            "how_to_withdraw": {lang: WITHDRAW_HOW[lang] for lang in dict.fromkeys(("zh-CN", "en", language))
+                                if lang in WITHDRAW_HOW},
             "contact": organisation.rights_contact,
         },
         "handwritten_signature": {

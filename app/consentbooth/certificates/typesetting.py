@@ -98,6 +98,7 @@ _TOKEN = re.compile(
     r"|\s+"
 )
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)%")
+_NO_LINE_START |= set("ー々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・")  # Japanese kinsoku (small kana, long vowel)
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:

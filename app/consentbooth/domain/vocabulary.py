@@ -165,14 +165,16 @@ def field_both(key: str, questions: Sequence[Question] = ()) -> str:
     return zh if not en or zh == en else f"{zh} / {en}"
 
 
-def question_labels(keys: Sequence[str], questions: Sequence[Question] = ()) -> dict[str, dict[str, str]]:
-    """``{key: {"zh-CN": …, "en": …}}`` for every answered field that is a qualifying question:
-    what a certificate record carries so it prints the question, never the raw key."""
+def question_labels(keys: Sequence[str], questions: Sequence[Question] = (),
+                    languages: Sequence[str] = (ZH, EN)) -> dict[str, dict[str, str]]:
+    """``{key: {"zh-CN": …, "en": …}}`` (and any other of ``languages``) for every answered field
+    that is a qualifying question: what a certificate record carries so it prints the question,
+    never the raw key."""
     labels: dict[str, dict[str, str]] = {}
     for key in keys:
         if key in FIELDS:
             continue
         question = question_for(key, questions)
         if question is not None:
-            labels[key] = {lang: localized(question.label, lang) for lang in (ZH, EN)}
+            labels[key] = {lang: localized(question.label, lang) for lang in languages}
     return labels
