@@ -338,3 +338,22 @@ def test_larger_text_scales_every_step_without_clipping_and_resets_for_the_next_
     flow.finish()  # the next attendee
     assert not kiosk.larger.on and not button.isChecked() and title_px(flow) == normal
     assert i18n.current_language() == "zh-CN"
+
+
+def test_a_refusal_is_announced_to_a_screen_reader(unlocked, qtbot, monkeypatch):
+    """A sentence that appears without the focus moving (the guardian's step refusing, a failed
+    save) is sent to the screen reader as an alert (WCAG 4.1.3), once, in the language of the moment."""
+    kiosk = start_kiosk(unlocked, qtbot)
+    flow = kiosk.flow
+    alerts = []
+    monkeypatch.setattr(QAccessible, "isActive", lambda: True)
+    monkeypatch.setattr(QAccessible, "updateAccessibility",
+                        lambda event: alerts.append((event.type(), event.object().text())))
+    flow.go("guardian")
+    flow.step("guardian").findChild(QPushButton, "guardianContinue").click()
+    assert flow.guardian.error.isVisible()
+    assert alerts == [(QAccessible.Event.Alert, flow.guardian.error.text())]
+    assert ANY_CJK.search(alerts[0][1])
+    flow.step("guardian").findChild(QPushButton, "guardianContinue").click()  # the same sentence: said once
+    assert len(alerts) == 1
+    assert flow.step("guardian").accessibleName() == flow.guardian.title.text()  # the page is named

@@ -136,8 +136,20 @@ class MessageLabel(QLabel):
             self.show_text(_(msgid).format(**params) if params else _(msgid))
 
     def show_text(self, text: str) -> None:
+        said = text and text != self.text()
         self.setText(text)
         self.setVisible(bool(text))
+        if said:
+            announce(self)
+
+
+def announce(widget: QWidget) -> None:
+    """Tell a screen reader, if one listens, that ``widget`` says something new: a refusal or a
+    status is read out without the focus moving to it (WCAG 4.1.3)."""
+    from PySide6.QtGui import QAccessible, QAccessibleEvent
+
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:

@@ -81,6 +81,7 @@ class Step(QWidget):
         self.title = label(name="title")
         self.subtitle = label(name="subtitle")
         self.texts.bind(self.title.setText, title)
+        self.texts.bind(self.setAccessibleName, title)  # the page a screen reader says the focus is on
         if subtitle:
             self.texts.bind(self.subtitle.setText, subtitle)
         content = QWidget()
