@@ -107,6 +107,23 @@ def test_next_pressed_before_the_later_pages_are_built_still_walks_them_all(make
     assert shell.window.stack.currentWidget() is shell.window.console
 
 
+def test_a_first_start_shows_the_wizard_alone_and_a_cancel_leaves_the_unlock_screen(make_shell, tmp_path, qtbot):
+    """No vault yet: only the wizard is on screen (the main window behind it would be painted for
+    nobody); closing it shows the unlock screen, whose "set up" button brings the wizard back."""
+    shell = make_shell(tmp_path / "none-yet.cbvault")
+    shell.start()
+    wizard = shell.wizard
+    qtbot.waitUntil(wizard.isVisible)
+    assert not shell.window.isVisible() and not shell.window.has_unlock_page
+    wizard.close()  # the window's close button
+    qtbot.waitUntil(lambda: shell.window.isVisible())
+    assert shell.wizard is None and open_dialogs() == []
+    assert shell.window.stack.currentWidget() is shell.window.unlock_page
+    assert not (tmp_path / "none-yet.cbvault").exists()
+    shell.window.unlock_page.setup_requested.emit()
+    assert shell.wizard is not None and shell.wizard.isVisible()
+
+
 def _enrolment_file(tmp_path: Path) -> tuple[Path, str, str]:
     """An organisation vault (ops' laptop) enrols a new booth laptop: the file, its code, the root."""
     org = Booth.create(tmp_path / "org.cbvault", ORG_PASSPHRASE, organisation_name="Lakeside Optics Ltd.")

@@ -97,21 +97,11 @@ def _report(event: str, window: QWidget | None) -> None:
         sys.stdout.flush()
 
 
-def _report_when_exposed(shell) -> None:
-    if not os.environ.get(REPORT_ENV):
-        return
-    poll = QTimer(shell)
-    poll.setInterval(2)
-
-    def check() -> None:
-        window = shell.wizard or shell.window
-        handle = window.windowHandle()
-        if window.isVisible() and handle is not None and handle.isExposed():
-            poll.stop()
-            _report("READY", window)
-
-    poll.timeout.connect(check)
-    poll.start()
+def _report_when_painted(shell) -> None:
+    """READY once the first window has been painted: the first thing done after that paint (call
+    this before ``shell.start()``, which queues the warm-up behind the same paint)."""
+    if os.environ.get(REPORT_ENV):
+        shell.after_first_paint(lambda: _report("READY", shell.wizard or shell.window))
 
 
 def _say(text: str) -> None:
@@ -143,8 +133,8 @@ def run_gui(*, vault: str | None = None) -> int:
     shell = Shell(vault_path=path, config=config)
     instance.activated.connect(lambda: _report("ACTIVATED", bring_to_front(
         [shell.window, shell.wizard, shell.kiosk, QApplication.activeModalWidget()])))
+    _report_when_painted(shell)
     shell.start()
-    _report_when_exposed(shell)
     # Once the first window is up: the socket that answers later starts (the lock file holds the
     # place meanwhile), and the log file (ids, counts and error types only).
     shell.after_first_paint(instance.listen)

@@ -57,14 +57,23 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ConsentBooth")
         fit(self, PREFERRED_SIZE)
         self.stack = QStackedWidget()
-        self.unlock_page = UnlockPage(shell.session)
+        self._unlock_page: UnlockPage | None = None
         self._console: ConsolePage | None = None
         self._paused: PausedScreen | None = None
-        self.stack.addWidget(self.unlock_page)
         self.setCentralWidget(self.stack)
         self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
         self.lock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_shortcut.activated.connect(lambda: shell.session.lock("manual"))
+
+    @property
+    def unlock_page(self) -> UnlockPage:
+        """The unlock screen, built on first use: a first start shows the setup wizard instead."""
+        if self._unlock_page is None:
+            page = UnlockPage(self.shell.session)
+            self.stack.addWidget(page)
+            page.setup_requested.connect(lambda: self.shell.open_setup(new_vault=True))
+            self._unlock_page = page
+        return self._unlock_page
 
     @property
     def console(self) -> ConsolePage:
@@ -93,6 +102,10 @@ class MainWindow(QMainWindow):
             self._paused = PausedScreen(self.shell.session)
             self.stack.addWidget(self._paused)
         return self._paused
+
+    @property
+    def has_unlock_page(self) -> bool:
+        return self._unlock_page is not None
 
     @property
     def has_console(self) -> bool:
@@ -126,7 +139,6 @@ class Shell(QObject):
         self.session.locked.connect(self._locked)
         self.session.paused.connect(self._paused)
         self.session.resumed.connect(self._resumed)
-        self.window.unlock_page.setup_requested.connect(lambda: self.open_setup(new_vault=True))
         self._warm_steps: list[Callable[[], object]] = []
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
@@ -142,11 +154,13 @@ class Shell(QObject):
 
     def start(self) -> None:
         """First run (no vault): the setup wizard. Later launches: the unlock screen."""
-        self.window.stack.setCurrentWidget(self.window.unlock_page)
-        self.window.show()
         if not self.session.vault_exists():
+            # The wizard alone: the main window behind it would only be laid out and painted for
+            # nobody (~20 ms of the first start); it shows when the wizard closes.
             self.open_setup(new_vault=True)
         else:
+            self.window.stack.setCurrentWidget(self.window.unlock_page)
+            self.window.show()
             self.window.unlock_page.passphrase.setFocus()
         # Behind the unlock screen (or the wizard), in the order they are needed after the unlock,
         # from its first paint on: until then the screen the user waits for comes first.
@@ -154,6 +168,7 @@ class Shell(QObject):
         QTimer.singleShot(FIRST_PAINT_LATEST_MS, self._first_paint)  # a window started minimised
         self.after_first_paint(self._warm_timer.start)
         self._warm_steps = [
+            lambda: self.window.unlock_page,  # a first start's wizard may be cancelled
             lambda: import_module("consentbooth.services.booth"),  # the worker's, once the vault is open
             lambda: import_module("consentbooth.ui.console.window"),
             lambda: self.window.console,  # shown at unlock
@@ -225,6 +240,10 @@ class Shell(QObject):
     def _wizard_closed(self, wizard: QWidget) -> None:
         if self.wizard is wizard:
             self.wizard = None
+        if self.kiosk is None and not self.window.isVisible():  # a first start's wizard
+            if not self.session.is_unlocked:  # cancelled: no vault yet
+                self.window.stack.setCurrentWidget(self.window.unlock_page)
+            self.window.show()
 
     def open_another_vault(self) -> None:
         """Staff chose "Open another vault…" in the console: this vault closes, the other's
@@ -261,7 +280,8 @@ class Shell(QObject):
     # -- state changes ---------------------------------------------------------------------
 
     def _unlocked(self) -> None:
-        self.window.unlock_page.unlocked()
+        if self.window.has_unlock_page:
+            self.window.unlock_page.unlocked()
         snapshot = self.session.snapshot
         # (a PostgreSQL hub has no booth setup of its own to finish: its setup comes with the bundles)
         if snapshot is not None and not snapshot.configured and self.wizard is None and not self.session.is_team_hub:
