@@ -429,7 +429,7 @@ def _footer(lay: PageLayout, record: Mapping[str, Any]) -> float:
         lines.append(
             f"{w.both(L['Ledger chain head'])} {head['device_id']} #{head['device_seq']} {head['hash']}"
         )
-    lines.append(w.both(SIGNED_LINE, sep=""))
+    lines.append(w.both(SIGNED_LINE, sep=w.sentence_gap))
     if (record.get("trust") or {}).get("root_fingerprint"):
         lines += [t for t in w.pair(ROOT_CHECK) if t]  # how to check the root fingerprint at the top
     wrapped = [w for line in lines for w in wrap(line, size, CONTENT_W)]

@@ -131,10 +131,14 @@ class Wording:
         first, second = self.pair(label, **params)
         return f"{first}{sep}{second}" if second else first
 
+    @property
+    def sentence_gap(self) -> str:
+        """What comes between two sentences in the primary language's script."""
+        return "" if self.primary in _UNSPACED else " "
+
     def sentences(self, *labels: str, **params: object) -> str:
         """Sentences in the primary language, joined as its script joins them."""
-        gap = "" if self.primary in _UNSPACED else " "
-        return gap.join(self.text(m, **params) for m in labels)
+        return self.sentence_gap.join(self.text(m, **params) for m in labels)
 
     def english_sentences(self, *labels: str, **params: object) -> str:
         return " ".join(self.english(m, **params) for m in labels)
