@@ -136,8 +136,9 @@ def test_void_qt_calls_keep_none_alive(styled_app):
     assert abs(sys.getrefcount(None) - before) < 200
 
 
-def test_the_app_writes_its_log_file(tmp_path):
-    """The GUI logs like the CLI (ids, counts and error types): a real start in a child process."""
+def test_the_app_writes_its_log_file_and_sets_its_icon_after_the_first_paint(tmp_path):
+    """The GUI logs like the CLI (ids, counts and error types), and its windows get the app's icon
+    once the first one is painted (not before: ~9 ms of a cold start): a real start in a child."""
     import os
     import subprocess
     import sys
@@ -150,9 +151,11 @@ def test_the_app_writes_its_log_file(tmp_path):
         "from PySide6.QtCore import QTimer\n"
         "from consentbooth.ui.app import application, run_gui\n"
         "app = application()\n"
-        "QTimer.singleShot(500, app.quit)\n"
+        "print('icon before:', app.windowIcon().isNull())\n"
+        "QTimer.singleShot(500, lambda: (print('icon after:', app.windowIcon().isNull()), app.quit()))\n"
         f"raise SystemExit(run_gui(vault={str(tmp_path / 'absent.cbvault')!r}))\n"
     )
-    subprocess.run([sys.executable, "-c", child], env=env, check=True, timeout=120,
-                   cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run([sys.executable, "-c", child], env=env, check=True, timeout=120, capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[2])
     assert (tmp_path / "log" / "consentbooth.log").is_file()
+    assert "icon before: True" in done.stdout and "icon after: False" in done.stdout
