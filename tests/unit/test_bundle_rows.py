@@ -139,7 +139,11 @@ CASES: list[tuple[str, Callable[[dict, dict], None], str]] = [
         _row_change("leads", _set("captured_at", "yesterday")),
         "“captured_at” must be a date and time (ISO 8601).",
     ),
-    ("language unknown", _row_change("leads", _set("language", "fr")), "“language” must be one of en, zh-CN."),
+    (
+        "language unknown",
+        _row_change("leads", _set("language", "fr")),
+        "“language” must be one of en, ja, ko, zh-CN, zh-Hant.",
+    ),
     ("event data malformed", _row_change("events", _set("data", '{"id": 5}')), "“data” is not a readable event."),
     (
         "purpose data malformed",
@@ -196,7 +200,7 @@ def test_the_line_and_table_are_named(world: dict) -> None:
     with pytest.raises(BundleRejected) as caught:
         read_payload(_payload(json.dumps(manifest).encode(), lines))
     assert str(caught.value) == (
-        PREFIX + "line 2 of tables/leads.jsonl is malformed: “language” must be one of en, zh-CN."
+        PREFIX + "line 2 of tables/leads.jsonl is malformed: “language” must be one of en, ja, ko, zh-CN, zh-Hant."
     )
 
 
