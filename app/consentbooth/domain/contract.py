@@ -16,8 +16,8 @@ are refused. JSON is parsed by pydantic's parser, which has a nesting limit: dee
 refusal, never a ``RecursionError``.
 
 Every violation is ONE sentence naming the field (:class:`ContractViolation`, a
-``ValidationError``); the English templates are :data:`SENTENCES`, translated in
-``resources/translations/zh_CN.contract.json``. What the vault knows (purpose codes offered, events
+``ValidationError``); the English templates are :data:`SENTENCES` (marked ``N_``), translated in the
+gettext catalogue (docs/translations.md). What the vault knows (purpose codes offered, events
 and their questions) comes in as :class:`CaptureRules`; this module does no I/O.
 
 pydantic is imported with this module: only the CLI, bulk capture and the bundle reader load it,
