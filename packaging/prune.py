@@ -6,7 +6,8 @@
   The GTK theme matters most: it drags in the build machine's GTK stack (cairo, pango, gdk-pixbuf,
   gio...), which would then shadow the newer GTK libraries of the laptop it runs on. Qt draws its
   own Fusion style and dialogs without it.
-- Qt's translations other than Chinese and English (the app's two languages).
+- Qt's translations other than Chinese and English (the app's two languages), and the sources of
+  the app's own catalogue (``.po``, ``.pot``): it reads the compiled ``.mo`` files.
 - Shared libraries that only the left-out plugins needed (found by their ELF dependencies, so a
   library anything else still needs stays).
 And it strips symbol tables (``strip``), but never from a wheel's auditwheel-repaired libraries.
@@ -31,6 +32,7 @@ UNUSED_QT_PLUGINS = re.compile(
 )
 QT_TRANSLATION = re.compile(r"PySide6/Qt/translations/\w+?_(?P<lang>[a-z]{2}(_[A-Z]{2})?)\.qm$")
 KEPT_LANGUAGES = {"zh_CN", "en"}
+CATALOGUE_SOURCE = re.compile(r"resources/translations/.*\.pot?$")
 
 
 def _dest(entry) -> str:
@@ -41,7 +43,7 @@ def translations(datas: list) -> list:
     kept = []
     for entry in datas:
         match = QT_TRANSLATION.search(_dest(entry))
-        if match and match.group("lang") not in KEPT_LANGUAGES:
+        if match and match.group("lang") not in KEPT_LANGUAGES or CATALOGUE_SOURCE.search(_dest(entry)):
             continue
         kept.append(entry)
     return kept

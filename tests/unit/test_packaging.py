@@ -153,9 +153,13 @@ def test_pruning_keeps_a_library_anything_else_still_needs() -> None:
     assert removed == ["PySide6/Qt/plugins/platformthemes/libqgtk3.so", "libgtk-dep.so.2", "libgtk-only.so.1"]
     datas = [("PySide6/Qt/translations/qtbase_zh_CN.qm", "s", "DATA"),
              ("PySide6/Qt/translations/qtbase_de.qm", "s", "DATA"),
-             ("PySide6/Qt/translations/qt_en.qm", "s", "DATA"), ("resources/x.json", "s", "DATA")]
+             ("PySide6/Qt/translations/qt_en.qm", "s", "DATA"), ("resources/x.json", "s", "DATA"),
+             ("resources/translations/consentbooth.pot", "s", "DATA"),
+             ("resources/translations/ja/LC_MESSAGES/consentbooth.po", "s", "DATA"),
+             ("resources/translations/ja/LC_MESSAGES/consentbooth.mo", "s", "DATA")]
     assert [d[0] for d in prune.translations(datas)] == [
-        "PySide6/Qt/translations/qtbase_zh_CN.qm", "PySide6/Qt/translations/qt_en.qm", "resources/x.json"]
+        "PySide6/Qt/translations/qtbase_zh_CN.qm", "PySide6/Qt/translations/qt_en.qm", "resources/x.json",
+        "resources/translations/ja/LC_MESSAGES/consentbooth.mo"]
 
 
 def test_self_check_passes_in_the_venv() -> None:
