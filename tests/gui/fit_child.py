@@ -182,6 +182,16 @@ def main() -> int:
     check("kiosk, staff PIN")
     kiosk.pin_dialog.close()
     pump()
+    # The attendee's other languages (issue #17): every step in zh-Hant, ja and ko too.
+    for other in [code for code in kiosk.language.buttons if code not in ("zh-CN", "en")]:
+        kiosk.language.buttons[other].click()
+        for step in list(kiosk.flow.steps):
+            kiosk.flow.go(step)
+            check(f"kiosk {other}, {step}")
+        kiosk.flow.go("details")
+        kiosk.flow.details.check()
+        check(f"kiosk {other}, details with every error")
+    kiosk.language.buttons[language].click()
     # The attendee's "A+ Larger text" (issue #17): every step, the overlays and the PIN again.
     kiosk.larger.set_on(True)
     for step in list(kiosk.flow.steps):

@@ -56,6 +56,8 @@ def test_every_window_and_dialog_fits_the_screen(screen, tmp_path):
             "WithdrawDialog", "CorrectDialog", "BoothSetupDialog", "SettingsDialog", "QMessageBox"} <= windows
     assert len(report["checked"]) >= 80
     assert any(name.startswith("kiosk larger text, ") for name in report["checked"])  # issue #17
+    for other in ("zh-Hant", "ja", "ko"):  # issue #17: every kiosk step in each attendee language
+        assert f"kiosk {other}, details with every error: KioskWindow" in report["checked"]
     canary = [p for p in report["problems"] if p.startswith("canary")]
     assert canary, "the check did not see a window wider than the screen"
     assert [p for p in report["problems"] if not p.startswith("canary")] == []
