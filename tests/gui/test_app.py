@@ -159,3 +159,31 @@ def test_the_app_writes_its_log_file_and_sets_its_icon_after_the_first_paint(tmp
                           text=True, cwd=Path(__file__).resolve().parents[2])
     assert (tmp_path / "log" / "consentbooth.log").is_file()
     assert "icon before: True" in done.stdout and "icon after: False" in done.stdout
+
+
+def test_a_first_start_paints_its_wizard_before_pyside_builds_the_qt_namespace(tmp_path):
+    """``from PySide6.QtCore import Qt`` builds every enum of Qt's namespace (~15 ms): a first start
+    (no vault) paints its setup wizard without it (ui/__init__.py), then builds it when it is used.
+    A real start in a child process: READY is reported just after the first paint."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for name in ("LOG", "CONFIG", "DATA"):
+        env[f"CONSENTBOOTH_{name}_DIR"] = str(tmp_path / name.lower())
+    child = (
+        "import os\n"
+        "import PySide6.QtCore as core\n"
+        "import consentbooth.ui.app as app\n"
+        "def ready(event, window):\n"
+        "    print(event, type(window).__name__, 'Qt' in core.__dict__, flush=True)\n"
+        "    os._exit(0)\n"
+        "app._report = ready\n"
+        "os.environ[app.REPORT_ENV] = '1'\n"
+        f"app.run_gui(vault={str(tmp_path / 'absent.cbvault')!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", child], env=env, timeout=120, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.split() == ["READY", "SetupWizard", "False"], done.stdout + done.stderr

@@ -1,4 +1,10 @@
-"""The Qt user interface: the only package that imports PySide6."""
+"""The Qt user interface: the only package that imports PySide6.
+
+The modules a first start runs before its first window is painted (app, errors, shell, session,
+single_instance, widgets.common, widgets.screen, setup.wizard) do not touch ``Qt``, the namespace:
+PySide builds all of its ~100 enums at the first ``from PySide6.QtCore import Qt``, ~15 ms of a
+cold start (issue 12). They import it inside the code that needs it, which runs after that paint
+(tests/gui/test_app.py checks that a first start paints its wizard without it)."""
 
 from __future__ import annotations
 

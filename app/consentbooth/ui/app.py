@@ -19,6 +19,7 @@ from consentbooth.core.logging import get_logger, setup_logging
 from consentbooth.core.paths import APP_ID, default_vault_path, resource_path
 from consentbooth.ui.errors import install_excepthook
 from consentbooth.ui.style import STYLESHEET
+from consentbooth.ui.widgets.common import hand_cursors_after_first_paint
 
 log = get_logger(__name__)
 _font_family: str | None = None
@@ -136,10 +137,12 @@ def run_gui(*, vault: str | None = None) -> int:
     install_excepthook()
     from consentbooth.ui.shell import Shell
 
+    apply_hand_cursors = hand_cursors_after_first_paint()
     shell = Shell(vault_path=path, config=config)
     instance.activated.connect(lambda: _report("ACTIVATED", bring_to_front(
         [shell.window, shell.wizard, shell.kiosk, QApplication.activeModalWidget()])))
     _report_when_painted(shell)
+    shell.after_first_paint(apply_hand_cursors)
     shell.start()
     # Once the first window is up: the title bar's icon, the socket that answers later starts (the
     # lock file holds the place meanwhile), and the log file (ids, counts and error types only).

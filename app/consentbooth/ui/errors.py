@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from shiboken6 import isValid
 
@@ -34,6 +33,8 @@ def show_exception(exc: BaseException, parent: QWidget | None = None) -> QMessag
     if app is None:
         return None
     parent = parent or QApplication.activeWindow()
+    from PySide6.QtCore import Qt  # not at import: see ui/__init__.py on the Qt namespace
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning if isinstance(exc, UserFacingError) else QMessageBox.Icon.Critical)
     box.setWindowTitle("ConsentBooth")

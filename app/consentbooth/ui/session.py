@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from consentbooth.core import i18n
 from consentbooth.core.config import LAST_VAULT, UI_LANGUAGE, Config
@@ -132,7 +132,7 @@ class Session(QObject):
         self._paused = False
         self.hub: TeamHub | None = None  # a PostgreSQL hub to open instead of ``vault_path``
         self.changed.connect(self._changed)
-        self.damaged.connect(self._damaged, Qt.ConnectionType.QueuedConnection)
+        self._watching_damage = False
 
     # -- state -------------------------------------------------------------------------------
 
@@ -258,6 +258,11 @@ class Session(QObject):
         # a large vault's pages are checked right after the unlock (on their own thread): damage
         # found closes it with the sentence (queued to this thread, after the console is shown)
         epoch = self._epoch
+        if not self._watching_damage:  # queued even when the check calls back at once, on this thread
+            from PySide6.QtCore import Qt  # not at import: see ui/__init__.py
+
+            self.damaged.connect(self._damaged, Qt.ConnectionType.QueuedConnection)
+            self._watching_damage = True
         watch_integrity(booth, lambda error: self.damaged.emit(str(error.params.get("detail", "")), epoch))
 
     def refresh_snapshot(self, then: Callable[[], Any] | None = None) -> None:

@@ -21,7 +21,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
@@ -61,9 +61,16 @@ class MainWindow(QMainWindow):
         self._console: ConsolePage | None = None
         self._paused: PausedScreen | None = None
         self.setCentralWidget(self.stack)
-        self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
-        self.lock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.lock_shortcut.activated.connect(lambda: shell.session.lock("manual"))
+        self.lock_shortcut: QShortcut | None = None  # made when first shown (see showEvent)
+
+    def showEvent(self, event) -> None:
+        if self.lock_shortcut is None:  # not before: a first start shows only the wizard (ui/__init__.py)
+            from PySide6.QtCore import Qt
+
+            self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
+            self.lock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            self.lock_shortcut.activated.connect(lambda: self.shell.session.lock("manual"))
+        super().showEvent(event)
 
     @property
     def unlock_page(self) -> UnlockPage:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QObject, Qt, Signal
+from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from consentbooth.core.errors import UserFacingError
@@ -193,6 +193,8 @@ def bring_to_front(windows: Iterable[QWidget | None]) -> QWidget | None:
         if window is None or not window.isVisible():
             continue
         if window.isMinimized():
+            from PySide6.QtCore import Qt  # not at import: see ui/__init__.py
+
             window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
         window.raise_()
         window.activateWindow()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from consentbooth.core.errors import UserFacingError, WrongPassphrase
@@ -41,6 +41,8 @@ class UnlockPage(QWidget):
     setup_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt  # not at import: a first start imports this module (ui/__init__.py)
+
         super().__init__(parent)
         self.setObjectName("unlockPage")
         self.session = session

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
@@ -48,7 +48,7 @@ class SetupWizard(QWizard):
     def __init__(self, session: Session, *, new_vault: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupWizard")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.finished.connect(self.deleteLater)  # as WA_DeleteOnClose would, without Qt's namespace (ui/__init__.py)
         self.session = session
         self.new_vault = new_vault
         self.texts = Texts()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _, current_language
@@ -60,11 +61,40 @@ def label(text: str = "", *, name: str = "", wrap: bool = True) -> QLabel:
     return widget
 
 
+# Buttons made before the first window is painted get their hand cursor just after it: a cursor
+# shape is an enum of ``Qt``, whose namespace costs a cold start ~15 ms (ui/__init__.py).
+_cursor_later: list[QPushButton] | None = None
+
+
+def hand_cursors_after_first_paint() -> Callable[[], None]:
+    """From now on buttons wait for their hand cursor; call the function returned once painted."""
+    global _cursor_later
+    _cursor_later = []
+
+    def apply() -> None:
+        global _cursor_later
+        waiting, _cursor_later = _cursor_later or [], None
+        for widget in waiting:
+            if isValid(widget):
+                _hand_cursor(widget)
+
+    return apply
+
+
+def _hand_cursor(widget: QPushButton) -> None:
+    from PySide6.QtCore import Qt
+
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+
+
 def button(text: str = "", *, role: str = "", slot: Callable[[], object] | None = None) -> QPushButton:
     widget = QPushButton(text)
     if role:
         widget.setProperty("role", role)
-    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    if _cursor_later is None:
+        _hand_cursor(widget)
+    else:
+        _cursor_later.append(widget)
     if slot is not None:
         widget.clicked.connect(lambda _checked=False: slot())
     return widget

@@ -9,7 +9,7 @@ whose preferred size is larger than the screen opens maximised.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -59,6 +59,8 @@ class _FitOnShow(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
             watched.removeEventFilter(self)
+            from PySide6.QtCore import Qt  # not at import: see ui/__init__.py
+
             resized = watched.testAttribute(Qt.WidgetAttribute.WA_Resized)
             fit(watched, watched.size() if resized else watched.sizeHint())
             self.deleteLater()
