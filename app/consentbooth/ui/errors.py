@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from shiboken6 import isValid
 
 from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
 from consentbooth.core.logging import get_logger, log_unexpected
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = get_logger(__name__)
 _open_boxes: list[QMessageBox] = []
@@ -33,7 +37,8 @@ def show_exception(exc: BaseException, parent: QWidget | None = None) -> QMessag
     if app is None:
         return None
     parent = parent or QApplication.activeWindow()
-    from PySide6.QtCore import Qt  # not at import: see ui/__init__.py on the Qt namespace
+    from PySide6.QtCore import Qt  # not at import, nor QMessageBox's enums: see ui/__init__.py
+    from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning if isinstance(exc, UserFacingError) else QMessageBox.Icon.Critical)

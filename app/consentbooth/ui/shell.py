@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from consentbooth.core.config import AUTOLOCK_MINUTES, PAUSE_MAX_MINUTES, Config
@@ -37,6 +36,8 @@ from consentbooth.ui.unlock import UnlockPage
 from consentbooth.ui.widgets.screen import fit
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QShortcut
+
     from consentbooth.ui.console.window import ConsolePage
     from consentbooth.ui.kiosk.window import KioskWindow
     from consentbooth.ui.paused import PausedScreen
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         if self.lock_shortcut is None:  # not before: a first start shows only the wizard (ui/__init__.py)
             from PySide6.QtCore import Qt
+            from PySide6.QtGui import QKeySequence, QShortcut
 
             self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
             self.lock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
