@@ -7,18 +7,24 @@ The worker makes NO PySide call at all: it puts the result in a queue and writes
 socket pair; a QSocketNotifier on the GUI thread then delivers the results. (In PySide6 6.12,
 ``Signal.emit`` from a Python thread drops a reference to its return value, so a few thousand
 cross-thread emits crash the interpreter with "deallocating True"; see the report.)
+
+The thread, the queue and the socket pair are made at the first ``submit``: a first start's
+wizard submits nothing before it is on screen, and importing ``socket`` and
+``concurrent.futures`` costs its cold start ~3 ms (issue 12).
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
-import socket
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
+
+if TYPE_CHECKING:
+    import queue
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
 
 Callback = Callable[[Any], None]
 
@@ -30,10 +36,21 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consentbooth-vault")
         self._pending = 0
         self._closed = False
-        self._results: queue.SimpleQueue[tuple] = queue.SimpleQueue()
+        self._executor: ThreadPoolExecutor | None = None  # these four from the first submit
+        self._results: queue.SimpleQueue[tuple] | None = None
+        self._wake_read: socket.socket | None = None
+        self._wake_write: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+
+    def _start(self) -> None:
+        import queue
+        import socket
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consentbooth-vault")
+        self._results = queue.SimpleQueue()
         self._wake_read, self._wake_write = socket.socketpair()
         self._wake_read.setblocking(False)
         self._wake_write.setblocking(False)
@@ -57,6 +74,8 @@ class TaskRunner(QObject):
         """Run ``fn()`` on the worker; then ``on_done(result)`` or ``on_error(exc)`` on the GUI."""
         if self._closed:
             return
+        if self._executor is None:
+            self._start()
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -75,13 +94,15 @@ class TaskRunner(QObject):
         self._executor.submit(job)
 
     def _drain(self, *_args: object) -> None:
+        from queue import Empty
+
         with contextlib.suppress(BlockingIOError, OSError):
             while self._wake_read.recv(4096):
                 pass
         while True:
             try:
                 payload = self._results.get_nowait()
-            except queue.Empty:
+            except Empty:
                 return
             self._deliver(payload)
 
@@ -102,6 +123,8 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         self._closed = True
+        if self._executor is None:  # never used
+            return
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._notifier.setEnabled(False)
         self._wake_read.close()

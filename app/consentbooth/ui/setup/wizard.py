@@ -8,7 +8,6 @@ page again. "Publish and start" saves, closes the wizard and opens the console.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,7 +252,3 @@ class SetupWizard(QWizard):
         if not self.saving:
             self.wipe()
         super().done(result)
-
-    def default_event_dates(self) -> tuple[date, date]:
-        today = date.today()
-        return today, today + timedelta(days=3)
