@@ -98,7 +98,7 @@ def _cold_start_row(scratch: Path) -> dict:
         ours, base = measure(None)
         platform = "offscreen"
     return row(median(ours), median(base), "<= 1.5",
-               f"frozen: start -> setup wizard exposed vs frozen PySide6 hello window, same spec and "
+               f"frozen: start -> setup wizard painted vs frozen PySide6 hello window exposed, same spec and "
                f"options ({platform}, env -i, median of {RUNS})")
 
 
