@@ -149,20 +149,6 @@ def test_a_stale_mo_is_detected(tmp_path: Path) -> None:
     assert files.check_compiled("zh_CN", tmp_path) == []
 
 
-def test_import_json_fills_singular_plural_and_context_entries(tmp_path: Path) -> None:
-    _po(tmp_path, "zh_CN", [("Staff only", "", None), (("{n} lead", "{n} leads"), ("",), None),
-                            ("Open", "", "request state")])
-    part = tmp_path / "zh_CN.part.json"
-    part.write_text('{"Staff only": "仅限员工", "{n} leads": "{n} 条线索", "Open": "办理中", "Gone": "没了"}',
-                    encoding="utf-8")
-    filled, unknown = files.import_json([part], "zh_CN", base=tmp_path)
-    assert (filled, unknown) == (3, ["Gone"])
-    po = files.read(files.po_path("zh_CN", tmp_path), "zh_CN")
-    assert po.get("Staff only").string == "仅限员工"
-    assert po.get("{n} lead").string == ("{n} 条线索",)
-    assert po.get("Open", "request state").string == "办理中"
-
-
 def test_plurals_and_contexts_resolve_at_run_time() -> None:
     assert i18n.ngettext("{n} lead", "{n} leads", 1, "en") == "{n} lead"
     assert i18n.ngettext("{n} lead", "{n} leads", 2, "en") == "{n} leads"

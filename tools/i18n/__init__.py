@@ -5,7 +5,6 @@
     python -m tools.i18n compile      # .po -> .mo (committed next to the .po; the app reads the .mo)
     python -m tools.i18n check        # fail on a missing translation or a mismatched placeholder
     python -m tools.i18n all          # extract + update + compile (`make i18n`)
-    python -m tools.i18n import-json resources/translations/zh_CN.extra.json   # old JSON parts
 
 Developer tooling (needs the ``babel`` package of the test extra); the app itself reads the
 ``.mo`` files with the standard library's :mod:`gettext` only. See docs/translations.md.

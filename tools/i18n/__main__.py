@@ -1,10 +1,9 @@
-"""``python -m tools.i18n extract|update|compile|check|all|import-json`` (see the package docstring)."""
+"""``python -m tools.i18n extract|update|compile|check|all`` (see the package docstring)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
@@ -56,19 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name)
     check = sub.add_parser("check")
     check.add_argument("--verbose", action="store_true", help="list every msgid still to translate")
-    imp = sub.add_parser("import-json", help="merge msgid->msgstr JSON files into a .po")
-    imp.add_argument("paths", nargs="+", type=Path)
-    imp.add_argument("--locale", default="zh_CN")
     args = parser.parse_args(argv)
 
     if args.command == "compile":
         _compile()
-        return 0
-    if args.command == "import-json":
-        filled, unknown = files.import_json(args.paths, args.locale)
-        print(f"{filled} translations filled into {files.po_path(args.locale).relative_to(files.ROOT)}")
-        for msgid in unknown:
-            print(f"  not in the .po (not in the sources, or run `update` first): {msgid!r}")
         return 0
     template = _extract()
     if args.command in ("update", "all"):

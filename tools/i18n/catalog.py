@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import io
-import json
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -256,40 +255,3 @@ def check_compiled(locale: str, base: Path = TRANSLATIONS) -> list[Problem]:
         return [Problem(locale, "stale .mo", str(mo.relative_to(base.parent)), str(po.relative_to(base.parent)),
                         "run `python -m tools.i18n compile` and commit the .mo")]
     return []
-
-
-def import_json(paths: Iterable[Path], locale: str = "zh_CN", base: Path = TRANSLATIONS) -> tuple[int, list[str]]:
-    """Merge msgid -> msgstr JSON parts (the old catalogue format) into ``locale``'s .po.
-
-    Fills the msgids the .po has (run ``update`` first so it has them): an exact msgid, or a
-    plural whose singular or plural English text is the JSON key (all forms get that text).
-    Returns how many entries were filled and the JSON msgids the .po does not have.
-    """
-    merged: dict[str, str] = {}
-    for path in paths:
-        merged.update({k: v for k, v in json.loads(Path(path).read_text(encoding="utf-8")).items() if v})
-    path = po_path(locale, base)
-    catalog = read(path, locale)
-    by_text: dict[str, list[Message]] = {}
-    for message in catalog:
-        if message.id:
-            for text in (message.id if message.pluralizable else (message.id,)):
-                by_text.setdefault(text, []).append(message)
-    filled, unknown = 0, []
-    for msgid, msgstr in merged.items():
-        if msgid not in by_text:
-            unknown.append(msgid)
-        for message in by_text.get(msgid, []):
-            if message.pluralizable or message.context is not None:  # new forms of an old msgid
-                if message.pluralizable and not all(message.string):
-                    message.string = tuple(msgstr for _ in range(catalog.num_plurals))
-                    filled += 1
-                elif not message.pluralizable and not message.string:
-                    message.string = msgstr
-                    filled += 1
-            elif message.string != msgstr:
-                message.string = msgstr
-                message.flags.discard("fuzzy")
-                filled += 1
-    write_if_changed(path, render_po(catalog))
-    return filled, unknown
