@@ -5,7 +5,7 @@
 frozen worker is this same executable started again, which must become the worker, not the app.
 Only such a process (``--multiprocessing-fork``, or ``-c`` for the resource tracker) imports
 multiprocessing here: the app itself would pay for it at every start
-(rthooks/pyi_rth_multiprocessing_lazy.py).
+(rthooks/pyi_rth_lazy.py).
 """
 
 import sys
