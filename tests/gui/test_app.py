@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -136,27 +140,28 @@ def test_void_qt_calls_keep_none_alive(styled_app):
     assert abs(sys.getrefcount(None) - before) < 200
 
 
-def test_the_app_writes_its_log_file_and_sets_its_icon_after_the_first_paint(tmp_path):
-    """The GUI logs like the CLI (ids, counts and error types), and its windows get the app's icon
-    once the first one is painted (not before: ~9 ms of a cold start): a real start in a child."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
+def _gui_child(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+    """``code`` run in a fresh Python (offscreen Qt, its own folders), ending with a first start
+    of the GUI on a vault that does not exist yet."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     for name in ("LOG", "CONFIG", "DATA"):
         env[f"CONSENTBOOTH_{name}_DIR"] = str(tmp_path / name.lower())
-    child = (
+    code += f"raise SystemExit(app.run_gui(vault={str(tmp_path / 'absent.cbvault')!r}))\n"
+    return subprocess.run([sys.executable, "-c", code], env=env, timeout=120, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+
+
+def test_the_app_writes_its_log_file_and_sets_its_icon_after_the_first_paint(tmp_path):
+    """The GUI logs like the CLI (ids, counts and error types), and its windows get the app's icon
+    once the first one is painted (not before: ~9 ms of a cold start): a real start in a child."""
+    done = _gui_child(tmp_path, (
         "from PySide6.QtCore import QTimer\n"
-        "from consentbooth.ui.app import application, run_gui\n"
-        "app = application()\n"
-        "print('icon before:', app.windowIcon().isNull())\n"
-        "QTimer.singleShot(500, lambda: (print('icon after:', app.windowIcon().isNull()), app.quit()))\n"
-        f"raise SystemExit(run_gui(vault={str(tmp_path / 'absent.cbvault')!r}))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", child], env=env, check=True, timeout=120, capture_output=True,
-                          text=True, cwd=Path(__file__).resolve().parents[2])
+        "import consentbooth.ui.app as app\n"
+        "qt = app.application()\n"
+        "print('icon before:', qt.windowIcon().isNull())\n"
+        "QTimer.singleShot(500, lambda: (print('icon after:', qt.windowIcon().isNull()), qt.quit()))\n"
+    ))
+    assert done.returncode == 0, done.stderr
     assert (tmp_path / "log" / "consentbooth.log").is_file()
     assert "icon before: True" in done.stdout and "icon after: False" in done.stdout
 
@@ -165,15 +170,7 @@ def test_a_first_start_paints_its_wizard_before_pyside_builds_the_qt_namespace(t
     """``from PySide6.QtCore import Qt`` builds every enum of Qt's namespace (~15 ms): a first start
     (no vault) paints its setup wizard, in Fusion, without it (ui/__init__.py), then builds it when used.
     A real start in a child process: READY is reported just after the first paint."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    for name in ("LOG", "CONFIG", "DATA"):
-        env[f"CONSENTBOOTH_{name}_DIR"] = str(tmp_path / name.lower())
-    child = (
+    done = _gui_child(tmp_path, (
         "import os\n"
         "import PySide6.QtCore as core\n"
         "import consentbooth.ui.app as app\n"
@@ -184,9 +181,6 @@ def test_a_first_start_paints_its_wizard_before_pyside_builds_the_qt_namespace(t
         "    os._exit(0)\n"
         "app._report = ready\n"
         "os.environ[app.REPORT_ENV] = '1'\n"
-        f"app.run_gui(vault={str(tmp_path / 'absent.cbvault')!r})\n"
-    )
-    done = subprocess.run([sys.executable, "-c", child], env=env, timeout=120, capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[2])
+    ))
     # and in Fusion, asked for on Qt's command line (setStyle would build QStyle's enums too)
     assert done.stdout.split() == ["READY", "SetupWizard", "False", "fusion"], done.stdout + done.stderr
