@@ -25,9 +25,7 @@ SETS = (("", 1280, 720, None, "zh-CN,en"), ("1080p-150", 1920, 1080, "1.5", "en"
 def shoot(out: Path, languages: tuple[str, ...]) -> int:
     scratch = _scratch()
     from consentbooth.core import i18n
-    from consentbooth.core.config import Config
     from consentbooth.ui.app import application
-    from consentbooth.ui.shell import Shell
     from tests.gui import screenshots_floor as floor
 
     application()
@@ -36,16 +34,8 @@ def shoot(out: Path, languages: tuple[str, ...]) -> int:
     _demo_vault(vault, leads=4)
     out.mkdir(parents=True, exist_ok=True)
     shots = floor.Shots(out=out, root=ROOT)
-    shell = Shell(vault_path=vault, config=Config(scratch / "config" / "settings.json"), kiosk_fullscreen=True)
-    shell.start()
-    shell.window.unlock_page.passphrase.setText(PASSPHRASE)
-    shell.window.unlock_page.submit()
-    shots.wait(lambda: shell.session.is_unlocked and shell.window.console.model.loads >= 1)
-    shell.session.put_on_duty("WF")
-    shots.wait(lambda: shell.session.operator == "WF")
-    kiosk = shell.start_kiosk()
+    shell, kiosk = floor.kiosk_on_duty(shots, vault, scratch / "config" / "settings.json", PASSPHRASE)
     flow = kiosk.flow
-    shots.wait(lambda: "review" in flow.steps)
     shots.screen("normal-notice.png")  # the same page at the normal size, to compare
     kiosk.larger.button.click()
     for language in languages:

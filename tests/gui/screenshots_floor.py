@@ -51,6 +51,27 @@ class Shots:
         QCoreApplication.sendEvent(edit, event)
 
 
+def kiosk_on_duty(shots: Shots, vault: Path, settings: Path, passphrase: str, *, maximised: bool = False):
+    """A shell on ``vault`` unlocked through its unlock screen, WF on duty, the kiosk up with every
+    step built: returns (shell, kiosk)."""
+    from consentbooth.core.config import Config
+    from consentbooth.ui.shell import Shell
+
+    shell = Shell(vault_path=vault, config=Config(settings), kiosk_fullscreen=True)
+    shell.start()
+    if maximised:
+        shell.window.showMaximized()
+    shell.window.unlock_page.passphrase.setText(passphrase)
+    shell.window.unlock_page.submit()
+    shots.wait(lambda: shell.session.is_unlocked and shell.window.console.model.loads >= 1)
+    shell.session.put_on_duty("WF")
+    shots.wait(lambda: shell.session.operator == "WF")
+    kiosk = shell.start_kiosk()
+    assert kiosk is not None
+    shots.wait(lambda: "review" in kiosk.flow.steps)
+    return shell, kiosk
+
+
 def console_shots(shots: Shots, shell) -> None:
     console = shell.window.console
     shell.window.showMaximized()

@@ -43,11 +43,9 @@ def shoot(out: Path) -> int:
     os.environ.setdefault("CONSENTBOOTH_CONFIG_DIR", str(scratch / "config"))
     os.environ.setdefault("CONSENTBOOTH_DATA_DIR", str(scratch / "data"))
     from consentbooth.core import i18n
-    from consentbooth.core.config import Config
     from consentbooth.services import Booth
     from consentbooth.ui.app import application
-    from consentbooth.ui.shell import Shell
-    from tests.gui.screenshots_floor import Shots
+    from tests.gui.screenshots_floor import Shots, kiosk_on_duty
 
     application()
     i18n.set_language("zh-CN")
@@ -55,18 +53,8 @@ def shoot(out: Path) -> int:
     Booth.create(vault, PASSPHRASE, demo=True).lock()
     out.mkdir(parents=True, exist_ok=True)
     shots = Shots(out=out, root=ROOT)
-    shell = Shell(vault_path=vault, config=Config(scratch / "config" / "settings.json"), kiosk_fullscreen=True)
-    shell.start()
-    shell.window.showMaximized()
-    shell.window.unlock_page.passphrase.setText(PASSPHRASE)
-    shell.window.unlock_page.submit()
-    shots.wait(lambda: shell.session.is_unlocked and shell.window.console.model.loads >= 1)
-    shell.session.put_on_duty("WF")
-    shots.wait(lambda: shell.session.operator == "WF")
-    kiosk = shell.start_kiosk()
-    assert kiosk is not None
+    shell, kiosk = kiosk_on_duty(shots, vault, scratch / "config" / "settings.json", PASSPHRASE, maximised=True)
     flow = kiosk.flow
-    shots.wait(lambda: "review" in flow.steps)
     leads: dict[str, str] = {}
     for language, name in LANGUAGES.items():
         kiosk.language.buttons[language].click()
