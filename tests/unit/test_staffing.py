@@ -46,6 +46,17 @@ def test_wrong_pins_are_counted_a_wait_refuses_even_the_right_pin_and_a_right_on
     assert staffing.try_staff_pin(ctx, WRONG, clock=clock).wait_s == 0  # counting starts again
 
 
+@pytest.mark.parametrize("start", [1000.003, 1000.005, 12345.678])
+def test_a_wait_reads_its_whole_seconds_whatever_the_clock_s_float_noise(booth, start) -> None:
+    clock = Clock()
+    clock.now = start  # (start + 30) - start is a hair over 30 in binary floating point
+    for _ in range(PIN_FREE_TRIES):
+        check = staffing.try_staff_pin(booth.ctx, WRONG, clock=clock)
+    assert check.wait_s == 30
+    clock.now += 0.5
+    assert staffing.pin_status(booth.ctx, clock=clock).wait_s == 30  # 29.5 s left: still "30"
+
+
 def test_the_count_belongs_to_the_open_vault(booth, tmp_path, passphrase) -> None:
     from consentbooth.services import Booth
 

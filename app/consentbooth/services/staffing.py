@@ -77,7 +77,9 @@ def _state(ctx: BoothContext) -> _PinState:
 
 
 def _status(state: _PinState, now: float, *, ok: bool = False, checked: bool = True) -> PinCheck:
-    wait = max(0, math.ceil(state.blocked_until - now))
+    # Whole seconds, rounded up; the millisecond rounding first keeps float noise
+    # (1000.003 + 30 - 1000.003 = 30.000000000000227) from showing 31 s for a 30 s wait.
+    wait = max(0, math.ceil(round(state.blocked_until - now, 3)))
     return PinCheck(ok=ok, failures=state.failures, wait_s=wait, checked=checked)
 
 
