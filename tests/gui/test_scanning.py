@@ -106,6 +106,9 @@ def test_frames_from_generated_images_decode_to_the_payload(qapp) -> None:
     assert [c.text for c in decode_frame(luma_frame(QVideoFrame(rgb)))] == [VCARD]
     padded = bytes(b for row in pixels for b in (*row.tobytes(), 0, 0, 0, 0))  # a stride of 1284
     assert [c.text for c in decode_frame(LumaFrame(padded, 1280, 720, 1284))] == [VCARD]
+    # a mapping whose last row stops at its pixels (no padding after it)
+    assert [c.text for c in decode_frame(LumaFrame(memoryview(padded)[:-4], 1280, 720, 1284))] == [VCARD]
+    assert decode_frame(LumaFrame(padded[:-5], 1280, 720, 1284)) == []  # a pixel short
     chinese = "MECARD:N:张,伟;TEL:13800138000;EMAIL:zw@example.cn;;"
     assert decode_frame(luma_image(_qimage(qr_image(chinese))))[0].text == chinese
     assert decode_frame(LumaFrame(b"\x80" * 1280 * 720, 1280, 720, 1280)) == []

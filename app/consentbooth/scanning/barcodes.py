@@ -59,21 +59,19 @@ def decode_badges(image: Any) -> list[Code]:
 
 
 def decode_luma(frame: LumaFrame) -> list[Code]:
-    """Every badge code in a camera frame's luminance plane (no copy of the pixels)."""
-    import numpy
+    """Every badge code in a camera frame's luminance plane (no copy of the pixels, unless the
+    last row stops at its pixels: zxing-cpp wants every row whole). No numpy: the core app
+    ships without it (it comes with the business-card reader add-on)."""
     import zxingcpp
 
     if frame.width <= 0 or frame.height <= 0 or frame.stride < frame.width:
         return []
-    if len(frame.data) < frame.stride * (frame.height - 1) + frame.width:
+    whole = frame.stride * frame.height
+    if len(frame.data) < whole - (frame.stride - frame.width):
         return []
-    plane = numpy.frombuffer(frame.data, dtype=numpy.uint8, count=frame.stride * frame.height
-                             if len(frame.data) >= frame.stride * frame.height else -1)
-    if plane.size < frame.stride * frame.height:  # the last row may stop at its pixels
-        plane = numpy.concatenate([plane, numpy.zeros(frame.stride * frame.height - plane.size, numpy.uint8)])
-    pixels = plane.reshape(frame.height, frame.stride)[:, : frame.width]
-    # try_downscale: a 720p badge fills a small part of the frame; the pyramid finds it fast
-    return _codes(zxingcpp.read_barcodes(pixels, formats=_formats(), try_rotate=True, try_invert=False))
+    data = frame.data if len(frame.data) >= whole else bytes(frame.data) + bytes(whole - len(frame.data))
+    view = zxingcpp.ImageView(data, frame.width, frame.height, zxingcpp.ImageFormat.Lum, frame.stride)
+    return _codes(zxingcpp.read_barcodes(view, formats=_formats(), try_rotate=True, try_invert=False))
 
 
 def decode_qr(image: Any) -> list[str]:
