@@ -1,11 +1,16 @@
 """Build ConsentBooth's Linux artefacts: ``python packaging/build.py [STEP ...]`` (``make package``).
 
 Steps (default ``all`` = app tarball deb sums):
-  app      the one-folder app, dist/consentbooth/ (PyInstaller, packaging/consentbooth.spec)
-  tarball  dist/consentbooth-VERSION-linux-ARCH.tar.gz
+  app      the one-folder app, dist/consentbooth/ (PyInstaller, packaging/consentbooth.spec), and
+           the business-card reader add-on beside it, dist/consentbooth-ocr/ (packaging/addon.py)
+  tarball  dist/consentbooth-VERSION-linux-ARCH.tar.gz, and the add-on's
+           dist/consentbooth-ocr-VERSION-linux-ARCH.tar.gz (unpacked in the same place, it lands
+           inside the app's folder)
   deb      dist/consentbooth_VERSION_ARCH.deb: /opt/consentbooth, /usr/bin/consentbooth, a menu entry,
            the icon in the hicolor sizes, AppStream metadata; dependencies found from the ELF files
-           (CONSENTBOOTH_DEB_COMPRESSION=xz for a smaller file; default gzip, much faster)
+           (CONSENTBOOTH_DEB_COMPRESSION=xz for a smaller file; default gzip, much faster); and
+           dist/consentbooth-ocr_VERSION_ARCH.deb: /opt/consentbooth/consentbooth-ocr, depending on
+           the same version of the app, which suggests it
   sums     dist/SHA256SUMS
   hello    the benchmark's baseline (a PySide6 hello window, same spec and options): build/hello/
   repro    build the app a second time in build/repro/ and compare it with dist/consentbooth/:
@@ -31,12 +36,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+import addon  # noqa: E402
 import icons  # noqa: E402
 import metadata  # noqa: E402
 
 DIST = ROOT / "dist"
 BUILD = ROOT / "build"
 APP_DIR = DIST / "consentbooth"
+ADDON_DIR = DIST / addon.NAME
 HELLO_DIR = BUILD / "hello" / "dist" / "hello"
 INSTALL_PREFIX = "/opt/consentbooth"
 META = metadata.load()
@@ -71,7 +78,9 @@ def pyinstaller(distpath: Path, workpath: Path, target: str = "app") -> None:
 def step_app() -> None:
     shutil.rmtree(DIST, ignore_errors=True)
     pyinstaller(DIST, BUILD / "pyinstaller")
-    log(f"one-folder app: {APP_DIR} ({unpacked_size(APP_DIR) / 1e6:.0f} MB unpacked)")
+    _normalise(ADDON_DIR)
+    log(f"one-folder app: {APP_DIR} ({unpacked_size(APP_DIR) / 1e6:.0f} MB unpacked); "
+        f"business-card reader add-on: {ADDON_DIR} ({unpacked_size(ADDON_DIR) / 1e6:.0f} MB)")
 
 
 def unpacked_size(folder: Path) -> int:
@@ -101,39 +110,46 @@ def _reset(info: tarfile.TarInfo) -> tarfile.TarInfo:
     return info
 
 
-def step_tarball() -> Path:
-    top = f"consentbooth-{META.version}"
-    target = DIST / f"{top}-linux-{os.uname().machine}.tar.gz"
-    files = [APP_DIR, *sorted(APP_DIR.rglob("*"))]
+def _tarball(folder: Path, target: Path, top: str) -> Path:
+    files = [folder, *sorted(folder.rglob("*"))]
     with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=SDE,
                                                   compresslevel=6) as gz, \
             tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for path in files:
-            name = f"{top}/{path.relative_to(APP_DIR).as_posix()}" if path != APP_DIR else top
+            name = f"{top}/{path.relative_to(folder).as_posix()}" if path != folder else top
             tar.add(path, arcname=name, recursive=False, filter=_reset)
     log(f"tarball: {target.name} ({target.stat().st_size / 1e6:.0f} MB)")
     return target
 
 
-def _deb_depends(app: Path) -> list[str]:
-    """The Debian packages of the shared libraries the bundle uses but does not carry (libc, GL,
-    the X11/xcb libraries Qt's platform plugins need, ...), found with ldd and dpkg -S."""
-    internal = app / "_internal"
-    bundled = {p.name for p in internal.rglob("*.so*")}
-    lib_dirs = sorted({str(p.parent) for p in internal.rglob("*.so*")})
+def step_tarball() -> Path:
+    top, machine = f"consentbooth-{META.version}", os.uname().machine
+    _tarball(ADDON_DIR, DIST / f"{addon.NAME}-{META.version}-linux-{machine}.tar.gz", f"{top}/{addon.NAME}")
+    return _tarball(APP_DIR, DIST / f"{top}-linux-{machine}.tar.gz", top)
+
+
+def _elf_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
+            and (".so" in p.name or os.access(p, os.X_OK)) and p.read_bytes()[:4] == b"\x7fELF"]
+
+
+def _deb_depends(folder: Path, *, with_: tuple[Path, ...] = ()) -> list[str]:
+    """The Debian packages of the shared libraries the ELF files in ``folder`` use but neither it
+    nor ``with_`` (the app, for its add-on) carry (libc, GL, the X11/xcb libraries Qt's platform
+    plugins need, ...), found with ldd and dpkg -S."""
+    trees = (folder, *with_)
+    bundled = {p.name for tree in trees for p in tree.rglob("*.so*")}
+    lib_dirs = sorted({str(p.parent) for tree in trees for p in tree.rglob("*.so*")})
     env = dict(os.environ, LD_LIBRARY_PATH=os.pathsep.join(lib_dirs))
     system_libs: set[str] = set()
-    elf = [p for p in internal.rglob("*") if p.is_file() and not p.is_symlink()
-           and (".so" in p.name or os.access(p, os.X_OK)) and p.read_bytes()[:4] == b"\x7fELF"]
-    elf.append(app / "consentbooth")
-    for path in elf:
+    for path in _elf_files(folder):
         out = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env).stdout
         for line in out.splitlines():
             parts = line.split("=>")
             if len(parts) != 2:
                 continue
             name, where = parts[0].strip(), parts[1].strip().split(" (")[0]
-            if name in bundled or not where.startswith("/") or where.startswith(str(app)):
+            if name in bundled or not where.startswith("/") or any(where.startswith(str(t)) for t in trees):
                 continue
             system_libs.add(where)
     packages: set[str] = set()
@@ -156,7 +172,6 @@ def _copy_tree(src: Path, dst: Path) -> None:
 
 
 def step_deb() -> Path:
-    version, deb_arch = META.deb_version, arch()
     stage = BUILD / "deb" / "root"
     shutil.rmtree(stage.parent, ignore_errors=True)
     opt = stage / INSTALL_PREFIX.lstrip("/")
@@ -187,19 +202,49 @@ def step_deb() -> Path:
     depends = _deb_depends(APP_DIR)
     glibc = os.confstr("CS_GNU_LIBC_VERSION").split()[-1]  # the bundle needs at least the builder's
     depends = [f"libc6 (>= {glibc})" if d == "libc6" else d for d in depends]
+    target = _dpkg_deb(stage, META.name, {"Depends": ", ".join(depends), "Suggests": addon.NAME}, (
+        f"{META.product}: trade-show lead capture with provable consent\n"
+        " A privacy notice first, one unticked checkbox per purpose, an encrypted local\n"
+        " vault, a signed consent ledger and signed PDF certificates (China's PIPL).\n"
+        " Data, settings and logs live in each user's own folders, so upgrading or\n"
+        " removing the package never touches them.\n"))
+    step_deb_addon()
+    return target
+
+
+def step_deb_addon() -> Path:
+    """The business-card reader: its folder inside the app's, for the same version of the app."""
+    stage = BUILD / "deb-ocr" / "root"
+    shutil.rmtree(stage.parent, ignore_errors=True)
+    _copy_tree(ADDON_DIR, stage / INSTALL_PREFIX.lstrip("/") / addon.NAME)
+    doc = stage / f"usr/share/doc/{addon.NAME}"
+    doc.mkdir(parents=True)
+    (doc / "copyright").write_text(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        f"Upstream-Name: {META.product}\n\nFiles: *\nCopyright: {META.vendor}\nLicense: {META.license}\n\n"
+        f"Files: {INSTALL_PREFIX.lstrip('/')}/{addon.NAME}/*\nComment: RapidOCR and its PP-OCR models "
+        "(Apache-2.0), ONNX Runtime (MIT), OpenCV (Apache-2.0), numpy (BSD-3-Clause); each\n"
+        " distribution's licence is in its .dist-info folder.\n", encoding="utf-8")
+    depends = [f"{META.name} (= {META.deb_version})", *(d for d in _deb_depends(ADDON_DIR, with_=(APP_DIR,))
+                                                         if d != "libc6")]
+    return _dpkg_deb(stage, addon.NAME, {"Depends": ", ".join(depends), "Enhances": META.name}, (
+        f"{META.product} business-card reader (OCR add-on)\n"
+        " Reads a photographed business card into the capture form for staff to check\n"
+        " (RapidOCR's PP-OCR models on ONNX Runtime, Chinese and Latin script), entirely\n"
+        " on the laptop: nothing is sent anywhere and the photo is never stored.\n"))
+
+
+def _dpkg_deb(stage: Path, package: str, fields: dict[str, str], description: str) -> Path:
+    """Write DEBIAN/control and md5sums for ``stage``, normalise it, and build the .deb."""
+    version, deb_arch = META.deb_version, arch()
     installed_kb = sum(f.stat().st_size for f in stage.rglob("*") if f.is_file() and not f.is_symlink()) // 1024
     control = stage / "DEBIAN"
     control.mkdir()
     (control / "control").write_text(
-        f"Package: {META.name}\nVersion: {version}\nArchitecture: {deb_arch}\n"
+        f"Package: {package}\nVersion: {version}\nArchitecture: {deb_arch}\n"
         f"Maintainer: {META.vendor} <packaging@consentbooth.invalid>\n"
-        f"Installed-Size: {installed_kb}\nDepends: {', '.join(depends)}\n"
-        "Section: utils\nPriority: optional\n"
-        f"Description: {META.product}: trade-show lead capture with provable consent\n"
-        " A privacy notice first, one unticked checkbox per purpose, an encrypted local\n"
-        " vault, a signed consent ledger and signed PDF certificates (China's PIPL).\n"
-        " Data, settings and logs live in each user's own folders, so upgrading or\n"
-        " removing the package never touches them.\n", encoding="utf-8")
+        f"Installed-Size: {installed_kb}\n" + "".join(f"{k}: {v}\n" for k, v in fields.items())
+        + f"Section: utils\nPriority: optional\nDescription: {description}", encoding="utf-8")
     sums = []
     for path in sorted(stage.rglob("*")):
         if path.is_file() and not path.is_symlink() and control not in path.parents:
@@ -208,13 +253,13 @@ def step_deb() -> Path:
     _normalise(stage)
     (control / "md5sums").chmod(0o644)
     (control / "control").chmod(0o644)
-    target = DIST / f"{META.name}_{version}_{deb_arch}.deb"
+    target = DIST / f"{package}_{version}_{deb_arch}.deb"
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(SDE))
     # gzip by default: xz saves ~20 MB but takes minutes on a busy 2-core CI machine.
     compressor = os.environ.get("CONSENTBOOTH_DEB_COMPRESSION", "gzip")
     subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compressor}", "--build", str(stage), str(target)],
                    check=True, env=env, stdout=subprocess.DEVNULL)
-    log(f"deb: {target.name} ({target.stat().st_size / 1e6:.0f} MB); Depends: {', '.join(depends)}")
+    log(f"deb: {target.name} ({target.stat().st_size / 1e6:.0f} MB); {fields}")
     return target
 
 
@@ -252,10 +297,13 @@ def step_repro() -> int:
     again = BUILD / "repro" / "dist"
     shutil.rmtree(BUILD / "repro", ignore_errors=True)
     pyinstaller(again, BUILD / "repro" / "work")
-    first, second = listing(APP_DIR), listing(again / "consentbooth")
+    def both(dist: Path) -> dict[str, str]:
+        return {f"{folder}/{k}": v for folder in (APP_DIR.name, addon.NAME) for k, v in listing(dist / folder).items()}
+
+    first, second = both(DIST), both(again)
     only = sorted(set(first) ^ set(second))
     differ = sorted(k for k in set(first) & set(second) if first[k] != second[k])
-    log(f"repro: {len(first)} files; file lists {'identical' if not only else 'DIFFER'}; "
+    log(f"repro: {len(first)} files (the app and its add-on); file lists {'identical' if not only else 'DIFFER'}; "
         f"{len(differ)} files with different bytes")
     for name in only[:20]:
         log(f"  only in one build: {name}")

@@ -1,8 +1,8 @@
 """Leave out of the bundle what a booth laptop never loads (used by consentbooth.spec).
 
 - Qt plugins for embedded devices (eglfs, linuxfb, vnc, evdev input), image formats the app never
-  shows (TIFF, WebP, TGA, WBMP, ICNS), TLS and network information (QtNetwork serves only the
-  single-instance local socket), and the GTK3 platform theme.
+  shows (TIFF, WebP, TGA, WBMP, ICNS, PDF: with it Qt PDF), Qt's virtual keyboard, TLS and network
+  information (QtNetwork serves only the single-instance local socket), and the GTK3 platform theme.
   The GTK theme matters most: it drags in the build machine's GTK stack (cairo, pango, gdk-pixbuf,
   gio...), which would then shadow the newer GTK libraries of the laptop it runs on. Qt draws its
   own Fusion style and dialogs without it.
@@ -26,7 +26,10 @@ UNUSED_QT_PLUGINS = re.compile(
     r"|platforms/lib(qeglfs|qlinuxfb|qvnc|qvkkhrdisplay|qminimalegl)\.so"
     r"|egldeviceintegrations/.*"
     r"|generic/.*"
-    r"|imageformats/libq(tiff|webp|tga|wbmp|icns)\.so"  # the app shows SVG, PNG, JPEG, ICO, GIF
+    r"|imageformats/libq(tiff|webp|tga|wbmp|icns|pdf)\.so"  # the app shows SVG, PNG, JPEG, ICO, GIF
+    # Qt's own on-screen keyboard (QML): only with QT_IM_MODULE=qtvirtualkeyboard; a touch laptop
+    # brings its system's keyboard
+    r"|platforminputcontexts/libqtvirtualkeyboardplugin\.so"
     r"|tls/.*|networkinformation/.*"  # QtNetwork is there for the local socket only: no TLS, no HTTP
     r")$"
 )

@@ -25,12 +25,19 @@ def self_check() -> int:
     import json
     import pkgutil
 
+    from consentbooth.core.errors import UserFacingError
     from consentbooth.core.paths import build_info, resource_path
+    from consentbooth.services.scans import require_card_reader
 
     info = build_info()
     missing: list[str] = []
+    try:
+        require_card_reader()
+        card_reader = True
+    except UserFacingError:
+        card_reader = False  # an installed app without the business-card reader add-on
     if info is not None:
-        names = list(info.get("imports", []))
+        names = list(info.get("imports", [])) + (list(info.get("addon_imports", [])) if card_reader else [])
     else:  # a source checkout: every module of the package
         import consentbooth
 
@@ -49,7 +56,7 @@ def self_check() -> int:
     plugins = platform_plugins()
     if not any(plugins.glob("*qoffscreen*")):
         missing.append(f"Qt platform plugins in {plugins}")
-    report = {"version": version(), "modules": len(names), "missing": missing,
+    report = {"version": version(), "modules": len(names), "card_reader": card_reader, "missing": missing,
               "commit": (info or {}).get("commit")}
     sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     return 1 if missing else 0

@@ -1,7 +1,9 @@
 ; Windows installer for ConsentBooth (Inno Setup 6), built by .github/workflows/package.yml from the
 ; one-folder app of packaging/consentbooth.spec:
 ;   iscc /DAppVersion=0.1.0 /DAppVersion4=0.1.0.0 /DSourceDir=dist\consentbooth /DOutputDir=dist
-;        /DIconFile=build\icons\consentbooth.ico packaging\windows\consentbooth.iss
+;        /DAddonDir=dist\consentbooth-ocr /DIconFile=build\icons\consentbooth.ico packaging\windows\consentbooth.iss
+; The business-card reader (OCR add-on, packaging/addon.py) is an optional component, chosen by
+; default ("Full"); "Compact" leaves it out. It goes inside the app's folder, where the app looks.
 ; Installs per user without administrator rights (booth laptops are often locked down), into
 ; %LOCALAPPDATA%\Programs\ConsentBooth; an administrator may choose all users instead. Data,
 ; settings and logs live in %LOCALAPPDATA%\ConsentBooth, which neither an upgrade nor the
@@ -15,6 +17,9 @@
 #endif
 #ifndef SourceDir
   #define SourceDir "..\..\dist\consentbooth"
+#endif
+#ifndef AddonDir
+  #define AddonDir "..\..\dist\consentbooth-ocr"
 #endif
 #ifndef OutputDir
   #define OutputDir "..\..\dist"
@@ -61,12 +66,24 @@ Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.i
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
+[Types]
+Name: "full"; Description: "ConsentBooth with the business-card reader"
+Name: "compact"; Description: "ConsentBooth without the business-card reader (about 290 MB less)"
+Name: "custom"; Description: "{cm:CustomInstallation}"; Flags: iscustom
+
+[Components]
+Name: "main"; Description: "ConsentBooth"; Types: full compact custom; Flags: fixed
+Name: "ocr"; Description: "Business-card reader (reads a photographed card into the form, on this laptop)"; Types: full
+
 [InstallDelete]
-; An upgrade replaces the previous version's program files; it never mixes two versions' libraries.
+; An upgrade replaces the previous version's program files; it never mixes two versions' libraries
+; (and a reader left out this time is removed).
 Type: filesandordirs; Name: "{app}\_internal"
+Type: filesandordirs; Name: "{app}\consentbooth-ocr"
 
 [Files]
-Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#SourceDir}\*"; DestDir: "{app}"; Components: main; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#AddonDir}\*"; DestDir: "{app}\consentbooth-ocr"; Components: ocr; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"

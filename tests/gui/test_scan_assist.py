@@ -139,3 +139,27 @@ def test_the_scan_bar_says_why_a_code_was_refused(unlocked, qapp, qtbot) -> None
     assist.wipe()
     bar.wipe()
     assert not bar.message.isVisible() and assist.camera_view is None
+
+
+def test_without_the_card_reader_the_card_button_says_so_and_opens_no_camera(unlocked, qapp, qtbot,
+                                                                             monkeypatch) -> None:
+    """An installed app without the business-card reader add-on (the OCR engine not importable):
+    one sentence naming the add-on beside the form, no camera, and badges still scan."""
+    import importlib.util
+
+    from consentbooth.ui.scanning.bar import ScanBar
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "rapidocr" else real(name, *a))
+    shell = unlocked
+    root, _edits, assist = _screen(shell, qtbot)
+    bar = ScanBar(assist, root)
+    root.layout().addRow(bar)
+    bar.card_button.click()
+    qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
+    assert "consentbooth-ocr" in bar.message.text()
+    assert assist.camera_view is None and assist.draft is None
+    bar.camera_button.click()  # the badge camera is not the add-on's
+    qtbot.waitUntil(lambda: assist.camera_view is not None and assist.camera_view.isVisible(), timeout=5_000)
+    assist.wipe()
+

@@ -119,3 +119,50 @@ def test_deb_installs_runs_from_the_path_and_removes_cleanly() -> None:
     assert not Path("/usr/bin/consentbooth").exists() and not Path(f"/usr/share/applications/{APP_ID}.desktop").exists()
     assert vault.is_file()  # removing the program never removes a user's vault
     shutil.rmtree(home)
+
+
+def test_the_card_reader_deb_adds_ocr_to_the_installed_app_and_goes_with_it() -> None:
+    """Core alone: a card gets one sentence naming the add-on. With consentbooth-ocr installed
+    (into /opt/consentbooth/consentbooth-ocr): the same card is read. The app cannot be removed
+    from under its add-on; removing both leaves nothing in /opt."""
+    addons = sorted((ROOT / "dist").glob("consentbooth-ocr_*.deb"))
+    if not DEBS or not addons:
+        if os.environ.get("CB_REQUIRE_PACKAGE") == "1":
+            pytest.fail("no dist/consentbooth*_*.deb: run `make package`", pytrace=False)
+        pytest.skip("no .deb built")
+    if installed():
+        pytest.skip("a consentbooth package is installed here already; not touching it")
+    cards = pytest.importorskip("tests.support.cards")
+    card = cards.cards(limit=1)[0]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    home = Path(tempfile.mkdtemp(prefix="cb-deb-ocr-home-", dir="/tmp"))
+    photo = home / "名片.jpg"
+    photo.write_bytes(card.photo)
+    for p in (home, photo):
+        os.chown(p, 65534, 65534)
+
+    def apt(*debs: Path) -> None:
+        done = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *map(str, debs)],
+                              capture_output=True, text=True, env=env, timeout=900)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+    try:
+        apt(DEBS[-1])
+        alone = from_path("card", "--photo", str(photo), home=home, as_nobody=True)
+        assert alone.returncode != 0 and "consentbooth-ocr" in alone.stderr and "Traceback" not in alone.stderr
+        apt(addons[-1])
+        assert Path("/opt/consentbooth/consentbooth-ocr/rapidocr").is_dir()
+        read = from_path("card", "--photo", str(photo), home=home, as_nobody=True)
+        assert read.returncode == 0, read.stderr[-2000:]
+        fields = json.loads(read.stdout)["fields"]
+        assert (fields.get("name"), fields.get("email")) == (card.expected["name"], card.expected["email"])
+        check = from_path("--self-check", home=home, QT_QPA_PLATFORM="offscreen")
+        assert json.loads(check.stdout)["card_reader"] is True and json.loads(check.stdout)["missing"] == []
+        refused = subprocess.run(["dpkg", "-r", "consentbooth"], capture_output=True, text=True, env=env)
+        assert refused.returncode != 0 and installed()  # the add-on depends on it
+    finally:
+        removed = subprocess.run(["dpkg", "-r", "consentbooth-ocr", "consentbooth"], capture_output=True, text=True,
+                                 env=env)
+        shutil.rmtree(home, ignore_errors=True)
+    assert removed.returncode == 0, removed.stderr
+    assert not installed() and not Path("/opt/consentbooth").exists()

@@ -33,14 +33,28 @@ if not frozen.built():
     pytest.skip("no frozen build (make package)", allow_module_level=True)
 
 
+if not frozen.ADDON.is_dir():
+    pytest.fail(f"no business-card reader add-on beside the build ({frozen.ADDON}): run `make package`",
+                pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def inst():
-    install = frozen.install()
-    before = frozen.listing(install.folder)
+    """The app with the business-card reader add-on beside it, as the .deb and .tar.gz install them."""
+    install = frozen.install(addon=frozen.ADDON)
+    before = frozen.listing(install.folder.parent)
     yield install
-    after = frozen.listing(install.folder)
+    after = frozen.listing(install.folder.parent)
     install.cleanup()
-    assert after == before, "the app wrote into its own install folder"
+    assert after == before, "the app or its add-on wrote into the install folder"
+
+
+@pytest.fixture(scope="module")
+def bare():
+    """The app alone: a booth that did not install the business-card reader."""
+    install = frozen.install()
+    yield install
+    install.cleanup()
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -157,7 +171,7 @@ def test_gui_reaches_the_setup_wizard_under_xcb(inst: frozen.Install) -> None:
 
 
 def test_business_card_ocr_runs_frozen(inst: frozen.Install) -> None:
-    """The OCR stack (onnxruntime, OpenCV, numpy, RapidOCR's models) works inside the build."""
+    """The OCR stack (onnxruntime, OpenCV, numpy, RapidOCR's models) works from the add-on."""
     cards = pytest.importorskip("tests.support.cards")
     card = cards.cards(limit=1)[0]
     photo = inst.home / "名片.jpg"
@@ -165,3 +179,24 @@ def test_business_card_ocr_runs_frozen(inst: frozen.Install) -> None:
     draft = json.loads(ok(inst.run("card", "--photo", str(photo), passphrase=None)))
     assert draft["fields"].get("email") == card.expected["email"]
     assert draft["fields"].get("name") == card.expected["name"]
+    report = json.loads(ok(inst.run("--self-check", passphrase=None, env={"QT_QPA_PLATFORM": "offscreen"})))
+    assert report["card_reader"] is True and report["missing"] == []
+
+
+def test_without_the_add_on_a_card_gets_one_sentence_and_the_rest_works(bare: frozen.Install) -> None:
+    """The app alone has none of the OCR stack inside, says so for a card, and captures as ever."""
+    internal = bare.folder / "_internal"
+    ocr_stack = {"cv2", "numpy", "onnxruntime", "rapidocr"}
+    assert not [p.name for p in internal.iterdir() if p.name.split(".")[0] in ocr_stack]
+    cards = pytest.importorskip("tests.support.cards")
+    photo = bare.home / "名片.jpg"
+    photo.write_bytes(cards.cards(limit=1)[0].photo)
+    result = bare.run("card", "--photo", str(photo), passphrase=None)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "add-on (consentbooth-ocr) is not installed" in result.stderr, result.stderr
+    report = json.loads(ok(bare.run("--self-check", passphrase=None, env={"QT_QPA_PLATFORM": "offscreen"})))
+    assert report["card_reader"] is False and report["missing"] == []
+    ok(bare.run("init", "--demo"))
+    lead = bare.user_file("lead.json")
+    lead.write_text(json.dumps(LEAD, ensure_ascii=False), encoding="utf-8")
+    assert json.loads(ok(bare.run("capture", "--input", str(lead))))["certificate_id"]

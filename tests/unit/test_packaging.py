@@ -162,6 +162,33 @@ def test_pruning_keeps_a_library_anything_else_still_needs() -> None:
         "resources/translations/ja/LC_MESSAGES/consentbooth.mo"]
 
 
+def test_the_add_on_takes_the_readers_distributions_and_nothing_of_the_app(tmp_path: Path) -> None:
+    """From the venv's real distributions: numpy, cv2, rapidocr and their .libs and metadata go to
+    the add-on; PIL, PySide6 and the app stay (pillow is needed by the app as well)."""
+    addon = load("addon")
+    from importlib import metadata as md
+
+    tops = addon.top_entries(md.distribution(n) for n in ("rapidocr", "numpy", "opencv-python-headless"))
+    assert {"rapidocr", "numpy", "cv2", "numpy.libs"} <= tops and "PIL" not in tops
+    assert {"numpy", "cv2", "rapidocr"} <= set(addon.packages(tops)) and "numpy.libs" not in addon.packages(tops)
+    numpy_info = next(str(f).split("/")[0] for f in md.distribution("numpy").files or [] if ".dist-info/" in str(f))
+    toc = [("numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so", "/s/a", "EXTENSION"),
+           ("numpy.libs/libscipy_openblas64_-x.so", "/s/b", "BINARY"),
+           ("cv2/__init__.pyc", "/s/c", "DATA"),
+           (f"{numpy_info}/METADATA", "/s/d", "DATA"),
+           ("PIL/_imaging.cpython-311-x86_64-linux-gnu.so", "/s/e", "EXTENSION"),
+           ("numpyx/__init__.pyc", "/s/f", "DATA"),  # a name that only starts like one of them
+           ("consentbooth-build.json", "/s/g", "DATA")]
+    app, reader = addon.split(toc, tops)
+    assert [e[1] for e in reader] == ["/s/a", "/s/b", "/s/c", "/s/d"]
+    assert [e[1] for e in app] == ["/s/e", "/s/f", "/s/g"]
+    source = tmp_path / "lib.so.1"
+    source.write_bytes(b"x" * 10)
+    written = addon.write([("pkg.libs/lib.so.1", str(source), "BINARY"), ("pkg.libs/lib.so", "lib.so.1", "SYMLINK")],
+                          tmp_path / "out")
+    assert written == 10 and (tmp_path / "out/pkg.libs/lib.so").resolve() == (tmp_path / "out/pkg.libs/lib.so.1")
+
+
 def test_self_check_passes_in_the_venv() -> None:
     out = subprocess.run([sys.executable, "-m", "consentbooth", "--self-check"], capture_output=True,
                          text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})

@@ -5,10 +5,18 @@ the PP-OCR text-direction classifier, Chinese and Latin in one model), named by 
 engine never reaches for its download code: nothing is fetched at run time. The engine loads on
 the first card (about a second) and is kept for the next; a photo is decoded in memory and never
 written anywhere.
+
+In a checkout the venv holds the engine. The installed app ships without it (OpenCV, ONNX Runtime,
+numpy and the models weigh more than the rest of the app): it comes as the business-card reader
+add-on, a folder named ``consentbooth-ocr`` beside the app's folder (Linux packages, the .tar.gz)
+or inside it (the Windows and macOS installers), found here and put on the import path on first
+use. Without it, reading a card says so in one sentence; everything else works.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +36,45 @@ _engine: Any = None
 _lock = threading.Lock()
 
 
+ADDON = "consentbooth-ocr"  # the add-on's folder (packaging/build.py "ocr" builds it)
+
+
 class CardPhotoRefused(UserFacingError):
     """A card photo that cannot be read; nothing was kept."""
+
+
+class CardReaderMissing(CardPhotoRefused):
+    """This installation has no business-card reader (the add-on is not installed)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Business cards cannot be read here: the business-card reader add-on ({addon}) is not "
+            "installed. Install it from the same place as ConsentBooth, or type the details.",
+            addon=ADDON,
+        )
+
+
+def addon_folders() -> tuple[Path, ...]:
+    """Where an installed (frozen) app looks for the add-on: inside its folder, then beside it."""
+    app = Path(sys.executable).resolve().parent
+    return (app / ADDON, app.parent / ADDON)
+
+
+def _find_addon() -> None:
+    if not getattr(sys, "frozen", False):
+        return  # a checkout: the venv has the engine
+    for folder in addon_folders():
+        if (folder / "rapidocr").is_dir():
+            if str(folder) not in sys.path:
+                sys.dont_write_bytecode = True  # the add-on's folder stays as installed
+                sys.path.append(str(folder))
+            return
+
+
+def installed() -> bool:
+    """Whether cards can be read here (the engine importable; nothing heavy is loaded)."""
+    _find_addon()
+    return all(importlib.util.find_spec(name) is not None for name in ("rapidocr", "cv2", "numpy"))
 
 
 @dataclass(frozen=True)
@@ -52,6 +97,8 @@ class TextLine:
 
 
 def models_dir() -> Path:
+    if not installed():
+        raise CardReaderMissing()
     import rapidocr
 
     return Path(rapidocr.__file__).resolve().parent / "models"
@@ -62,9 +109,9 @@ def engine() -> Any:
     global _engine
     with _lock:
         if _engine is None:
+            folder = models_dir()  # refuses first when the add-on is missing
             from rapidocr import RapidOCR
 
-            folder = models_dir()
             params: dict[str, Any] = {key: str(folder / name) for key, name in MODELS.items()}
             missing = [name for name in MODELS.values() if not (folder / name).is_file()]
             if missing:
@@ -89,6 +136,8 @@ def engine() -> Any:
 
 
 def _image(photo: bytes | Any) -> Any:
+    if not installed():
+        raise CardReaderMissing()
     import cv2
     import numpy
 

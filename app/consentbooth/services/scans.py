@@ -82,6 +82,15 @@ def decode_image(image: Any) -> list[barcodes.Code]:
     return barcodes.decode_badges(image)
 
 
+def require_card_reader() -> None:
+    """Refuse, in one sentence, before a card is photographed when cards cannot be read here
+    (the installed app reads them with its OCR add-on)."""
+    from consentbooth.scanning import ocr
+
+    if not ocr.installed():
+        raise ocr.CardReaderMissing()
+
+
 def read_business_card(ctx: BoothContext | None, photo: bytes | Any) -> ScanDraft:
     """The fields a business card's photo shows (name, company, title, mobile, email, WeChat),
     for staff to confirm one by one. ``photo`` is the image's bytes (JPEG/PNG, in memory) or an

@@ -102,10 +102,19 @@ class ScanAssist(QObject):
     # -- the camera and business cards ---------------------------------------------------------------
 
     def open_camera(self, parent: QWidget | None = None, *, mode: str = "badge") -> Any:
-        """The camera view in a dialog (``mode`` "badge" or "card"); Qt Multimedia loads now."""
+        """The camera view in a dialog (``mode`` "badge" or "card"); Qt Multimedia loads now.
+        Cards without the reader add-on: its one sentence instead, and no camera."""
+        from consentbooth.core.errors import UserFacingError
+        from consentbooth.services.scans import require_card_reader
         from consentbooth.ui.scanning.camera import CameraScanView
 
         self.close_camera()
+        if mode == "card":
+            try:
+                require_card_reader()
+            except UserFacingError as exc:
+                self._refused(exc, self._generation)
+                return None
         dialog = QDialog(parent or self.root.window())
         dialog.setObjectName("cameraDialog")
         dialog.setWindowTitle(_("Scan a badge") if mode == "badge" else _("Photograph a business card"))
