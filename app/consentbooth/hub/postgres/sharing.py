@@ -12,22 +12,16 @@ from consentbooth.vault.sharing import ConsentingLead, SharingEntry, Suppressed
 
 
 class SharingReads(Connected):
-    # One pass over the consent states (hash aggregate), hash-joined with the people: no per-person
-    # lookups (a million of them is what makes a report slow). The notice each grant was given
-    # under is kept on its consent state (schema 4).
+    # The current grants of the wanted purposes, hash-joined with the people (one pass over each
+    # table, no per-person lookups: a million of them is what makes a report slow). Who holds
+    # all n of them has n such rows (one state per person and purpose); with one purpose, every
+    # row is a person. Grouping every state before the join, as this did, hid the size from the
+    # planner (it guessed a few thousand people from "HAVING count(*) = n"), which then looked
+    # each person up by key: 7.6 s for a million people, 1.0 s now.
     _GRANTS = """
-        SELECT s.lead_id,
-               string_agg(s.purpose, ';' ORDER BY s.purpose) FILTER (WHERE s.cur) AS granted,
-               min(s.since) FILTER (WHERE s.cur AND s.wanted) AS first_since,
-               (array_agg(ARRAY[s.ledger_id, s.notice_version::text, s.notice_sha256] ORDER BY s.since)
-                    FILTER (WHERE s.cur AND s.wanted))[1:1] AS first_grant,
-               string_agg(s.purpose || '=' || CASE WHEN s.state = 'granted' AND s.expires_at IS NOT NULL
-                    AND s.expires_at <= %(now)s THEN 'expired' ELSE s.state END, ';') AS states
-        FROM (SELECT *, state = 'granted' AND (expires_at IS NULL OR expires_at > %(now)s) AS cur,
-                     purpose = ANY(%(purposes)s) AS wanted
-              FROM consent_state) s
-        GROUP BY s.lead_id
-        HAVING count(*) FILTER (WHERE s.cur AND s.wanted) = %(n)s
+        FROM consent_state s JOIN leads l ON l.id = s.lead_id
+        WHERE s.purpose = ANY(%(purposes)s) AND s.state = 'granted'
+              AND (s.expires_at IS NULL OR s.expires_at > %(now)s) AND l.erased_at IS NULL{event_filter}
     """
 
     def _consenting_params(self, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> dict:
@@ -35,12 +29,12 @@ class SharingReads(Connected):
                 "events": list(event_ids or [])}
 
     def count_consenting(self, *, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime) -> int:
-        event_filter = " AND l.event_id = ANY(%(events)s)" if event_ids else ""
-        row = self._one(
-            f"SELECT count(*) FROM ({self._GRANTS}) a JOIN leads l ON l.id = a.lead_id "
-            f"WHERE l.erased_at IS NULL{event_filter}",
-            self._consenting_params(purposes, event_ids, now),
-        )
+        """How many people iter_consenting yields (an export's progress total)."""
+        params = self._consenting_params(purposes, event_ids, now)
+        grants = self._GRANTS.format(event_filter=" AND l.event_id = ANY(%(events)s)" if event_ids else "")
+        query = (f"SELECT count(*) {grants}" if params["n"] == 1 else
+                 f"SELECT count(*) FROM (SELECT l.id {grants} GROUP BY l.id HAVING count(*) = %(n)s) a")
+        row = self._one(query, params)
         return int(row[0])  # type: ignore[index]
 
     # What an export reads (tests/bench/bench_hub.py copies the same rows with psql as its baseline).
