@@ -68,7 +68,7 @@ class SharingReads(Connected):
         wanted = list(dict.fromkeys(purposes))
         at = now.isoformat()
         with self._stream(query, {"events": list(event_ids or [])}) as cur:
-            for r in cur:
+            for r in self._prefetched(cur):
                 current, states = _read_states(r[4], at)
                 try:
                     first = min([current[code] for code in wanted], key=_since)
