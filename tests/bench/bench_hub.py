@@ -14,6 +14,11 @@ capture service on 50 enrolled laptops (two worker processes), then:
 
 Sizes: CB_BENCH_HUB_LAPTOPS (50), CB_BENCH_HUB_LEADS (1,000,000), CB_BENCH_HUB_BIG (100,000),
 CB_BENCH_HUB_KILLS (20).
+
+Measuring the export alone, again and again, over one hub: ``CB_BENCH_HUB_KEEP=<file>`` keeps the
+cluster of a run running and describes it in that file (afterwards: ``pg_ctl -D <data> stop`` as
+the user it runs as, then remove its ``root`` folder); ``CB_BENCH_HUB_REUSE=<that file>`` then runs
+only the CSV export and its baseline (section 4) over that run's hub.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ LAPTOPS = int(os.environ.get("CB_BENCH_HUB_LAPTOPS", "50"))
 LEADS = int(os.environ.get("CB_BENCH_HUB_LEADS", "1000000"))
 BIG = int(os.environ.get("CB_BENCH_HUB_BIG", "100000"))
 KILLS = int(os.environ.get("CB_BENCH_HUB_KILLS", "20"))
+KEEP = os.environ.get("CB_BENCH_HUB_KEEP", "")
+REUSE = os.environ.get("CB_BENCH_HUB_REUSE", "")
 CANARY = {"name": "Canaryqx Li", "company": "CANARY-7f3a Instruments", "email": "canary.7f3a@example.cn",
           "phone": "13912347788"}
 MARKERS = [b"Canaryqx", b"CANARY-7f3a", b"canary.7f3a", b"13912347788"]
@@ -162,6 +169,8 @@ def run() -> dict[str, dict]:
     from consentbooth.services.hubs import HubKey, init_postgres_hub, open_ops_hub
     from tests.support.postgres import OPS_ROLE_PASSWORD, remove_server, start_server
 
+    if REUSE:
+        return _export_again(Path(REUSE))
     folder = Path(tempfile.mkdtemp(prefix="cb-bench-hub-"))
     server = start_server()
     os.environ["PGPASSWORD"] = OPS_ROLE_PASSWORD
@@ -171,6 +180,9 @@ def run() -> dict[str, dict]:
         db = server.new_database()
         init_postgres_hub(server.tcp_url(db, "hubadmin"), key=HubKey(passphrase=PASS), organisation_name="Bench Co")
         server.add_login("ops1")
+        if KEEP:
+            kept = {k: str(v) if isinstance(v, Path) else v for k, v in vars(server).items()}
+            Path(KEEP).write_text(json.dumps({**kept, "db": db}))
         url = server.tcp_url(db, "ops1")
         hub = open_ops_hub(url, key=HubKey(passphrase=PASS))
         from consentbooth.exports.bundle import generate_ops_identity
@@ -294,45 +306,7 @@ def run() -> dict[str, dict]:
         }
 
         # 4. CSV export of 1M vs psql \copy of the same encrypted rows + decryption in Python
-        start = time.perf_counter()
-        count = hub.export_leads(purposes=["sales_contact"], target=folder / "export.csv")
-        export_s = time.perf_counter() - start
-        # the baseline: psql \copy of the rows the export reads (its own query), then the details
-        # decrypted in Python
-        copy_file = folder / "copy.txt"
-        query = " ".join(hub.hub.EXPORT_QUERY.format(event_filter="").split())
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                str(server.bindir / "psql"),
-                "-X",
-                "-q",
-                "-h",
-                str(server.socket_dir),
-                "-p",
-                str(server.port),
-                "-U",
-                "postgres",
-                "-d",
-                db,
-                "-c",
-                f"\\copy ({query}) TO '{copy_file}'",
-            ],
-            check=True,
-            env={**os.environ, "PGOPTIONS": "-c search_path=consentbooth"},
-        )
-        with copy_file.open() as f:
-            for line in f:
-                cells = line.rstrip("\n").split("\t")
-                hub.hub._fields(cells[0], bytes.fromhex(cells[3][3:]))
-        baseline_s = time.perf_counter() - start
-        results["hub_pg_export_1m_csv_vs_copy_decrypt"] = row(
-            export_s,
-            baseline_s,
-            "<= 2",
-            f"{count:,} rows (consent-scoped, each with its evidence, through the CRM "
-            "preset and CSV writer) vs psql \\copy of the rows the export reads + AES-GCM and JSON in Python",
-        )
+        results["hub_pg_export_1m_csv_vs_copy_decrypt"] = _export_vs_copy(hub, server, db, folder)
         hub.lock()
 
         # 5. a 100,000-lead bundle into a fresh PostgreSQL hub vs into a fresh hub vault
@@ -430,9 +404,73 @@ def run() -> dict[str, dict]:
             f"CHECKPOINT and in a pg_dump file ({dump.stat().st_size / 1e9:.1f} GB): {hits[:3]}",
         }
     finally:
-        remove_server(server)
+        if not KEEP:
+            remove_server(server)
         shutil.rmtree(folder, ignore_errors=True)  # a million people's vaults, bundles and dump: ~25 GB
     return dict(results)
+
+
+def _export_again(kept: Path) -> dict[str, dict]:
+    """Section 4 alone, over the hub of a run made with CB_BENCH_HUB_KEEP."""
+    from consentbooth.services.hubs import HubKey, open_ops_hub
+    from tests.support.postgres import OPS_ROLE_PASSWORD, PostgresServer
+
+    described = json.loads(kept.read_text())
+    db = described.pop("db")
+    server = PostgresServer(**{k: Path(v) if k in ("root", "data", "socket_dir", "ca_cert", "bindir") else v
+                               for k, v in described.items()})
+    os.environ["PGPASSWORD"] = OPS_ROLE_PASSWORD
+    folder = Path(tempfile.mkdtemp(prefix="cb-bench-hub-"))
+    hub = open_ops_hub(server.tcp_url(db, "ops1"), key=HubKey(passphrase=PASS))
+    results: dict[str, dict] = _Reported()
+    try:
+        results["hub_pg_export_1m_csv_vs_copy_decrypt"] = _export_vs_copy(hub, server, db, folder)
+    finally:
+        hub.lock()
+        shutil.rmtree(folder, ignore_errors=True)
+    return dict(results)
+
+
+def _export_vs_copy(hub, server, db: str, folder: Path) -> dict:
+    """The CSV export of everyone holding sales_contact, vs psql \\copy of the rows the export
+    reads (its own query) plus their details decrypted in Python."""
+    start = time.perf_counter()
+    count = hub.export_leads(purposes=["sales_contact"], target=folder / "export.csv")
+    export_s = time.perf_counter() - start
+    copy_file = folder / "copy.txt"
+    query = " ".join(hub.hub.EXPORT_QUERY.format(event_filter="").split())
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            str(server.bindir / "psql"),
+            "-X",
+            "-q",
+            "-h",
+            str(server.socket_dir),
+            "-p",
+            str(server.port),
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-c",
+            f"\\copy ({query}) TO '{copy_file}'",
+        ],
+        check=True,
+        env={**os.environ, "PGOPTIONS": "-c search_path=consentbooth"},
+    )
+    with copy_file.open() as f:
+        for line in f:
+            cells = line.rstrip("\n").split("\t")
+            hub.hub._fields(cells[0], bytes.fromhex(cells[3][3:]))
+    baseline_s = time.perf_counter() - start
+    return row(
+        export_s,
+        baseline_s,
+        "<= 2",
+        f"{count:,} rows (consent-scoped, each with its evidence, through the CRM "
+        "preset and CSV writer) vs psql \\copy of the rows the export reads + AES-GCM and JSON in Python",
+    )
 
 
 def _per_device(server, db: str) -> dict[str, tuple[int, int]]:
