@@ -468,7 +468,7 @@ def _export_vs_copy(hub, server, db: str, folder: Path) -> dict:
         export_s,
         baseline_s,
         "<= 2",
-        f"{count:,} rows (consent-scoped, each with its evidence, through the CRM "
+        f"{count:,} rows (consent-scoped, each with its evidence, through the generic "
         "preset and CSV writer) vs psql \\copy of the rows the export reads + AES-GCM and JSON in Python",
     )
 

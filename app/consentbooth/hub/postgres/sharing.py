@@ -40,7 +40,7 @@ class SharingReads(Connected):
     # What an export reads (tests/bench/bench_hub.py copies the same rows with psql as its baseline).
     # A person's consent states come as one text (purpose, state, since, expires_at or "", notice
     # version, notice SHA-256; fields split by U+001F, states by U+001E, as _read_states reads
-    # them): a nested text[] array took psycopg a third of the rows' reading time to parse.
+    # them): a nested text[] array took psycopg about a quarter of the rows' reading time to parse.
     # The last column: a partner's list (issue #16), its partner and proof hash from the import's
     # consent event (no SQL comment here: the benchmark runs the query folded onto one line).
     EXPORT_QUERY = """
