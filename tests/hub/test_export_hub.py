@@ -54,6 +54,7 @@ def _lapsing(pg: Booth) -> datetime:
     (["sales_contact"], "generic", "csv"),
     (["sales_contact", "newsletter"], "salesforce", "csv"),
     (["newsletter"], "hubspot", "jsonl"),
+    (["newsletter", "sales_contact", "newsletter"], "generic", "csv"),  # a purpose named twice is one
 ])
 def test_the_postgresql_hub_writes_the_hub_vaults_files_also_once_grants_lapse(
         hubs: dict, purposes: list[str], preset: str, format: str) -> None:

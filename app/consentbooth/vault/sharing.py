@@ -44,6 +44,7 @@ def count_consenting(
     vault: Vault, *, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime
 ) -> int:
     """How many people :func:`iter_consenting` yields (an export's progress total)."""
+    purposes = list(dict.fromkeys(purposes))  # a purpose named twice is still one purpose
     event_filter = f" AND l.event_id IN ({','.join('?' * len(event_ids))})" if event_ids else ""
     sql = _CURRENT.format(marks=",".join("?" * len(purposes))) + f"""
         SELECT count(*) FROM leads l JOIN qualified q ON q.lead_id = l.id
@@ -55,6 +56,7 @@ def iter_consenting(
     vault: Vault, *, purposes: Sequence[str], event_ids: Sequence[str] | None, now: datetime
 ) -> Iterator[ConsentingLead]:
     """People holding a current grant (not withdrawn, not expired) for EVERY chosen purpose."""
+    purposes = list(dict.fromkeys(purposes))  # a purpose named twice is still one purpose
     marks = ",".join("?" * len(purposes))
     params: list[object] = [now.isoformat()]
     event_filter = ""
