@@ -6,11 +6,12 @@ engine never reaches for its download code: nothing is fetched at run time. The 
 the first card (about a second) and is kept for the next; a photo is decoded in memory and never
 written anywhere.
 
-In a checkout the venv holds the engine. The installed app ships without it (OpenCV, ONNX Runtime,
-numpy and the models weigh more than the rest of the app): it comes as the business-card reader
-add-on, a folder named ``consentbooth-ocr`` beside the app's folder (Linux packages, the .tar.gz)
-or inside it (the Windows and macOS installers), found here and put on the import path on first
-use. Without it, reading a card says so in one sentence; everything else works.
+In a checkout the venv holds the engine. The installed app (Linux, Windows) ships without it
+(OpenCV, ONNX Runtime, numpy and the models weigh more than the rest of the app): it comes as the
+business-card reader add-on, a folder named ``consentbooth-ocr`` inside the app's folder (where
+the .deb, the .tar.gz and the Windows installer put it) or beside it (``dist/`` after a build),
+found here and put on the import path on first use. Without it, reading a card says so in one
+sentence; everything else works. The macOS app carries the engine inside, as a checkout does.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _engine: Any = None
 _lock = threading.Lock()
 
 
-ADDON = "consentbooth-ocr"  # the add-on's folder (packaging/build.py "ocr" builds it)
+ADDON = "consentbooth-ocr"  # the add-on's folder (packaging/addon.py makes it)
 
 
 class CardPhotoRefused(UserFacingError):
@@ -77,6 +78,12 @@ def installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("rapidocr", "cv2", "numpy"))
 
 
+def require() -> None:
+    """Refuse with :class:`CardReaderMissing` when cards cannot be read here."""
+    if not installed():
+        raise CardReaderMissing()
+
+
 @dataclass(frozen=True)
 class TextLine:
     """One line of text the engine found, with its box (pixels) and confidence."""
@@ -97,8 +104,7 @@ class TextLine:
 
 
 def models_dir() -> Path:
-    if not installed():
-        raise CardReaderMissing()
+    require()
     import rapidocr
 
     return Path(rapidocr.__file__).resolve().parent / "models"
@@ -136,8 +142,7 @@ def engine() -> Any:
 
 
 def _image(photo: bytes | Any) -> Any:
-    if not installed():
-        raise CardReaderMissing()
+    require()
     import cv2
     import numpy
 

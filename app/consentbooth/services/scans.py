@@ -87,8 +87,7 @@ def require_card_reader() -> None:
     (the installed app reads them with its OCR add-on)."""
     from consentbooth.scanning import ocr
 
-    if not ocr.installed():
-        raise ocr.CardReaderMissing()
+    ocr.require()
 
 
 def read_business_card(ctx: BoothContext | None, photo: bytes | Any) -> ScanDraft:
