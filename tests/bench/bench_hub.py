@@ -379,21 +379,7 @@ def run() -> dict[str, dict]:
         server.checkpoint()
         hits = _scan_folder(server.data)
         dump = folder / "hub.dump.sql"
-        subprocess.run(
-            [
-                str(server.bindir / "pg_dump"),
-                "-h",
-                str(server.socket_dir),
-                "-p",
-                str(server.port),
-                "-U",
-                "postgres",
-                "-f",
-                str(dump),
-                db,
-            ],
-            check=True,
-        )
+        subprocess.run(server.client("pg_dump", "-f", str(dump), db), check=True)
         hits += _scan_file(dump)
         results["hub_pg_canary_hits"] = {
             "median_s": 0.0,
@@ -441,21 +427,7 @@ def _export_vs_copy(hub, server, db: str, folder: Path) -> dict:
     query = " ".join(hub.hub.EXPORT_QUERY.format(event_filter="").split())
     start = time.perf_counter()
     subprocess.run(
-        [
-            str(server.bindir / "psql"),
-            "-X",
-            "-q",
-            "-h",
-            str(server.socket_dir),
-            "-p",
-            str(server.port),
-            "-U",
-            "postgres",
-            "-d",
-            db,
-            "-c",
-            f"\\copy ({query}) TO '{copy_file}'",
-        ],
+        server.client("psql", "-X", "-q", "-d", db, "-c", f"\\copy ({query}) TO '{copy_file}'"),
         check=True,
         env={**os.environ, "PGOPTIONS": "-c search_path=consentbooth"},
     )

@@ -101,22 +101,7 @@ def test_no_plaintext_personal_data_reaches_the_server(hub_db: HubDatabase, pg_s
     pg_server.checkpoint()
     assert _scan(pg_server.data) == []
     dump = tmp_path / "hub.sql"
-    subprocess.run(
-        [
-            str(pg_server.bindir / "pg_dump"),
-            "-h",
-            str(pg_server.socket_dir),
-            "-p",
-            str(pg_server.port),
-            "-U",
-            "postgres",
-            "-f",
-            str(dump),
-            hub_db.name,
-        ],
-        check=True,
-        timeout=120,
-    )
+    subprocess.run(pg_server.client("pg_dump", "-f", str(dump), hub_db.name), check=True, timeout=120)
     assert dump.stat().st_size > 10_000
     assert b"COPY consentbooth.leads" in dump.read_bytes()
     assert [m for m in MARKERS if m in dump.read_bytes()] == []

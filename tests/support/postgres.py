@@ -98,10 +98,14 @@ class PostgresServer:
         return (f"postgresql://{user}@localhost:{self.port}/{database}"
                 f"?sslmode={sslmode}&sslrootcert={self.ca_cert}")
 
+    def client(self, tool: str, *args: str) -> list[str]:
+        """The command line of a PostgreSQL client (psql, pg_dump...) as the superuser, through the
+        Unix socket."""
+        return [str(self.bindir / tool), "-h", str(self.socket_dir), "-p", str(self.port), "-U", SUPERUSER, *args]
+
     def psql(self, sql: str, database: str = "postgres") -> str:
         done = subprocess.run(
-            [str(self.bindir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-             "-h", str(self.socket_dir), "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-c", sql],
+            self.client("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql),
             check=True, capture_output=True, text=True,
         )
         return done.stdout.strip()
