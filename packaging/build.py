@@ -78,9 +78,9 @@ def pyinstaller(distpath: Path, workpath: Path, target: str = "app") -> None:
 def step_app() -> None:
     shutil.rmtree(DIST, ignore_errors=True)
     pyinstaller(DIST, BUILD / "pyinstaller")
-    _normalise(ADDON_DIR)
-    log(f"one-folder app: {APP_DIR} ({unpacked_size(APP_DIR) / 1e6:.0f} MB unpacked); "
-        f"business-card reader add-on: {ADDON_DIR} ({unpacked_size(ADDON_DIR) / 1e6:.0f} MB)")
+    log(f"one-folder app: {APP_DIR} ({unpacked_size(APP_DIR) / 1e6:.0f} MB unpacked)")
+    if ADDON_DIR.is_dir():  # not on macOS: the .app keeps the reader inside
+        log(f"business-card reader add-on: {ADDON_DIR} ({unpacked_size(ADDON_DIR) / 1e6:.0f} MB unpacked)")
 
 
 def unpacked_size(folder: Path) -> int:
