@@ -2,15 +2,18 @@
 
 Steps (default ``all`` = app tarball deb sums):
   app      the one-folder app, dist/consentbooth/ (PyInstaller, packaging/consentbooth.spec), and
-           the business-card reader add-on beside it, dist/consentbooth-ocr/ (packaging/addon.py)
-  tarball  dist/consentbooth-VERSION-linux-ARCH.tar.gz, and the add-on's
-           dist/consentbooth-ocr-VERSION-linux-ARCH.tar.gz (unpacked in the same place, it lands
-           inside the app's folder)
+           its add-ons beside it (packaging/addon.py): the business-card reader,
+           dist/consentbooth-ocr/, and the badge camera, dist/consentbooth-camera/
+  tarball  dist/consentbooth-VERSION-linux-ARCH.tar.gz, and the add-ons'
+           dist/consentbooth-{ocr,camera}-VERSION-linux-ARCH.tar.gz (unpacked in the same place,
+           the reader lands in a folder inside the app's, the camera's files among the app's)
   deb      dist/consentbooth_VERSION_ARCH.deb: /opt/consentbooth, /usr/bin/consentbooth, a menu entry,
            the icon in the hicolor sizes, AppStream metadata; dependencies found from the ELF files
            (CONSENTBOOTH_DEB_COMPRESSION=xz for a smaller file; default gzip, much faster); and
-           dist/consentbooth-ocr_VERSION_ARCH.deb: /opt/consentbooth/consentbooth-ocr, depending on
-           the same version of the app, which suggests it
+           the add-ons', each depending on the same version of the app:
+           dist/consentbooth-ocr_VERSION_ARCH.deb (/opt/consentbooth/consentbooth-ocr; the app
+           suggests it) and dist/consentbooth-camera_VERSION_ARCH.deb (its files in
+           /opt/consentbooth/_internal; the app recommends it)
   sums     dist/SHA256SUMS
   hello    the benchmark's baseline (a PySide6 hello window, same spec and options): build/hello/
   repro    build the app a second time in build/repro/ and compare it with dist/consentbooth/:
@@ -44,6 +47,7 @@ DIST = ROOT / "dist"
 BUILD = ROOT / "build"
 APP_DIR = DIST / "consentbooth"
 ADDON_DIR = DIST / addon.NAME
+CAMERA_DIR = DIST / addon.CAMERA
 HELLO_DIR = BUILD / "hello" / "dist" / "hello"
 INSTALL_PREFIX = "/opt/consentbooth"
 META = metadata.load()
@@ -79,8 +83,9 @@ def step_app() -> None:
     shutil.rmtree(DIST, ignore_errors=True)
     pyinstaller(DIST, BUILD / "pyinstaller")
     log(f"one-folder app: {APP_DIR} ({unpacked_size(APP_DIR) / 1e6:.0f} MB unpacked)")
-    if ADDON_DIR.is_dir():  # not on macOS: the .app keeps the reader inside
-        log(f"business-card reader add-on: {ADDON_DIR} ({unpacked_size(ADDON_DIR) / 1e6:.0f} MB unpacked)")
+    for folder in (ADDON_DIR, CAMERA_DIR):  # not on macOS: the .app keeps them inside
+        if folder.is_dir():
+            log(f"add-on: {folder} ({unpacked_size(folder) / 1e6:.0f} MB unpacked)")
 
 
 def unpacked_size(folder: Path) -> int:
@@ -125,6 +130,7 @@ def _tarball(folder: Path, target: Path, top: str) -> Path:
 def step_tarball() -> Path:
     top, machine = f"consentbooth-{META.version}", os.uname().machine
     _tarball(ADDON_DIR, DIST / f"{addon.NAME}-{META.version}-linux-{machine}.tar.gz", f"{top}/{addon.NAME}")
+    _tarball(CAMERA_DIR, DIST / f"{addon.CAMERA}-{META.version}-linux-{machine}.tar.gz", top)
     return _tarball(APP_DIR, DIST / f"{top}-linux-{machine}.tar.gz", top)
 
 
@@ -202,36 +208,45 @@ def step_deb() -> Path:
     depends = _deb_depends(APP_DIR)
     glibc = os.confstr("CS_GNU_LIBC_VERSION").split()[-1]  # the bundle needs at least the builder's
     depends = [f"libc6 (>= {glibc})" if d == "libc6" else d for d in depends]
-    target = _dpkg_deb(stage, META.name, {"Depends": ", ".join(depends), "Suggests": addon.NAME}, (
+    fields = {"Depends": ", ".join(depends), "Recommends": addon.CAMERA, "Suggests": addon.NAME}
+    target = _dpkg_deb(stage, META.name, fields, (
         f"{META.product}: trade-show lead capture with provable consent\n"
         " A privacy notice first, one unticked checkbox per purpose, an encrypted local\n"
         " vault, a signed consent ledger and signed PDF certificates (China's PIPL).\n"
         " Data, settings and logs live in each user's own folders, so upgrading or\n"
         " removing the package never touches them.\n"))
-    step_deb_addon()
-    return target
-
-
-def step_deb_addon() -> Path:
-    """The business-card reader: its folder inside the app's, for the same version of the app."""
-    stage = BUILD / "deb-ocr" / "root"
-    shutil.rmtree(stage.parent, ignore_errors=True)
-    _copy_tree(ADDON_DIR, stage / INSTALL_PREFIX.lstrip("/") / addon.NAME)
-    doc = stage / f"usr/share/doc/{addon.NAME}"
-    doc.mkdir(parents=True)
-    (doc / "copyright").write_text(
-        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-        f"Upstream-Name: {META.product}\n\nFiles: *\nCopyright: {META.vendor}\nLicense: {META.license}\n\n"
-        f"Files: {INSTALL_PREFIX.lstrip('/')}/{addon.NAME}/*\nComment: RapidOCR and its PP-OCR models "
-        "(Apache-2.0), ONNX Runtime (MIT), OpenCV (Apache-2.0), numpy (BSD-3-Clause); each\n"
-        " distribution's licence is in its .dist-info folder.\n", encoding="utf-8")
-    depends = [f"{META.name} (= {META.deb_version})", *(d for d in _deb_depends(ADDON_DIR, with_=(APP_DIR,))
-                                                         if d != "libc6")]
-    return _dpkg_deb(stage, addon.NAME, {"Depends": ", ".join(depends), "Enhances": META.name}, (
+    _deb_addon(ADDON_DIR, addon.NAME, addon.NAME, files=f"{addon.NAME}/*", licences=(
+        "RapidOCR and its PP-OCR models (Apache-2.0), ONNX Runtime (MIT), OpenCV (Apache-2.0), numpy\n"
+        " (BSD-3-Clause); each distribution's licence is in its .dist-info folder."), description=(
         f"{META.product} business-card reader (OCR add-on)\n"
         " Reads a photographed business card into the capture form for staff to check\n"
         " (RapidOCR's PP-OCR models on ONNX Runtime, Chinese and Latin script), entirely\n"
         " on the laptop: nothing is sent anywhere and the photo is never stored.\n"))
+    _deb_addon(CAMERA_DIR, addon.CAMERA, ".", files="_internal/PySide6/*", licences=(
+        "Qt Multimedia, Qt Quick and Qt QML (LGPL-3), FFmpeg (LGPL-2.1+), as PySide6 ships them."),
+        description=(
+        f"{META.product} badge camera (add-on)\n"
+        " Scans attendee badges (QR, PDF417, Code 128, Data Matrix, Aztec) with the\n"
+        " laptop's camera: Qt Multimedia and FFmpeg. Not needed with a handheld badge\n"
+        " scanner; the frames are decoded on the laptop and never stored.\n"))
+    return target
+
+
+def _deb_addon(folder: Path, package: str, inside: str, *, files: str, licences: str, description: str) -> Path:
+    """An add-on's .deb: ``folder`` installed at ``inside`` the app's folder (``.``: among its
+    files), depending on the same version of the app."""
+    stage = BUILD / f"deb-{package}" / "root"
+    shutil.rmtree(stage.parent, ignore_errors=True)
+    _copy_tree(folder, stage / INSTALL_PREFIX.lstrip("/") / inside)
+    doc = stage / f"usr/share/doc/{package}"
+    doc.mkdir(parents=True)
+    (doc / "copyright").write_text(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        f"Upstream-Name: {META.product}\n\nFiles: *\nCopyright: {META.vendor}\nLicense: {META.license}\n\n"
+        f"Files: {INSTALL_PREFIX.lstrip('/')}/{files}\nComment: {licences}\n", encoding="utf-8")
+    depends = [f"{META.name} (= {META.deb_version})", *(d for d in _deb_depends(folder, with_=(APP_DIR,))
+                                                         if d != "libc6")]
+    return _dpkg_deb(stage, package, {"Depends": ", ".join(depends), "Enhances": META.name}, description)
 
 
 def _dpkg_deb(stage: Path, package: str, fields: dict[str, str], description: str) -> Path:
@@ -298,12 +313,13 @@ def step_repro() -> int:
     shutil.rmtree(BUILD / "repro", ignore_errors=True)
     pyinstaller(again, BUILD / "repro" / "work")
     def both(dist: Path) -> dict[str, str]:
-        return {f"{folder}/{k}": v for folder in (APP_DIR.name, addon.NAME) for k, v in listing(dist / folder).items()}
+        folders = (APP_DIR.name, addon.NAME, addon.CAMERA)
+        return {f"{folder}/{k}": v for folder in folders for k, v in listing(dist / folder).items()}
 
     first, second = both(DIST), both(again)
     only = sorted(set(first) ^ set(second))
     differ = sorted(k for k in set(first) & set(second) if first[k] != second[k])
-    log(f"repro: {len(first)} files (the app and its add-on); file lists {'identical' if not only else 'DIFFER'}; "
+    log(f"repro: {len(first)} files (the app and its add-ons); file lists {'identical' if not only else 'DIFFER'}; "
         f"{len(differ)} files with different bytes")
     for name in only[:20]:
         log(f"  only in one build: {name}")

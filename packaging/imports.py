@@ -24,10 +24,14 @@ def _type_checking_only(node: ast.If) -> bool:
     )
 
 
-def _names(tree: ast.AST, package: str) -> set[str]:
+def _imported(tree: ast.AST, *, module_level: bool = False) -> set[str]:
+    """The modules ``tree`` imports; ``module_level``: only those imported when it is imported
+    (not inside functions)."""
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
+        if module_level and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
         if isinstance(node, ast.If) and _type_checking_only(node):
             for child in node.orelse:
                 visit(child)
@@ -46,7 +50,7 @@ def _names(tree: ast.AST, package: str) -> set[str]:
             visit(child)
 
     visit(tree)
-    return {name for name in found if not name.startswith(".")} | {package}
+    return {name for name in found if not name.startswith(".")}
 
 
 def _importable(name: str) -> bool:
@@ -64,5 +68,24 @@ def scan(package_dir: Path) -> list[str]:
         rel = path.relative_to(package_dir.parent).with_suffix("")
         module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
         names.add(module)
-        names |= _names(ast.parse(path.read_text(encoding="utf-8"), str(path)), package_dir.name)
+        names |= _imported(ast.parse(path.read_text(encoding="utf-8"), str(path))) | {package_dir.name}
     return sorted(n for n in names if _importable(n))
+
+
+def importers(package_dir: Path, prefix: str) -> list[str]:
+    """The package's modules that cannot be imported without a module named ``prefix...``: they
+    import one when imported, or import such a module of the package (``consentbooth.ui.scanning.
+    camera`` and ``.frames`` for ``PySide6.QtMultimedia``), sorted."""
+    package_dir = Path(package_dir)
+    imported: dict[str, set[str]] = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        rel = path.relative_to(package_dir.parent).with_suffix("")
+        module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        imported[module] = _imported(ast.parse(path.read_text(encoding="utf-8"), str(path)), module_level=True)
+    needing = {m for m, names in imported.items() if any(n.startswith(prefix) for n in names)}
+    while True:
+        more = {m for m, names in imported.items() if m not in needing and names & needing}
+        if not more:
+            return sorted(needing)
+        needing |= more
+

@@ -15,6 +15,7 @@ And it strips symbol tables (``strip``), but never from a wheel's auditwheel-rep
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -80,6 +81,17 @@ def plugins(binaries: list, imports_of) -> tuple[list, list[str]]:
     removed = {id(e) for e in dropped} | {id(by_name[n]) for n in orphans}
     kept = [e for e in binaries if id(e) not in removed]
     return kept, sorted([_dest(e) for e in dropped] + sorted(orphans))
+
+
+def dangling_links(datas: list, binaries: list) -> list:
+    """``datas`` without PyInstaller's links (one at the top for each library found as a dependency)
+    to files no longer collected: pruned above, so the link would point nowhere."""
+    present = {_dest(e) for e in binaries} | {_dest(e) for e in datas if e[2] != "SYMLINK"}
+
+    def target(entry) -> str:
+        return os.path.normpath(PurePosixPath(_dest(entry)).parent / entry[1].replace("\\", "/"))
+
+    return [e for e in datas if e[2] != "SYMLINK" or target(e) in present]
 
 
 # -- stripping --------------------------------------------------------------------------------

@@ -36,8 +36,12 @@ def self_check() -> int:
         card_reader = True
     except UserFacingError:
         card_reader = False  # an installed app without the business-card reader add-on
+    from consentbooth.ui.scanning import camera_installed
+
+    camera = camera_installed()  # an installed app without the badge camera add-on: False
     if info is not None:
         names = list(info.get("imports", [])) + (list(info.get("addon_imports", [])) if card_reader else [])
+        names += list(info.get("camera_imports", [])) if camera else []
     else:  # a source checkout: every module of the package
         import consentbooth
 
@@ -56,7 +60,13 @@ def self_check() -> int:
     plugins = platform_plugins()
     if not any(plugins.glob("*qoffscreen*")):
         missing.append(f"Qt platform plugins in {plugins}")
-    report = {"version": version(), "modules": len(names), "card_reader": card_reader, "missing": missing,
+    if camera:
+        from consentbooth.ui.scanning.camera import media_backend_loaded
+
+        if not media_backend_loaded():
+            missing.append("Qt Multimedia's backend (plugins/multimedia)")
+    report = {"version": version(), "modules": len(names), "card_reader": card_reader, "camera": camera,
+              "missing": missing,
               "commit": (info or {}).get("commit")}
     sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     return 1 if missing else 0

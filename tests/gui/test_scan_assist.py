@@ -163,3 +163,34 @@ def test_without_the_card_reader_the_card_button_says_so_and_opens_no_camera(unl
     qtbot.waitUntil(lambda: assist.camera_view is not None and assist.camera_view.isVisible(), timeout=5_000)
     assist.wipe()
 
+
+
+def test_without_the_camera_add_on_both_camera_buttons_say_so_and_a_wedge_scan_still_fills(
+        unlocked, qapp, qtbot, monkeypatch) -> None:
+    """An installed app without the badge camera add-on (Qt Multimedia not importable): the
+    camera and the card buttons each give one sentence naming the add-on, no dialog opens, and a
+    handheld scanner's badge still fills the form."""
+    import importlib.util
+
+    from PySide6.QtWidgets import QDialog
+
+    from consentbooth.ui.scanning.bar import ScanBar
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "PySide6.QtMultimedia" else real(name, *a))
+    shell = unlocked
+    root, edits, assist = _screen(shell, qtbot)
+    bar = ScanBar(assist, root)
+    root.layout().addRow(bar)
+    for clicked in (bar.camera_button, bar.card_button):
+        bar.wipe()
+        assert not bar.message.isVisible()
+        clicked.click()
+        qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
+        assert "consentbooth-camera" in bar.message.text()
+        assert assist.camera_view is None
+        assert not [w for w in qapp.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+    assist.read_badge(VCARD)
+    qtbot.waitUntil(lambda: assist.draft is not None, timeout=10_000)
+    assert assist.fill(edits) and edits["name"].text() == "张伟"

@@ -19,8 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT = Path(os.environ.get("CONSENTBOOTH_FROZEN_APP", ROOT / "dist" / "consentbooth"))
-# the business-card reader add-on, built beside the app (packaging/addon.py)
+# the add-ons, built beside the app (packaging/addon.py): the business-card reader, a folder the
+# app finds inside or beside its own; the badge camera, files that go among the app's
 ADDON = BUILT.parent / "consentbooth-ocr"
+CAMERA = BUILT.parent / "consentbooth-camera"
 HELLO = ROOT / "build" / "hello" / "dist" / "hello"
 PASSPHRASE = "Correct-Horse-42!"
 LATIN_ONLY_FONTS = "/usr/share/fonts/truetype/dejavu"
@@ -104,16 +106,20 @@ class Install:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def install(source: Path = BUILT, *, name: str = "consentbooth", addon: Path | None = None) -> Install:
-    """Copy ``source`` to ``<tmp>/安装 目录/<name>`` (a space and Chinese in the install path), and
-    ``addon`` (the business-card reader) beside it as the packages put it, make them read-only,
-    and make a home folder named after a long Chinese user name."""
+def install(source: Path = BUILT, *, name: str = "consentbooth", addon: Path | None = None,
+            camera: Path | None = None) -> Install:
+    """Copy ``source`` to ``<tmp>/安装 目录/<name>`` (a space and Chinese in the install path),
+    ``addon`` (the business-card reader) beside it and ``camera`` (the badge camera) over it, as
+    the packages put them, make them read-only, and make a home folder named after a long Chinese
+    user name."""
     base = Path(tempfile.mkdtemp(prefix="cb-frozen-", dir="/tmp"))
     base.chmod(0o755)
     folder = base / "安装 目录" / name
     shutil.copytree(source, folder, symlinks=True)
     if addon is not None:
         shutil.copytree(addon, folder.parent / addon.name, symlinks=True)
+    if camera is not None:
+        shutil.copytree(camera, folder, symlinks=True, dirs_exist_ok=True)
     for p in [folder.parent, *folder.parent.rglob("*")]:
         if not p.is_symlink():
             p.chmod(0o555 if p.is_dir() or os.access(p, os.X_OK) else 0o444)

@@ -121,12 +121,15 @@ def test_deb_installs_runs_from_the_path_and_removes_cleanly() -> None:
     shutil.rmtree(home)
 
 
-def test_the_card_reader_deb_adds_ocr_to_the_installed_app_and_goes_with_it() -> None:
-    """Core alone: a card gets one sentence naming the add-on. With consentbooth-ocr installed
-    (into /opt/consentbooth/consentbooth-ocr): the same card is read. The app cannot be removed
-    from under its add-on; removing both leaves nothing in /opt."""
+def test_the_add_on_debs_add_the_card_reader_and_the_camera_and_go_with_the_app() -> None:
+    """Core alone: a card gets one sentence naming the reader add-on, and the self-check finds
+    neither add-on (and nothing missing). With consentbooth-ocr (into
+    /opt/consentbooth/consentbooth-ocr) and consentbooth-camera (its files among the app's)
+    installed: the same card is read, and Qt Multimedia loads its FFmpeg backend. The app cannot be
+    removed from under its add-ons; removing all three leaves nothing in /opt."""
     addons = sorted((ROOT / "dist").glob("consentbooth-ocr_*.deb"))
-    if not DEBS or not addons:
+    cameras = sorted((ROOT / "dist").glob("consentbooth-camera_*.deb"))
+    if not DEBS or not addons or not cameras:
         if os.environ.get("CB_REQUIRE_PACKAGE") == "1":
             pytest.fail("no dist/consentbooth*_*.deb: run `make package`", pytrace=False)
         pytest.skip("no .deb built")
@@ -150,19 +153,23 @@ def test_the_card_reader_deb_adds_ocr_to_the_installed_app_and_goes_with_it() ->
         apt(DEBS[-1])
         alone = from_path("card", "--photo", str(photo), home=home, as_nobody=True)
         assert alone.returncode != 0 and "consentbooth-ocr" in alone.stderr and "Traceback" not in alone.stderr
-        apt(addons[-1])
+        check = json.loads(from_path("--self-check", home=home, QT_QPA_PLATFORM="offscreen").stdout)
+        assert (check["card_reader"], check["camera"], check["missing"]) == (False, False, [])
+        assert not list(Path("/opt/consentbooth/_internal/PySide6").rglob("libavcodec*"))
+        apt(addons[-1], cameras[-1])
         assert Path("/opt/consentbooth/consentbooth-ocr/rapidocr").is_dir()
+        assert list(Path("/opt/consentbooth/_internal/PySide6/Qt/plugins/multimedia").iterdir())
         read = from_path("card", "--photo", str(photo), home=home, as_nobody=True)
         assert read.returncode == 0, read.stderr[-2000:]
         fields = json.loads(read.stdout)["fields"]
         assert (fields.get("name"), fields.get("email")) == (card.expected["name"], card.expected["email"])
-        check = from_path("--self-check", home=home, QT_QPA_PLATFORM="offscreen")
-        assert json.loads(check.stdout)["card_reader"] is True and json.loads(check.stdout)["missing"] == []
+        check = json.loads(from_path("--self-check", home=home, QT_QPA_PLATFORM="offscreen").stdout)
+        assert (check["card_reader"], check["camera"], check["missing"]) == (True, True, [])
         refused = subprocess.run(["dpkg", "-r", "consentbooth"], capture_output=True, text=True, env=env)
-        assert refused.returncode != 0 and installed()  # the add-on depends on it
+        assert refused.returncode != 0 and installed()  # the add-ons depend on it
     finally:
-        removed = subprocess.run(["dpkg", "-r", "consentbooth-ocr", "consentbooth"], capture_output=True, text=True,
-                                 env=env)
+        removed = subprocess.run(["dpkg", "-r", "consentbooth-ocr", "consentbooth-camera", "consentbooth"],
+                                 capture_output=True, text=True, env=env)
         shutil.rmtree(home, ignore_errors=True)
     assert removed.returncode == 0, removed.stderr
     assert not installed() and not Path("/opt/consentbooth").exists()

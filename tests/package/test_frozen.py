@@ -33,15 +33,15 @@ if not frozen.built():
     pytest.skip("no frozen build (make package)", allow_module_level=True)
 
 
-if not frozen.ADDON.is_dir():
-    pytest.fail(f"no business-card reader add-on beside the build ({frozen.ADDON}): run `make package`",
-                pytrace=False)
+for _addon in (frozen.ADDON, frozen.CAMERA):
+    if not _addon.is_dir():
+        pytest.fail(f"no add-on {_addon.name} beside the build ({_addon}): run `make package`", pytrace=False)
 
 
 @pytest.fixture(scope="module")
 def inst():
-    """The app with the business-card reader add-on beside it, as the .deb and .tar.gz install them."""
-    install = frozen.install(addon=frozen.ADDON)
+    """The app with both add-ons, as the .debs and .tar.gz files install them."""
+    install = frozen.install(addon=frozen.ADDON, camera=frozen.CAMERA)
     before = frozen.listing(install.folder.parent)
     yield install
     after = frozen.listing(install.folder.parent)
@@ -51,7 +51,7 @@ def inst():
 
 @pytest.fixture(scope="module")
 def bare():
-    """The app alone: a booth that did not install the business-card reader."""
+    """The app alone: a booth that installed neither the business-card reader nor the camera."""
     install = frozen.install()
     yield install
     install.cleanup()
@@ -70,6 +70,7 @@ def test_version_is_pyprojects(inst: frozen.Install) -> None:
 def test_every_module_and_resource_is_inside(inst: frozen.Install) -> None:
     report = json.loads(ok(inst.run("--self-check", passphrase=None, env={"QT_QPA_PLATFORM": "offscreen"})))
     assert report["missing"] == [] and report["modules"] > 100 and report["version"] == VERSION
+    assert report["camera"] is True  # Qt Multimedia imported and its FFmpeg backend loaded
 
 
 def test_ops_and_booth_commands_work_frozen(inst: frozen.Install) -> None:
@@ -195,8 +196,46 @@ def test_without_the_add_on_a_card_gets_one_sentence_and_the_rest_works(bare: fr
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "add-on (consentbooth-ocr) is not installed" in result.stderr, result.stderr
     report = json.loads(ok(bare.run("--self-check", passphrase=None, env={"QT_QPA_PLATFORM": "offscreen"})))
-    assert report["card_reader"] is False and report["missing"] == []
+    assert (report["card_reader"], report["camera"], report["missing"]) == (False, False, [])
     ok(bare.run("init", "--demo"))
     lead = bare.user_file("lead.json")
     lead.write_text(json.dumps(LEAD, ensure_ascii=False), encoding="utf-8")
     assert json.loads(ok(bare.run("capture", "--input", str(lead))))["certificate_id"]
+
+
+def _needed(path: Path) -> set[str]:
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    return {line.split("[", 1)[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line}
+
+
+def test_nothing_the_app_keeps_links_what_the_camera_add_on_took() -> None:
+    """Every ELF file of the app alone finds each library it links inside the app (or the system),
+    never only in the camera add-on: a booth without the add-on starts, and loses only the camera."""
+    if not shutil.which("readelf"):
+        pytest.fail("readelf (binutils) is needed", pytrace=False)
+    taken = {p.name for p in frozen.CAMERA.rglob("*.so*")}
+    kept = {p.name for p in frozen.BUILT.rglob("*.so*")}
+    assert {"libavcodec.so.61", "libQt6Quick.so.6", "libffmpegmediaplugin.so"} <= taken and not taken & kept
+    elves = [p for p in frozen.BUILT.rglob("*") if p.is_file() and not p.is_symlink()
+             and p.read_bytes()[:4] == b"\x7fELF"]
+    assert len(elves) > 100
+    broken = {f"{p.relative_to(frozen.BUILT)} -> {n}" for p in elves for n in _needed(p) & taken}
+    assert not broken
+
+
+def test_a_camera_add_on_missing_its_plugin_is_named_by_the_self_check() -> None:
+    """An add-on installed half (its FFmpeg plugin gone): the self-check fails and names it,
+    rather than a booth finding no camera at the show."""
+    install = frozen.install(camera=frozen.CAMERA)
+    try:
+        plugin = install.folder / "_internal/PySide6/Qt/plugins/multimedia"
+        for p in (plugin.parent, plugin):
+            p.chmod(0o755)
+        shutil.rmtree(plugin)
+        result = install.run("--self-check", passphrase=None, env={"QT_QPA_PLATFORM": "offscreen"})
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        report = json.loads(result.stdout)
+        assert report["camera"] is True and report["missing"] == ["Qt Multimedia's backend (plugins/multimedia)"]
+    finally:
+        install.cleanup()
+

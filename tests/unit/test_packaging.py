@@ -136,6 +136,23 @@ def test_import_scan_names_what_the_source_imports(tmp_path: Path) -> None:
     assert "PySide6.QtWidgets" in imports.scan(ROOT / "app" / "consentbooth")
 
 
+def test_the_modules_needing_the_camera_are_those_importing_it_when_imported(tmp_path: Path) -> None:
+    """A module importing Qt Multimedia at its top needs the camera add-on, and so does one that
+    imports such a module at its top; one that imports it inside a function does not."""
+    imports = load("imports")
+    package = tmp_path / "fakeapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "view.py").write_text("from PySide6.QtMultimedia import QCamera\n", encoding="utf-8")
+    (package / "uses_view.py").write_text("from fakeapp.view import QCamera\n", encoding="utf-8")
+    (package / "lazy.py").write_text("def open():\n    from fakeapp import view\n", encoding="utf-8")
+    (package / "typing_only.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import fakeapp.view\n", encoding="utf-8")
+    assert imports.importers(package, "PySide6.QtMultimedia") == ["fakeapp.uses_view", "fakeapp.view"]
+    assert imports.importers(ROOT / "app" / "consentbooth", "PySide6.QtMultimedia") == [
+        "consentbooth.ui.scanning.camera", "consentbooth.ui.scanning.frames"]
+
+
 def test_pruning_keeps_a_library_anything_else_still_needs() -> None:
     prune = load("prune")
     binaries = [
@@ -178,15 +195,46 @@ def test_the_add_on_takes_the_readers_distributions_and_nothing_of_the_app(tmp_p
            (f"{numpy_info}/METADATA", "/s/d", "DATA"),
            ("PIL/_imaging.cpython-311-x86_64-linux-gnu.so", "/s/e", "EXTENSION"),
            ("numpyx/__init__.pyc", "/s/f", "DATA"),  # a name that only starts like one of them
-           ("consentbooth-build.json", "/s/g", "DATA")]
+           ("consentbooth-build.json", "/s/g", "DATA"),
+           # PyInstaller's top-level links to libraries go where their targets go
+           ("libavcodec-c42.so.62", "opencv_python_headless.libs/libavcodec-c42.so.62", "SYMLINK"),
+           ("libjpeg.so.8", "PIL/../pillow.libs/libjpeg.so.8", "SYMLINK")]
+    tops.add("opencv_python_headless.libs")
     app, reader = addon.split(toc, tops)
-    assert [e[1] for e in reader] == ["/s/a", "/s/b", "/s/c", "/s/d"]
-    assert [e[1] for e in app] == ["/s/e", "/s/f", "/s/g"]
+    assert [e[1] for e in reader] == ["/s/a", "/s/b", "/s/c", "/s/d", toc[7][1]]
+    assert [e[1] for e in app] == ["/s/e", "/s/f", "/s/g", toc[8][1]]
     source = tmp_path / "lib.so.1"
     source.write_bytes(b"x" * 10)
     written = addon.write([("pkg.libs/lib.so.1", str(source), "BINARY"), ("pkg.libs/lib.so", "lib.so.1", "SYMLINK")],
                           tmp_path / "out")
     assert written == 10 and (tmp_path / "out/pkg.libs/lib.so").resolve() == (tmp_path / "out/pkg.libs/lib.so.1")
+
+
+def test_the_camera_add_on_takes_qt_multimedia_ffmpeg_and_quick_and_nothing_else() -> None:
+    """On the venv's real Qt files (Linux names) and PySide6's Windows names: Qt Multimedia, its
+    FFmpeg plugin and libraries and the Qt Quick/QML libraries the plugin links move; the Qt the
+    app's windows need stays. (tests/package checks on the build that nothing kept links what moved.)"""
+    addon = load("addon")
+    import PySide6
+
+    site = Path(PySide6.__file__).parent.parent
+    real = [p.relative_to(site).as_posix() for p in Path(PySide6.__file__).parent.rglob("*") if p.is_file()]
+    toc = [(dest, "/s/" + dest, "BINARY") for dest in real]
+    if sys.platform.startswith("linux"):
+        _app, camera = addon.split_camera(toc)
+        moved = {Path(e[0]).name for e in camera}
+        assert {"QtMultimedia.abi3.so", "libQt6Multimedia.so.6", "libffmpegmediaplugin.so", "libavcodec.so.61",
+                "libavformat.so.61", "libswscale.so.8", "libQt6Quick.so.6", "libQt6Qml.so.6"} <= moved
+        for kept in ("libQt6Core.so.6", "libQt6Gui.so.6", "libQt6Widgets.so.6", "libQt6Network.so.6",
+                     "libQt6OpenGL.so.6", "libQt6XcbQpa.so.6", "libqxcb.so", "QtWidgets.abi3.so", "libicudata.so.73"):
+            assert kept not in moved
+    windows = ["PySide6/Qt6Multimedia.dll", "PySide6/avcodec-61.dll", "PySide6/swresample-5.dll",
+               "PySide6/plugins/multimedia/ffmpegmediaplugin.dll", "PySide6/QtMultimedia.pyd", "PySide6/Qt6Quick.dll",
+               "PySide6/Qt6QmlModels.dll", "PySide6/Qt6Gui.dll", "PySide6/Qt6OpenGL.dll",
+               "PySide6/plugins/platforms/qwindows.dll", "PySide6/QtGui.pyd", "PySide6/avcodecx.dll"]
+    assert [n for n in windows if addon.is_camera((n, "", "BINARY"))] == windows[:7]
+    assert addon.is_camera(("libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Quick.so.6", "SYMLINK"))
+    assert not addon.is_camera(("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"))
 
 
 def test_self_check_passes_in_the_venv() -> None:

@@ -103,18 +103,23 @@ class ScanAssist(QObject):
 
     def open_camera(self, parent: QWidget | None = None, *, mode: str = "badge") -> Any:
         """The camera view in a dialog (``mode`` "badge" or "card"); Qt Multimedia loads now.
-        Cards without the reader add-on: its one sentence instead, and no camera."""
+        Without the badge camera add-on, or a card without the reader add-on: its one sentence
+        instead, and no camera."""
         from consentbooth.core.errors import UserFacingError
         from consentbooth.services.scans import require_card_reader
-        from consentbooth.ui.scanning.camera import CameraScanView
+        from consentbooth.ui.scanning import CameraMissing, camera_installed
 
         self.close_camera()
-        if mode == "card":
-            try:
+        try:
+            if not camera_installed():
+                raise CameraMissing()
+            if mode == "card":
                 require_card_reader()
-            except UserFacingError as exc:
-                self._refused(exc, self._generation)
-                return None
+        except UserFacingError as exc:
+            self._refused(exc, self._generation)
+            return None
+        from consentbooth.ui.scanning.camera import CameraScanView
+
         dialog = QDialog(parent or self.root.window())
         dialog.setObjectName("cameraDialog")
         dialog.setWindowTitle(_("Scan a badge") if mode == "badge" else _("Photograph a business card"))

@@ -11,9 +11,9 @@ photo is taken from the latest frame or read from a file into memory, never writ
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QVideoSink
+from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QMediaFormat, QVideoSink
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from consentbooth.core.i18n import _
@@ -29,6 +29,13 @@ DENIED = N_("ConsentBooth may not use the camera. Allow it in the system's priva
             "(Camera), then open this view again.")
 FAILED = N_("The camera could not be started: {reason}. Choose another camera, or use a badge scanner.")
 MAX_PHOTO_BYTES = 32 * 1024 * 1024
+
+
+def media_backend_loaded() -> bool:
+    """Whether Qt Multimedia found its backend plugin (FFmpeg) and the libraries it links; without
+    it no camera ever shows, however many are plugged in (``consentbooth --self-check``)."""
+    _app = QCoreApplication.instance() or QCoreApplication([])  # the backend wants an application
+    return bool(QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode))
 
 
 class FramePreview(QWidget):
