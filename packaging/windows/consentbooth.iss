@@ -1,9 +1,11 @@
 ; Windows installer for ConsentBooth (Inno Setup 6), built by .github/workflows/package.yml from the
 ; one-folder app of packaging/consentbooth.spec:
 ;   iscc /DAppVersion=0.1.0 /DAppVersion4=0.1.0.0 /DSourceDir=dist\consentbooth /DOutputDir=dist
-;        /DAddonDir=dist\consentbooth-ocr /DIconFile=build\icons\consentbooth.ico packaging\windows\consentbooth.iss
-; The business-card reader (OCR add-on, packaging/addon.py) is an optional component, chosen by
-; default ("Full"); "Compact" leaves it out. It goes inside the app's folder, where the app looks.
+;        /DAddonDir=dist\consentbooth-ocr /DCameraDir=dist\consentbooth-camera
+;        /DIconFile=build\icons\consentbooth.ico packaging\windows\consentbooth.iss
+; The two add-ons (packaging/addon.py) are optional components, both chosen by default ("Full");
+; "Compact" leaves them out. The business-card reader (OCR) goes into a folder inside the app's,
+; where the app looks; the badge camera (Qt Multimedia and FFmpeg) among the app's own files.
 ; Installs per user without administrator rights (booth laptops are often locked down), into
 ; %LOCALAPPDATA%\Programs\ConsentBooth; an administrator may choose all users instead. Data,
 ; settings and logs live in %LOCALAPPDATA%\ConsentBooth, which neither an upgrade nor the
@@ -20,6 +22,9 @@
 #endif
 #ifndef AddonDir
   #define AddonDir "..\..\dist\consentbooth-ocr"
+#endif
+#ifndef CameraDir
+  #define CameraDir "..\..\dist\consentbooth-camera"
 #endif
 #ifndef OutputDir
   #define OutputDir "..\..\dist"
@@ -67,22 +72,24 @@ Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.i
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
 [Types]
-Name: "full"; Description: "ConsentBooth with the business-card reader"
-Name: "compact"; Description: "ConsentBooth without the business-card reader (about 290 MB less)"
+Name: "full"; Description: "ConsentBooth with the badge camera and the business-card reader"
+Name: "compact"; Description: "ConsentBooth alone, for a handheld badge scanner or typing (about 330 MB less)"
 Name: "custom"; Description: "{cm:CustomInstallation}"; Flags: iscustom
 
 [Components]
 Name: "main"; Description: "ConsentBooth"; Types: full compact custom; Flags: fixed
+Name: "camera"; Description: "Badge camera (scans badges with the laptop's camera; also needed to photograph cards)"; Types: full
 Name: "ocr"; Description: "Business-card reader (reads a photographed card into the form, on this laptop)"; Types: full
 
 [InstallDelete]
 ; An upgrade replaces the previous version's program files; it never mixes two versions' libraries
-; (and a reader left out this time is removed).
+; (and an add-on left out this time is removed: the camera's files are in _internal).
 Type: filesandordirs; Name: "{app}\_internal"
 Type: filesandordirs; Name: "{app}\consentbooth-ocr"
 
 [Files]
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Components: main; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#CameraDir}\*"; DestDir: "{app}"; Components: camera; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "{#AddonDir}\*"; DestDir: "{app}\consentbooth-ocr"; Components: ocr; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]

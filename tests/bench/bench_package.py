@@ -2,6 +2,7 @@
 
 - package_bundle_size: MB unpacked of dist/consentbooth (aim <= 200), the largest parts in the note.
 - package_ocr_addon_size: MB unpacked of dist/consentbooth-ocr, the business-card reader add-on.
+- package_camera_addon_size: MB unpacked of dist/consentbooth-camera, the badge camera add-on.
 - package_cold_start_wizard: process start -> the setup wizard on screen (first run, empty home),
   against a PySide6 hello window frozen with the same spec and options (packaging/hello.py; built
   here into build/hello/ when missing), both under Xvfb with Qt's xcb platform when Xvfb is
@@ -143,6 +144,8 @@ def run() -> dict:
             ("package_bundle_size", lambda: _size_row(frozen.BUILT, "<= 200 MB"), "<= 200 MB"),
             # the business-card reader add-on (OCR), installed beside the app when a booth reads cards
             ("package_ocr_addon_size", lambda: _size_row(frozen.ADDON, "report"), "report"),
+            # the badge camera add-on (Qt Multimedia, FFmpeg), installed over the app for camera scans
+            ("package_camera_addon_size", lambda: _size_row(frozen.CAMERA, "report"), "report"),
             ("package_cold_start_wizard", lambda: _cold_start_row(scratch), "<= 1.5"),
             ("package_cli_capture", lambda: _cli_row(scratch), "<= 1.2"),
         ):
