@@ -134,6 +134,24 @@ def trim(library: Path, languages=LANGUAGES, work: Path | None = None) -> tuple[
     return before, library.stat().st_size
 
 
+def trim_collected(binaries: list, workdir: Path) -> tuple[list, tuple[int, int] | None]:
+    """The spec's step: ``binaries`` (a TOC, destination first) with Qt's ICU data library replaced
+    by a trimmed copy made in ``workdir`` beside copies of Qt's libicuuc and libicui18n (so trim()
+    checks it with them); (before, after) bytes, or None when there is no ICU (Windows, macOS)."""
+    icu_libs = {e[0].replace("\\", "/").rsplit("/", 1)[-1]: e for e in binaries
+                if re.search(r"(^|/)PySide6/Qt/lib/libicu(data|uc|i18n)\.so\.\d+$", e[0].replace("\\", "/"))}
+    data = next((e for name, e in icu_libs.items() if name.startswith("libicudata")), None)
+    if data is None:
+        return binaries, None
+    shutil.rmtree(workdir, ignore_errors=True)
+    Path(workdir).mkdir(parents=True)
+    for name, entry in icu_libs.items():
+        shutil.copyfile(entry[1], Path(workdir, name))
+    library = Path(workdir, data[0].replace("\\", "/").rsplit("/", 1)[-1])
+    sizes = trim(library, work=Path(workdir))
+    return [(e[0], str(library), *e[2:]) if e is data else e for e in binaries], sizes
+
+
 def check(lib_dir: Path, data: Path | None = None) -> dict:
     """Use what Qt uses of ICU from ``lib_dir`` (with the data library ``data`` if given) in a fresh
     process; the results as a dict. RuntimeError when something the app needs fails."""

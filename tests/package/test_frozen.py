@@ -239,3 +239,20 @@ def test_a_camera_add_on_missing_its_plugin_is_named_by_the_self_check() -> None
     finally:
         install.cleanup()
 
+
+
+def test_the_apps_icu_data_is_trimmed_and_serves_what_qt_uses() -> None:
+    """packaging/icu.py's trim in the real build: the data library is a third of Qt's, and with
+    the app's own libicuuc and libicui18n it still collates Chinese, names time zones and converts
+    GB18030, Big5 and Shift_JIS (icu.check raises otherwise)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cb_packaging_icu", ROOT / "packaging" / "icu.py")
+    icu = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(icu)
+    lib = frozen.BUILT / "_internal" / "PySide6" / "Qt" / "lib"
+    data = next(lib.glob("libicudata.so.*"))
+    assert data.stat().st_size < 12e6, data.stat().st_size
+    results = icu.check(lib)
+    assert results["zh_order"] == list("李王张") and results["collation"]["zh"] == 0
+    assert results["time_zone_names"]["zh"] == "中国标准时间"
