@@ -94,14 +94,26 @@ def test_pause_in_kiosk_mid_entry_forgets_the_attendee(console_shell, qtbot):
     assert all_windows_leaks(["赵敏", "zhao.min@example.cn"]) == []
 
 
-def test_activity_postpones_the_pause(console_shell, qtbot):
+def test_activity_postpones_the_pause(console_shell, qtbot, monkeypatch):
+    """Real key presses through the real event filter, on a clock the test moves: a busy CI
+    machine can stretch a 120 ms wait past a short idle time, which would prove nothing."""
+    from consentbooth.ui import autolock
+
     shell, _ids = console_shell
+    now = [autolock.time.monotonic()]
+    monkeypatch.setattr(autolock.time, "monotonic", lambda: now[0])
+    qtbot.keyClick(shell.window.console.search, Qt.Key.Key_A)
     shell.autolock.set_interval_ms(400)
-    for _ in range(6):  # keep typing for longer than the idle time
-        qtbot.wait(120)
+    for _ in range(6):  # keep typing for longer than the idle time: 6 x 300 ms
+        now[0] += 0.3
+        shell.autolock._check()  # what its timer does
+        assert shell.session.is_unlocked and not shell.session.is_paused
         qtbot.keyClick(shell.window.console.search, Qt.Key.Key_A)
-    assert shell.session.is_unlocked and not shell.session.is_paused
-    qtbot.waitUntil(lambda: shell.session.is_paused, timeout=5_000)
+    now[0] += 0.399
+    shell.autolock._check()
+    assert not shell.session.is_paused
+    now[0] += 0.002  # 401 ms without input
+    qtbot.waitUntil(lambda: shell.session.is_paused, timeout=5_000)  # its own timer sees it
 
 
 def test_lock_on_demand_by_shortcut_and_button(console_shell, qtbot):
