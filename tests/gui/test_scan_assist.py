@@ -165,32 +165,52 @@ def test_without_the_card_reader_the_card_button_says_so_and_opens_no_camera(unl
 
 
 
-def test_without_the_camera_add_on_both_camera_buttons_say_so_and_a_wedge_scan_still_fills(
-        unlocked, qapp, qtbot, monkeypatch) -> None:
-    """An installed app without the badge camera add-on (Qt Multimedia not importable): the
-    camera and the card buttons each give one sentence naming the add-on, no dialog opens, and a
+def test_without_the_camera_add_on_the_camera_says_so_a_card_comes_from_a_file_and_a_wedge_still_fills(
+        unlocked, qapp, qtbot, monkeypatch, tmp_path) -> None:
+    """An installed app without the badge camera add-on (Qt Multimedia not importable): the camera
+    button gives one sentence naming the add-on and opens no dialog; the card button asks for a
+    photo file instead (a file too large is one sentence), whose card is read and reviewed; and a
     handheld scanner's badge still fills the form."""
     import importlib.util
+    from types import SimpleNamespace
 
     from PySide6.QtWidgets import QDialog
 
+    from consentbooth.ui.scanning import photofile
     from consentbooth.ui.scanning.bar import ScanBar
+    from tests.support.cards import cards
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "PySide6.QtMultimedia" else real(name, *a))
+    card = cards(limit=1)[0]
+    big, photo = tmp_path / "huge.jpg", tmp_path / "名片.jpg"
+    with big.open("wb") as f:
+        f.truncate(photofile.MAX_PHOTO_BYTES + 1)
+    photo.write_bytes(card.photo)
+    chosen: list[str] = [str(big), str(photo)]
+    asked: list[str] = []
+    monkeypatch.setattr(photofile, "QFileDialog", SimpleNamespace(
+        getOpenFileName=lambda parent, title, *a: (asked.append(title), (chosen.pop(0), ""))[1]))
     shell = unlocked
     root, edits, assist = _screen(shell, qtbot)
     bar = ScanBar(assist, root)
     root.layout().addRow(bar)
-    for clicked in (bar.camera_button, bar.card_button):
-        bar.wipe()
-        assert not bar.message.isVisible()
-        clicked.click()
-        qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
-        assert "consentbooth-camera" in bar.message.text()
-        assert assist.camera_view is None
-        assert not [w for w in qapp.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+    bar.camera_button.click()
+    qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
+    assert "consentbooth-camera" in bar.message.text()
+    assert assist.camera_view is None and not asked
+    assert not [w for w in qapp.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+    bar.wipe()
+    bar.card_button.click()  # the huge file
+    qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
+    assert "32 MB" in bar.message.text() and len(asked) == 1 and assist.review is None
+    bar.wipe()
+    bar.card_button.click()  # the card's photo
+    qtbot.waitUntil(lambda: assist.review is not None, timeout=60_000)
+    assert len(asked) == 2 and assist.camera_view is None
+    assert assist.review.edits["email"].text() == card.expected["email"]
+    assist.wipe()
     assist.read_badge(VCARD)
     qtbot.waitUntil(lambda: assist.draft is not None, timeout=10_000)
     assert assist.fill(edits) and edits["name"].text() == "张伟"

@@ -50,6 +50,8 @@ ATTENDEE_SCOPE = (
     "ui/errors.py",               # "Something went wrong…", which a kiosk can show
     "ui/scanning/bar.py",         # the details step's badge-scan row
     "ui/scanning/camera.py",      # the camera view a kiosk attendee may open to scan a badge
+    "ui/scanning/photofile.py",   # its photo from a file
+    "ui/scanning/__init__.py",    # the scan row's sentence when the camera add-on is not installed
     "certificates/letters.py",
     "certificates/typesetting.py",
     "domain/vocabulary.py",       # field labels, statuses, channels printed on certificates

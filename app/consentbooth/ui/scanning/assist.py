@@ -103,18 +103,25 @@ class ScanAssist(QObject):
 
     def open_camera(self, parent: QWidget | None = None, *, mode: str = "badge") -> Any:
         """The camera view in a dialog (``mode`` "badge" or "card"); Qt Multimedia loads now.
-        Without the badge camera add-on, or a card without the reader add-on: its one sentence
-        instead, and no camera."""
+        A card without the reader add-on, or a badge without the camera add-on: its one sentence
+        instead. A card without the camera add-on: a photo from a file, read at once."""
         from consentbooth.core.errors import UserFacingError
         from consentbooth.services.scans import require_card_reader
         from consentbooth.ui.scanning import CameraMissing, camera_installed
 
         self.close_camera()
         try:
-            if not camera_installed():
-                raise CameraMissing()
             if mode == "card":
                 require_card_reader()
+            if not camera_installed():
+                if mode != "card":
+                    raise CameraMissing()
+                from consentbooth.ui.scanning.photofile import choose_photo_file
+
+                photo = choose_photo_file(parent or self.root.window())
+                if photo is not None:
+                    self.read_card(photo)
+                return None
         except UserFacingError as exc:
             self._refused(exc, self._generation)
             return None

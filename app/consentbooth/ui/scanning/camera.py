@@ -14,11 +14,13 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QMediaFormat, QVideoSink
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from consentbooth.core.errors import UserFacingError
 from consentbooth.core.i18n import _
 from consentbooth.core.logging import get_logger
 from consentbooth.ui.scanning.frames import FrameScanner
+from consentbooth.ui.scanning.photofile import choose_photo_file
 from consentbooth.ui.widgets.common import N_, MessageLabel, Texts, button, label
 
 log = get_logger(__name__)
@@ -28,7 +30,6 @@ NO_CAMERA = N_("No camera was found on this laptop. Use a badge scanner, or type
 DENIED = N_("ConsentBooth may not use the camera. Allow it in the system's privacy settings "
             "(Camera), then open this view again.")
 FAILED = N_("The camera could not be started: {reason}. Choose another camera, or use a badge scanner.")
-MAX_PHOTO_BYTES = 32 * 1024 * 1024
 
 
 def media_backend_loaded() -> bool:
@@ -262,21 +263,13 @@ class CameraScanView(QWidget):
         self.photo_taken.emit(bytes(data.data()))
 
     def _open_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Open a photo of a business card"), "", _("Images (*.jpg *.jpeg *.png)")
-        )
-        if not path:
-            return
         try:
-            with open(path, "rb") as f:
-                data = f.read(MAX_PHOTO_BYTES + 1)
-        except OSError as exc:
-            self.message.say("Cannot read {path}: {reason}", path=path, reason=exc.strerror or "")
+            data = choose_photo_file(self)
+        except UserFacingError as exc:
+            self.message.refuse(exc)
             return
-        if len(data) > MAX_PHOTO_BYTES:
-            self.message.say("This photo is too large (more than 32 MB).")
-            return
-        self.photo_taken.emit(data)
+        if data is not None:
+            self.photo_taken.emit(data)
 
     def _close(self) -> None:
         self.release()
