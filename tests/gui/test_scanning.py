@@ -90,6 +90,24 @@ def test_keys_for_another_widget_are_left_alone(qapp, qtbot, form) -> None:
     assert scans == []
 
 
+def test_a_deleted_screen_takes_its_filter_out_of_the_application(qapp, qtbot, form) -> None:
+    """The screen goes (deleted, as a closed dialog is): its filter goes with it and leaves the
+    application's event filters, so keys typed elsewhere afterwards reach their field, no Python
+    filter runs on a deleted object, and nothing is reported as a scan."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    root, _edits, outside, wedge, scans = form
+    root.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(root) and not shiboken6.isValid(wedge)
+    outside.setFocus()
+    qtbot.waitUntil(lambda: outside.hasFocus())
+    type_paced(qapp, "A1234567\n", SCANNER_MS)
+    qtbot.waitUntil(lambda: outside.text() == "A1234567", timeout=2000)
+    assert scans == []
+
+
 # -- the camera pipeline, without a camera --------------------------------------------------------
 
 def test_frames_from_generated_images_decode_to_the_payload(qapp) -> None:

@@ -50,13 +50,11 @@ class WedgeFilter(QObject):
         self._timer.timeout.connect(self._due)
         app = QCoreApplication.instance()
         if app is not None:
+            # A child of ``root``: Qt deletes it with ``root``, and a deleted filter leaves the
+            # application's list by itself (Qt keeps the list as guarded pointers). No Python slot
+            # on ``root.destroyed``: PySide may call it on a half-destroyed object ("Slot
+            # 'WedgeFilter::' not found"), and a CI run segfaulted in the next teardown.
             app.installEventFilter(self)
-        root.destroyed.connect(self._detach)
-
-    def _detach(self, *_args: object) -> None:
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
 
     # -- what the screen asks ------------------------------------------------------------------
 
