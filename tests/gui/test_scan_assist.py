@@ -30,6 +30,24 @@ def _screen(shell, qtbot):
     return root, edits, assist
 
 
+def _with_bar(shell, qtbot):
+    """``_screen`` with the scan row (camera and card buttons, its message) on it."""
+    from consentbooth.ui.scanning.bar import ScanBar
+
+    root, edits, assist = _screen(shell, qtbot)
+    bar = ScanBar(assist, root)
+    root.layout().addRow(bar)
+    return root, edits, assist, bar
+
+
+def _not_installed(monkeypatch, module: str) -> None:
+    """As in an installed app without the add-on that brings ``module``: it cannot be found."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == module else real(name, *a))
+
+
 def test_a_wedge_scan_fills_the_form_and_the_consent_names_its_source(unlocked, qapp, qtbot) -> None:
     shell = unlocked
     root, edits, assist = _screen(shell, qtbot)
@@ -125,12 +143,7 @@ def test_the_camera_view_opens_on_request_and_goes_with_a_wipe(unlocked, qapp, q
 
 
 def test_the_scan_bar_says_why_a_code_was_refused(unlocked, qapp, qtbot) -> None:
-    from consentbooth.ui.scanning.bar import ScanBar
-
-    shell = unlocked
-    root, _edits, assist = _screen(shell, qtbot)
-    bar = ScanBar(assist, root)
-    root.layout().addRow(bar)
+    _root, _edits, assist, bar = _with_bar(unlocked, qtbot)
     assist.read_badge("CP25-00042")  # an id no list of this event knows
     qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=10_000)
     assert "registration number" in bar.message.text() or "注册号" in bar.message.text()
@@ -145,16 +158,8 @@ def test_without_the_card_reader_the_card_button_says_so_and_opens_no_camera(unl
                                                                              monkeypatch) -> None:
     """An installed app without the business-card reader add-on (the OCR engine not importable):
     one sentence naming the add-on beside the form, no camera, and badges still scan."""
-    import importlib.util
-
-    from consentbooth.ui.scanning.bar import ScanBar
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "rapidocr" else real(name, *a))
-    shell = unlocked
-    root, _edits, assist = _screen(shell, qtbot)
-    bar = ScanBar(assist, root)
-    root.layout().addRow(bar)
+    _not_installed(monkeypatch, "rapidocr")
+    _root, _edits, assist, bar = _with_bar(unlocked, qtbot)
     bar.card_button.click()
     qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
     assert "consentbooth-ocr" in bar.message.text()
@@ -164,25 +169,20 @@ def test_without_the_card_reader_the_card_button_says_so_and_opens_no_camera(unl
     assist.wipe()
 
 
-
 def test_without_the_camera_add_on_the_camera_says_so_a_card_comes_from_a_file_and_a_wedge_still_fills(
         unlocked, qapp, qtbot, monkeypatch, tmp_path) -> None:
     """An installed app without the badge camera add-on (Qt Multimedia not importable): the camera
     button gives one sentence naming the add-on and opens no dialog; the card button asks for a
     photo file instead (a file too large is one sentence), whose card is read and reviewed; and a
     handheld scanner's badge still fills the form."""
-    import importlib.util
     from types import SimpleNamespace
 
     from PySide6.QtWidgets import QDialog
 
     from consentbooth.ui.scanning import photofile
-    from consentbooth.ui.scanning.bar import ScanBar
     from tests.support.cards import cards
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "PySide6.QtMultimedia" else real(name, *a))
+    _not_installed(monkeypatch, "PySide6.QtMultimedia")
     card = cards(limit=1)[0]
     big, photo = tmp_path / "huge.jpg", tmp_path / "名片.jpg"
     with big.open("wb") as f:
@@ -192,10 +192,7 @@ def test_without_the_camera_add_on_the_camera_says_so_a_card_comes_from_a_file_a
     asked: list[str] = []
     monkeypatch.setattr(photofile, "QFileDialog", SimpleNamespace(
         getOpenFileName=lambda parent, title, *a: (asked.append(title), (chosen.pop(0), ""))[1]))
-    shell = unlocked
-    root, edits, assist = _screen(shell, qtbot)
-    bar = ScanBar(assist, root)
-    root.layout().addRow(bar)
+    _root, edits, assist, bar = _with_bar(unlocked, qtbot)
     bar.camera_button.click()
     qtbot.waitUntil(lambda: bar.message.isVisible(), timeout=5_000)
     assert "consentbooth-camera" in bar.message.text()
